@@ -1,0 +1,30 @@
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Replaces a file so that after a crash or power loss it holds either the old or the new
+ * content, never a torn mix: temp file, fsync, rename over, fsync the folder.
+ */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const temp = `${path}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  await syncDir(dirname(path));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems (and Windows) refuse to fsync a directory; the rename is still atomic.
+  } finally {
+    await handle.close();
+  }
+}

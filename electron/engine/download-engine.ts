@@ -1,0 +1,560 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ApiError } from '../../shared/api/errors.ts';
+import type { EngineEvent } from '../../shared/api/events.ts';
+import {
+  SettingsPatchSchema,
+  SettingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../../shared/api/settings.ts';
+import {
+  AddTaskInputSchema,
+  RateSchema,
+  PrioritySchema,
+  type AddTaskInput,
+  type Priority,
+  type TaskProgress,
+  type TaskSnapshot,
+  type TaskState,
+} from '../../shared/api/task.ts';
+import { canTransition } from '../../shared/task-transitions.ts';
+import { writeFileAtomic } from './atomic-file.ts';
+import { PART_SUFFIX } from './file-name.ts';
+import { HostLimiter } from './host-limiter.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { ResumeJournal } from './resume-journal.ts';
+import type { TaskRecord } from './task-record.ts';
+import { TaskRunner, type RunOutcome } from './task-runner.ts';
+
+export interface EngineOptions {
+  /** Where tasks, journals and settings live (BRAID_HOME). */
+  home: string;
+  /** Used when neither the task nor the settings name a folder. */
+  defaultDownloadDir?: string;
+  /** Overrides for this process only (e.g. `braid get -j 8`); not persisted. */
+  settings?: SettingsPatch;
+}
+
+export type EngineListener = (event: EngineEvent) => void;
+
+interface Entry {
+  record: TaskRecord;
+  runner: TaskRunner | null;
+}
+
+const PROGRESS_MS = 100;
+const SPEED_EVERY_TICKS = 10;
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+const VERB: Partial<Record<TaskState, string>> = {
+  paused: 'paused',
+  queued: 'queued',
+  canceled: 'canceled',
+};
+
+/**
+ * The download manager: a persistent, prioritised queue of tasks, each run by a TaskRunner.
+ * Commands change state along the legal transitions only; consumers learn everything through
+ * events (state changes at once, byte progress batched ~10 times a second).
+ */
+export class DownloadEngine {
+  readonly home: string;
+  readonly #journal: ResumeJournal;
+  readonly #entries = new Map<string, Entry>();
+  readonly #listeners = new Set<EngineListener>();
+  readonly #globalLimiter: RateLimiter;
+  readonly #hostLimiter = new HostLimiter();
+  readonly #reservedPaths = new Set<string>();
+  readonly #defaultDir: string;
+  readonly #overrides: SettingsPatch;
+  #persisted: Settings;
+  #settings: Settings;
+  #tick: NodeJS.Timeout;
+  #ticks = 0;
+  #closed = false;
+
+  private constructor(home: string, persisted: Settings, options: EngineOptions) {
+    this.home = home;
+    this.#journal = new ResumeJournal(join(home, 'tasks'));
+    this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
+    this.#overrides = options.settings ?? {};
+    this.#persisted = persisted;
+    this.#settings = SettingsSchema.parse({ ...persisted, ...this.#overrides });
+    this.#globalLimiter = new RateLimiter(this.#settings.globalLimit);
+    this.#tick = setInterval(() => this.#emitProgress(), PROGRESS_MS);
+    this.#tick.unref();
+  }
+
+  static async open(options: EngineOptions): Promise<DownloadEngine> {
+    const home = resolve(options.home);
+    await mkdir(home, { recursive: true });
+    await acquireLock(home);
+    const overrides = SettingsPatchSchema.safeParse(options.settings ?? {});
+    if (!overrides.success) {
+      await releaseLock(home);
+      throw new ApiError('INVALID_INPUT', describe(overrides.error));
+    }
+    const engine = new DownloadEngine(home, await loadSettings(home), {
+      ...options,
+      settings: overrides.data,
+    });
+    const { records } = await engine.#journal.loadAll();
+    for (const record of records) {
+      // A task that was running when the last process ended carries on.
+      if (record.state === 'downloading') record.state = 'queued';
+      engine.#entries.set(record.id, { record, runner: null });
+    }
+    engine.#schedule();
+    return engine;
+  }
+
+  get settings(): Settings {
+    return this.#settings;
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  list(): TaskSnapshot[] {
+    return [...this.#entries.values()]
+      .sort((a, b) => a.record.order - b.record.order)
+      .map((e) => this.#snapshot(e));
+  }
+
+  get(id: string): TaskSnapshot | undefined {
+    const entry = this.#entries.get(id);
+    return entry && this.#snapshot(entry);
+  }
+
+  async add(inputs: readonly AddTaskInput[]): Promise<TaskSnapshot[]> {
+    this.#assertOpen();
+    const parsed = inputs.map((input, i) => {
+      const result = AddTaskInputSchema.safeParse(input);
+      if (!result.success) {
+        throw new ApiError('INVALID_INPUT', `task ${i + 1}: ${describe(result.error)}`);
+      }
+      return result.data;
+    });
+    let order = this.#maxOrder();
+    const added: Entry[] = [];
+    for (const input of parsed) {
+      const record: TaskRecord = {
+        v: 1,
+        id: randomUUID(),
+        url: input.url,
+        dir: resolve(input.dir ?? (this.#settings.downloadDir || this.#defaultDir)),
+        requestedName: input.fileName ?? null,
+        fileName: null,
+        state: input.paused ? 'paused' : 'queued',
+        priority: input.priority ?? 'normal',
+        order: ++order,
+        options: {
+          connections: input.connections ?? this.#settings.connections,
+          limit: input.limit ?? 0,
+          headers: input.headers ?? {},
+          checksum: input.checksum ?? null,
+        },
+        size: null,
+        resumable: null,
+        etag: null,
+        lastModified: null,
+        segments: null,
+        finalizing: false,
+        error: null,
+        createdAt: Date.now(),
+        completedAt: null,
+      };
+      const entry = { record, runner: null };
+      this.#entries.set(record.id, entry);
+      added.push(entry);
+    }
+    await Promise.all(added.map((e) => this.#save(e)));
+    for (const entry of added) this.#emit({ type: 'task-added', task: this.#snapshot(entry) });
+    this.#schedule();
+    return added.map((e) => this.#snapshot(e));
+  }
+
+  async pause(id: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    this.#transition(entry, 'paused');
+    await this.#stopRunner(entry);
+    return this.#commit(entry);
+  }
+
+  async resume(id: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    if (entry.record.state !== 'paused') {
+      throw new ApiError('INVALID_TRANSITION', `only a paused task can be resumed; this one is ${entry.record.state}`);
+    }
+    this.#transition(entry, 'queued');
+    entry.record.error = null;
+    return this.#commit(entry);
+  }
+
+  /** Failed or canceled → queued. Data already verified by validators is kept. */
+  async retry(id: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    const { record } = entry;
+    if (record.state !== 'failed' && record.state !== 'canceled') {
+      throw new ApiError('INVALID_TRANSITION', `only a failed or canceled task can be retried; this one is ${record.state}`);
+    }
+    this.#transition(entry, 'queued');
+    if (record.error?.code === 'CHECKSUM_MISMATCH') await this.#discardData(entry);
+    record.error = null;
+    return this.#commit(entry);
+  }
+
+  async cancel(id: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    this.#transition(entry, 'canceled');
+    await this.#stopRunner(entry);
+    if (entry.record.state === 'canceled') {
+      await this.#discardData(entry);
+      entry.record.error = null;
+    }
+    return this.#commit(entry);
+  }
+
+  async remove(id: string, options: { deleteFile?: boolean } = {}): Promise<void> {
+    const entry = this.#get(id);
+    await this.#stopRunner(entry);
+    const { record } = entry;
+    if (record.state === 'completed') {
+      if (options.deleteFile && record.fileName) {
+        await rm(join(record.dir, record.fileName), { force: true });
+      }
+    } else {
+      await this.#discardData(entry);
+    }
+    this.#entries.delete(id);
+    await this.#journal.remove(id);
+    this.#emit({ type: 'task-removed', id });
+    this.#schedule();
+  }
+
+  async setPriority(id: string, priority: Priority): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    entry.record.priority = PrioritySchema.parse(priority);
+    return this.#commit(entry);
+  }
+
+  /** Moves a task in the queue to just before another one, or to the end when `beforeId` is null. */
+  async move(id: string, beforeId: string | null): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    const sorted = [...this.#entries.values()]
+      .filter((e) => e !== entry)
+      .sort((a, b) => a.record.order - b.record.order);
+    if (beforeId === null) {
+      entry.record.order = this.#maxOrder() + 1;
+    } else {
+      const index = sorted.indexOf(this.#get(beforeId));
+      const next = sorted[index]!.record.order;
+      const prev = index > 0 ? sorted[index - 1]!.record.order : next - 2;
+      entry.record.order = (prev + next) / 2;
+    }
+    return this.#commit(entry);
+  }
+
+  /** Per-task bandwidth limit in bytes per second (0 = none), applied at once to a running task. */
+  async setTaskLimit(id: string, bytesPerSecond: number): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    const limit = RateSchema.parse(bytesPerSecond);
+    entry.record.options.limit = limit;
+    entry.runner?.setLimit(limit);
+    return this.#commit(entry);
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    this.#assertOpen();
+    const parsed = SettingsPatchSchema.safeParse(patch);
+    if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
+    this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed.data });
+    this.#settings = SettingsSchema.parse({ ...this.#persisted, ...this.#overrides, ...parsed.data });
+    await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(this.#persisted, null, 2));
+    this.#globalLimiter.setRate(this.#settings.globalLimit);
+    await this.#enforceConcurrency();
+    this.#schedule();
+    return this.#settings;
+  }
+
+  /** Stops running tasks (their journals are saved; they resume on the next open). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#tick);
+    await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
+    await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
+    await this.#journal.settle();
+    await releaseLock(this.home);
+    this.#listeners.clear();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ApiError('ENGINE_CLOSED', 'the engine is closed');
+  }
+
+  #get(id: string): Entry {
+    this.#assertOpen();
+    const entry = this.#entries.get(id);
+    if (!entry) throw new ApiError('NOT_FOUND', `no task with id ${id}`);
+    return entry;
+  }
+
+  #transition(entry: Entry, to: TaskState): void {
+    const from = entry.record.state;
+    if (!canTransition(from, to)) {
+      throw new ApiError(
+        'INVALID_TRANSITION',
+        `a ${from} task cannot be ${VERB[to] ?? `moved to ${to}`}`,
+      );
+    }
+    entry.record.state = to;
+  }
+
+  async #commit(entry: Entry): Promise<TaskSnapshot> {
+    await this.#save(entry);
+    this.#emitChanged(entry);
+    this.#schedule();
+    return this.#snapshot(entry);
+  }
+
+  #save(entry: Entry): Promise<void> {
+    // A running task's runner owns the segments; it saves them with its own fsync discipline.
+    if (entry.runner) return Promise.resolve();
+    return this.#journal.save(entry.record.id, () => ({ ...entry.record }));
+  }
+
+  async #stopRunner(entry: Entry): Promise<void> {
+    const runner = entry.runner;
+    if (runner) await runner.stop();
+  }
+
+  async #discardData(entry: Entry): Promise<void> {
+    const { record } = entry;
+    if (record.fileName) await rm(join(record.dir, record.fileName + PART_SUFFIX), { force: true });
+    record.segments = null;
+    record.size = null;
+    record.resumable = null;
+    record.finalizing = false;
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    let running = 0;
+    for (const e of this.#entries.values()) if (e.runner) running++;
+    if (running >= this.#settings.maxConcurrent) return;
+    const queued = [...this.#entries.values()]
+      .filter((e) => e.record.state === 'queued' && !e.runner)
+      .sort(
+        (a, b) =>
+          PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
+          a.record.order - b.record.order,
+      );
+    for (const entry of queued.slice(0, this.#settings.maxConcurrent - running)) {
+      this.#start(entry);
+    }
+  }
+
+  /** When the concurrency limit drops, the last-started tasks go back to the queue. */
+  async #enforceConcurrency(): Promise<void> {
+    const running = [...this.#entries.values()]
+      .filter((e) => e.runner)
+      .sort(
+        (a, b) =>
+          PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
+          a.record.order - b.record.order,
+      );
+    for (const entry of running.slice(this.#settings.maxConcurrent)) {
+      this.#transition(entry, 'queued');
+      await this.#stopRunner(entry);
+      await this.#commit(entry);
+    }
+  }
+
+  #start(entry: Entry): void {
+    this.#transition(entry, 'downloading');
+    entry.record.error = null;
+    const runner = new TaskRunner(entry.record, {
+      settings: () => this.#settings,
+      globalLimiter: this.#globalLimiter,
+      hostLimiter: this.#hostLimiter,
+      journal: this.#journal,
+      reservedPaths: this.#reservedPaths,
+      changed: () => this.#emitChanged(entry),
+    });
+    entry.runner = runner;
+    this.#emitChanged(entry);
+    void runner.run().then(
+      (outcome) => this.#finished(entry, runner, outcome),
+      (error: unknown) =>
+        this.#finished(entry, runner, {
+          kind: 'failed',
+          error: { code: 'INTERNAL', message: (error as Error).message },
+        }),
+    );
+  }
+
+  async #finished(entry: Entry, runner: TaskRunner, outcome: RunOutcome): Promise<void> {
+    if (entry.runner !== runner) return;
+    entry.runner = null;
+    const { record } = entry;
+    switch (outcome.kind) {
+      case 'completed':
+        // The file is final on disk; that outranks a pause that raced with the last byte.
+        record.state = 'completed';
+        record.completedAt = Date.now();
+        record.error = null;
+        break;
+      case 'failed':
+        record.state = 'failed';
+        record.error = outcome.error;
+        break;
+      case 'paused':
+        record.state = 'paused';
+        record.error = outcome.error;
+        break;
+      case 'stopped':
+        break;
+    }
+    if (!this.#entries.has(record.id)) return;
+    await this.#save(entry).catch(() => undefined);
+    this.#emitChanged(entry);
+    this.#schedule();
+  }
+
+  #maxOrder(): number {
+    let max = 0;
+    for (const e of this.#entries.values()) max = Math.max(max, e.record.order);
+    return max;
+  }
+
+  #snapshot(entry: Entry): TaskSnapshot {
+    const { record } = entry;
+    return {
+      ...(entry.runner ? entry.runner.progress() : idleProgress(record)),
+      url: record.url,
+      dir: record.dir,
+      fileName: record.fileName,
+      state: record.state,
+      priority: record.priority,
+      order: record.order,
+      options: structuredClone(record.options),
+      resumable: record.resumable,
+      error: record.error,
+      createdAt: record.createdAt,
+      completedAt: record.completedAt,
+    };
+  }
+
+  #emitChanged(entry: Entry): void {
+    if (this.#entries.has(entry.record.id)) {
+      this.#emit({ type: 'task-changed', task: this.#snapshot(entry) });
+    }
+  }
+
+  #emitProgress(): void {
+    const tasks: TaskProgress[] = [];
+    for (const e of this.#entries.values()) if (e.runner) tasks.push(e.runner.progress());
+    if (tasks.length === 0) return;
+    const at = Date.now();
+    this.#emit({ type: 'progress', at, tasks });
+    if (++this.#ticks % SPEED_EVERY_TICKS === 0) {
+      const speeds = tasks.map((t) => ({ id: t.id, speed: t.speed }));
+      const total = speeds.reduce((sum, t) => sum + t.speed, 0);
+      this.#emit({ type: 'speed', at, total, tasks: speeds });
+    }
+  }
+
+  #emit(event: EngineEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A consumer's bug must not stop the engine or the other consumers.
+      }
+    }
+  }
+}
+
+function idleProgress(record: TaskRecord): TaskProgress {
+  const segments = (record.segments ?? []).map(([start, end, written]) => ({
+    start,
+    end,
+    done: written - start,
+    active: false,
+  }));
+  const downloaded =
+    record.state === 'completed'
+      ? (record.size ?? 0)
+      : segments.reduce((sum, s) => sum + s.done, 0);
+  return {
+    id: record.id,
+    downloaded,
+    size: record.size,
+    speed: 0,
+    averageSpeed: 0,
+    eta: null,
+    connections: 0,
+    segments,
+  };
+}
+
+function describe(error: { issues: readonly { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+async function loadSettings(home: string): Promise<Settings> {
+  try {
+    const parsed = SettingsSchema.safeParse(
+      JSON.parse(await readFile(join(home, 'settings.json'), 'utf8')),
+    );
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Missing or unreadable settings: defaults.
+  }
+  return SettingsSchema.parse({});
+}
+
+/** One engine per home: a second one would run the same tasks into the same files. */
+async function acquireLock(home: string): Promise<void> {
+  const path = join(home, 'engine.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(await readFile(path, 'utf8').catch(() => ''));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new ApiError(
+        'ENGINE_LOCKED',
+        `another Braid process (pid ${pid}) is using ${home}; close it or set BRAID_HOME to another folder`,
+      );
+    }
+    // Stale: its owner died (crash, kill -9).
+    await unlink(path).catch(() => undefined);
+  }
+  throw new ApiError('ENGINE_LOCKED', `could not lock ${home}`);
+}
+
+async function releaseLock(home: string): Promise<void> {
+  const path = join(home, 'engine.lock');
+  const pid = Number(await readFile(path, 'utf8').catch(() => ''));
+  if (pid === process.pid) await unlink(path).catch(() => undefined);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,178 @@
+import { request, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { DownloadError } from './errors.ts';
+import { httpError } from './retry-policy.ts';
+
+export const USER_AGENT = 'Braid/0.1';
+export const MAX_REDIRECTS = 10;
+/** Credentials a server on another origin must never see after a redirect. */
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+export interface ByteRange {
+  start: number;
+  /** Exclusive; null asks for everything from start. */
+  end: number | null;
+}
+
+export interface RangeRequest {
+  url: string;
+  range: ByteRange | null;
+  /** If-Range validator: the server must answer 200 (whole new file) when it no longer matches. */
+  ifRange: string | null;
+  headers: Readonly<Record<string, string>>;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+}
+
+export interface ContentRange {
+  start: number;
+  /** Exclusive. */
+  end: number;
+  total: number | null;
+}
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+export interface RangeResponse {
+  status: 200 | 206 | 416;
+  /** Where the bytes came from after redirects. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
+  contentRange: ContentRange | null;
+  /** For 416: the complete length the server reported, if any. */
+  unsatisfiedTotal: number | null;
+  contentLength: number | null;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/**
+ * One GET with an optional Range, redirects followed by hand (only to http/https, at most 10) so
+ * the caller learns the final URL and error bodies are drained instead of reaching the file.
+ */
+export async function openRange(req: RangeRequest): Promise<RangeResponse> {
+  let url = new URL(req.url);
+  const originalOrigin = url.origin;
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      ...(url.origin === originalOrigin ? req.headers : withoutCredentials(req.headers)),
+      'accept-encoding': 'identity',
+    };
+    if (req.range) {
+      headers['range'] = `bytes=${req.range.start}-${req.range.end === null ? '' : req.range.end - 1}`;
+      if (req.ifRange) headers['if-range'] = req.ifRange;
+    }
+    const res = await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher: req.dispatcher,
+      signal: req.signal,
+    });
+    const status = res.statusCode;
+    if (status >= 300 && status < 400 && status !== 304) {
+      const location = header(res.headers, 'location');
+      await discard(res.body);
+      if (!location) throw httpError(status, res.headers, url.href);
+      if (hop >= MAX_REDIRECTS) {
+        throw new DownloadError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, {
+          retryable: false,
+        });
+      }
+      url = resolveRedirect(url, location);
+      continue;
+    }
+    if (status === 200 || status === 206 || status === 416) {
+      const contentRange = parseContentRange(header(res.headers, 'content-range'));
+      if (status === 416) await discard(res.body);
+      return {
+        status,
+        url: url.href,
+        headers: res.headers,
+        body: res.body,
+        contentRange: contentRange && 'start' in contentRange ? contentRange : null,
+        unsatisfiedTotal: contentRange && !('start' in contentRange) ? contentRange.total : null,
+        contentLength: parseLength(header(res.headers, 'content-length')),
+        etag: header(res.headers, 'etag'),
+        lastModified: header(res.headers, 'last-modified'),
+      };
+    }
+    await discard(res.body);
+    throw httpError(status, res.headers, url.href);
+  }
+}
+
+function resolveRedirect(from: URL, location: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new DownloadError('BAD_REDIRECT', 'the server redirected to an invalid URL', {
+      retryable: false,
+    });
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new DownloadError(
+      'BAD_REDIRECT',
+      `refusing a redirect to the non-HTTP scheme "${next.protocol}"`,
+      { retryable: false },
+    );
+  }
+  return next;
+}
+
+function withoutCredentials(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())) out[name] = value;
+  }
+  return out;
+}
+
+/** Error and redirect bodies are read and dropped (bounded), never written anywhere. */
+async function discard(body: ResponseBody): Promise<void> {
+  try {
+    await body.dump({ limit: 64 * 1024 });
+  } catch {
+    // The connection is being torn down anyway.
+  }
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  if (Array.isArray(value)) return value[0] ?? null;
+  return value ?? null;
+}
+
+function parseLength(value: string | null): number | null {
+  if (value === null || !/^\d{1,16}$/.test(value.trim())) return null;
+  const n = Number(value.trim());
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** RFC 9110 §14.4: `bytes first-last/complete`, or `bytes *\/complete` on 416. */
+export function parseContentRange(
+  value: string | null,
+): ContentRange | { total: number | null } | null {
+  if (!value) return null;
+  const satisfied = /^\s*bytes\s+(\d{1,16})-(\d{1,16})\/(\d{1,16}|\*)\s*$/i.exec(value);
+  if (satisfied) {
+    const start = Number(satisfied[1]);
+    const last = Number(satisfied[2]);
+    const total = satisfied[3] === '*' ? null : Number(satisfied[3]);
+    if (last < start || (total !== null && last >= total)) return null;
+    return { start, end: last + 1, total };
+  }
+  const unsatisfied = /^\s*bytes\s+\*\/(\d{1,16})\s*$/i.exec(value);
+  return unsatisfied ? { total: Number(unsatisfied[1]) } : null;
+}
+
+/**
+ * The validator for If-Range: a strong ETag, else Last-Modified. Weak ETags may not be used for
+ * ranges (RFC 9110 §13.1.5); with neither, a changed file can only be noticed by its length.
+ */
+export function ifRangeValidator(etag: string | null, lastModified: string | null): string | null {
+  if (etag && !etag.startsWith('W/')) return etag;
+  return lastModified;
+}

@@ -1,0 +1,86 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
+import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
+
+/**
+ * One crash-safe JSON file per task (see writeFileAtomic). Saves of one task are serialized and coalesced: callers
+ * pass a function producing the record, run when the write actually starts, so the newest
+ * state wins and the data file can be fsynced just before (journal never ahead of the data).
+ */
+export class ResumeJournal {
+  readonly dir: string;
+  readonly #queues = new Map<string, { running: Promise<void>; again: boolean }>();
+  readonly #producers = new Map<string, () => Promise<TaskRecord> | TaskRecord>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async loadAll(): Promise<{ records: TaskRecord[]; problems: string[] }> {
+    await mkdir(this.dir, { recursive: true });
+    const records: TaskRecord[] = [];
+    const problems: string[] = [];
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith('.tmp')) {
+        await rm(join(this.dir, name), { force: true });
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      try {
+        const parsed = TaskRecordSchema.safeParse(
+          JSON.parse(await readFile(join(this.dir, name), 'utf8')),
+        );
+        if (parsed.success) records.push(parsed.data);
+        else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      } catch (error) {
+        problems.push(`${name}: ${(error as Error).message}`);
+      }
+    }
+    return { records, problems };
+  }
+
+  /** Saves the record `produce` returns; resolves once a version at least that new is durable. */
+  save(id: string, produce: () => Promise<TaskRecord> | TaskRecord): Promise<void> {
+    this.#producers.set(id, produce);
+    const queued = this.#queues.get(id);
+    if (queued) {
+      queued.again = true;
+      return queued.running;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    entry.running = (async () => {
+      try {
+        do {
+          entry.again = false;
+          const current = this.#producers.get(id);
+          if (current) await this.#write(id, await current());
+        } while (entry.again);
+      } finally {
+        this.#queues.delete(id);
+      }
+    })();
+    this.#queues.set(id, entry);
+    return entry.running;
+  }
+
+  async remove(id: string): Promise<void> {
+    this.#producers.delete(id);
+    await this.#queues.get(id)?.running.catch(() => undefined);
+    await rm(this.#path(id), { force: true });
+  }
+
+  /** Waits for every save in progress (used before exit). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#queues.values()].map((q) => q.running));
+  }
+
+  #path(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  async #write(id: string, record: TaskRecord): Promise<void> {
+    if (!this.#producers.has(id)) return; // removed meanwhile
+    await writeFileAtomic(this.#path(id), JSON.stringify(record));
+  }
+}

@@ -1,0 +1,807 @@
+import { link, lstat, mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import type { Settings } from '../../shared/api/settings.ts';
+import type { SegmentSnapshot, TaskError, TaskProgress } from '../../shared/api/task.ts';
+import { hashFile } from './checksum.ts';
+import { DownloadError } from './errors.ts';
+import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
+import type { HostLimiter } from './host-limiter.ts';
+import {
+  header,
+  ifRangeValidator,
+  openRange,
+  type RangeResponse,
+  type ResponseBody,
+} from './http-range.ts';
+import { PartFile } from './part-file.ts';
+import { RateLimiter, takeAll } from './rate-limiter.ts';
+import type { ResumeJournal } from './resume-journal.ts';
+import { retryDelay, toDownloadError } from './retry-policy.ts';
+import { SegmentPlanner, type Segment } from './segment-planner.ts';
+import { SegmentWriter } from './segment-writer.ts';
+import { SpeedMeter } from './speed-meter.ts';
+import type { TaskRecord } from './task-record.ts';
+
+/** The first request asks for this much; its answer tells size, range support and validators. */
+const PROBE_WINDOW = 4 * 1024 * 1024;
+/** Later requests ask for about this many seconds of data, so most splits fall between requests. */
+const WINDOW_SECONDS = 2;
+const MAX_WINDOW = 256 * 1024 * 1024;
+const MONITOR_MS = 250;
+const JOURNAL_MS = 1000;
+/** A connection is judged against its siblings only after it had this long to get going. */
+const SLOW_GRACE_MS = 4000;
+/** "Far below the median": replaced when slower than this fraction of it. */
+const SLOW_FACTOR = 0.25;
+/** Restarts from zero (file changed, ranges broken) before the task fails. */
+const MAX_RESTARTS = 3;
+
+/** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
+const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
+
+export interface RunnerEnv {
+  settings(): Settings;
+  readonly globalLimiter: RateLimiter;
+  readonly hostLimiter: HostLimiter;
+  readonly journal: ResumeJournal;
+  /** Names other tasks are about to use in a folder (full paths). */
+  readonly reservedPaths: Set<string>;
+  /** Metadata of the record changed (name, size, error): tell consumers. */
+  changed(): void;
+}
+
+export type RunOutcome =
+  | { kind: 'completed' }
+  | { kind: 'failed'; error: TaskError }
+  /** Stopped by a condition the user can fix (disk full): resumable once fixed. */
+  | { kind: 'paused'; error: TaskError }
+  | { kind: 'stopped' };
+
+interface Worker {
+  readonly id: number;
+  agent: Agent;
+  meter: SpeedMeter;
+  /** Aborts the current request only (slow replacement); the stop signal aborts everything. */
+  kick: AbortController;
+  /** Aborts on stop or kick: what every request and wait of this worker listens to. */
+  signal: AbortSignal;
+  kicked: boolean;
+  /** When its current stretch of receiving began, for the slow-connection grace period. */
+  since: number;
+  host: string;
+  holdsSlot: boolean;
+  failures: number;
+}
+
+const STOPPED = new DownloadError('STOPPED', 'stopped', { retryable: false });
+
+/**
+ * Runs one task from its record until it completes, fails or is stopped: probes, plans, keeps up
+ * to N connections busy, replaces slow ones, retries what is retryable, journals progress, and
+ * finally verifies and renames the `.part` file. The record object is shared with the engine.
+ */
+export class TaskRunner {
+  readonly record: TaskRecord;
+  readonly #env: RunnerEnv;
+  readonly #limiter: RateLimiter;
+  readonly #stop = new AbortController();
+  readonly #meter = new SpeedMeter(1000);
+  readonly #workers = new Map<number, Worker>();
+  readonly #loops = new Set<Promise<void>>();
+  #nextWorkerId = 0;
+  #planner: SegmentPlanner | null = null;
+  #file: PartFile | null = null;
+  #url: string;
+  #noRanges = false;
+  #restarts = 0;
+  #fatal: DownloadError | null = null;
+  /** Failed requests since the task last received a byte: the retry budget. */
+  #failuresSinceProgress = 0;
+  #transferDone: { resolve(): void; reject(error: unknown): void } | null = null;
+  #startedAt = 0;
+  #receivedThisRun = 0;
+  #lastJournalWritten = -1;
+  #running: Promise<RunOutcome> | null = null;
+
+  constructor(record: TaskRecord, env: RunnerEnv) {
+    this.record = record;
+    this.#env = env;
+    this.#limiter = new RateLimiter(record.options.limit);
+    this.#url = record.url;
+  }
+
+  run(): Promise<RunOutcome> {
+    this.#running ??= this.#run();
+    return this.#running;
+  }
+
+  /** Stops every connection, writes what arrived, saves the journal; run() then resolves 'stopped'. */
+  async stop(): Promise<void> {
+    this.#stop.abort(STOPPED);
+    this.#transferDone?.reject(STOPPED);
+    await this.#running;
+  }
+
+  setLimit(bytesPerSecond: number): void {
+    this.#limiter.setRate(bytesPerSecond);
+  }
+
+  get partPath(): string | null {
+    return this.record.fileName ? join(this.record.dir, this.record.fileName + PART_SUFFIX) : null;
+  }
+
+  progress(): TaskProgress {
+    const planner = this.#planner;
+    const downloaded = planner ? planner.received : 0;
+    const speed = this.#meter.rate();
+    const size = this.record.size;
+    const elapsed = this.#startedAt ? (performance.now() - this.#startedAt) / 1000 : 0;
+    return {
+      id: this.record.id,
+      downloaded,
+      size,
+      speed,
+      averageSpeed: elapsed > 0 ? this.#receivedThisRun / elapsed : 0,
+      eta: size !== null && speed > 0 ? Math.max(0, (size - downloaded) / speed) : null,
+      connections: this.#workers.size,
+      segments: planner ? snapshotSegments(planner.segments) : [],
+    };
+  }
+
+  async #run(): Promise<RunOutcome> {
+    this.#startedAt = performance.now();
+    const monitor = setInterval(() => this.#monitor(), MONITOR_MS);
+    try {
+      for (;;) {
+        try {
+          await this.#prepare();
+          if (!this.#planner?.isComplete()) await this.#transfer();
+          await this.#finalize();
+          return { kind: 'completed' };
+        } catch (caught) {
+          const error = toDownloadError(caught);
+          if (this.#stop.signal.aborted) return { kind: 'stopped' };
+          if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
+            this.#restarts++;
+            if (error.code === 'RANGE_BROKEN') this.#noRanges = true;
+            await this.#startOver();
+            continue;
+          }
+          const taskError = { code: error.code, message: error.message };
+          if (error.code === 'DISK_FULL') return { kind: 'paused', error: taskError };
+          return { kind: 'failed', error: taskError };
+        }
+      }
+    } finally {
+      clearInterval(monitor);
+      await this.#shutdown();
+    }
+  }
+
+  /** Opens the `.part` file of a resumable task, or drops progress that cannot be trusted. */
+  async #prepare(): Promise<void> {
+    const r = this.record;
+    if (this.#planner || this.#file) return;
+    if (r.finalizing && (await this.#finishedBeforeCrash())) return;
+    const part = this.partPath;
+    if (!part || r.size === null || !r.segments || !r.resumable) {
+      if (part) await rm(part, { force: true });
+      this.#resetRecord();
+      return;
+    }
+    if (!SegmentPlanner.isValidSaved(r.segments, r.size)) {
+      await rm(part, { force: true });
+      this.#resetRecord();
+      return;
+    }
+    let file: PartFile;
+    try {
+      file = await PartFile.open(part);
+    } catch {
+      this.#resetRecord();
+      return;
+    }
+    const planner = new SegmentPlanner(r.size, this.#env.settings().minSegmentSize, r.segments);
+    // A journal claiming bytes beyond the file's end was not written by us: trust nothing.
+    if ((await file.size()) < planner.writtenExtent) {
+      await file.truncate(0);
+      this.#file = file;
+      this.#resetRecord();
+      return;
+    }
+    this.#file = file;
+    this.#planner = planner;
+    this.#lastJournalWritten = planner.written;
+  }
+
+  /** The previous run crashed between journaling "finalizing" and renaming: check the result. */
+  async #finishedBeforeCrash(): Promise<boolean> {
+    const r = this.record;
+    if (!r.fileName || r.size === null) return false;
+    if (await exists(join(r.dir, r.fileName + PART_SUFFIX))) {
+      // Not renamed yet: verify and publish again.
+      r.finalizing = false;
+      return false;
+    }
+    try {
+      const stat = await lstat(join(r.dir, r.fileName));
+      if (stat.isFile() && stat.size === r.size) {
+        this.#planner = new SegmentPlanner(r.size, 1, [[0, r.size, r.size]]);
+        return true;
+      }
+    } catch {
+      // Fall through: nothing usable, download again.
+    }
+    r.finalizing = false;
+    return false;
+  }
+
+  #resetRecord(): void {
+    const r = this.record;
+    r.size = null;
+    r.segments = null;
+    r.etag = null;
+    r.lastModified = null;
+    r.resumable = null;
+    r.finalizing = false;
+  }
+
+  async #startOver(): Promise<void> {
+    this.#planner = null;
+    this.#fatal = null;
+    this.#failuresSinceProgress = 0;
+    this.#resetRecord();
+    await this.#file?.truncate(0);
+    await this.#saveJournal();
+  }
+
+  /** Keeps workers running until every byte is written or something fatal happens. */
+  #transfer(): Promise<void> {
+    if (this.#stop.signal.aborted) return Promise.reject(STOPPED);
+    const done = new Promise<void>((resolve, reject) => {
+      this.#transferDone = { resolve, reject };
+    });
+    this.#spawnWorker(true);
+    return done.finally(() => {
+      this.#transferDone = null;
+    });
+  }
+
+  #targetConnections(): number {
+    if (!this.#planner || this.#noRanges || !this.record.resumable || this.record.size === null) {
+      return 1;
+    }
+    return this.record.options.connections;
+  }
+
+  #spawnWorker(first: boolean): boolean {
+    const host = new URL(this.#url).host;
+    const holdsSlot = this.#env.hostLimiter.tryAcquire(host);
+    // Every running task keeps one connection even when its host is saturated.
+    if (!holdsSlot && !first) return false;
+    const settings = this.#env.settings();
+    const kick = new AbortController();
+    const worker: Worker = {
+      id: this.#nextWorkerId++,
+      agent: newAgent(settings.readTimeoutMs),
+      meter: new SpeedMeter(2000),
+      kick,
+      signal: AbortSignal.any([this.#stop.signal, kick.signal]),
+      kicked: false,
+      since: performance.now(),
+      host,
+      holdsSlot,
+      failures: 0,
+    };
+    this.#workers.set(worker.id, worker);
+    const loop = this.#workerLoop(worker).finally(() => {
+      this.#loops.delete(loop);
+      this.#workerExited(worker);
+    });
+    this.#loops.add(loop);
+    return true;
+  }
+
+  #workerExited(worker: Worker): void {
+    this.#workers.delete(worker.id);
+    if (worker.holdsSlot) this.#env.hostLimiter.release(worker.host);
+    void worker.agent.destroy().catch(() => undefined);
+    if (this.#workers.size > 0 || !this.#transferDone) return;
+    if (this.#stop.signal.aborted) this.#transferDone.reject(STOPPED);
+    else if (this.#fatal) this.#transferDone.reject(this.#fatal);
+    else if (this.#planner?.isComplete()) this.#transferDone.resolve();
+    else this.#spawnWorker(true); // work is left but everyone backed off: keep one going
+  }
+
+  async #workerLoop(worker: Worker): Promise<void> {
+    while (!this.#stop.signal.aborted && !this.#fatal) {
+      let segment: Segment | null = null;
+      try {
+        if (!this.#planner) {
+          await this.#probe(worker);
+          continue;
+        }
+        segment = this.#planner.claim(worker.id, {
+          speedOf: (id) => this.#speedOf(id),
+          fallbackSpeed: this.#medianSpeed(),
+        });
+        if (!segment) return;
+        worker.since = performance.now();
+        await this.#fetchSegment(worker, segment);
+      } catch (caught) {
+        if (this.#stop.signal.aborted || this.#fatal) return;
+        if (worker.kicked) {
+          // Replaced for crawling: a fresh connection (new socket) takes the work from here.
+          worker.kicked = false;
+          worker.kick = new AbortController();
+          worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
+          await worker.agent.destroy().catch(() => undefined);
+          worker.agent = newAgent(this.#env.settings().readTimeoutMs);
+          worker.meter = new SpeedMeter(2000);
+          continue;
+        }
+        const error = toDownloadError(caught);
+        if (!(await this.#handleFailure(worker, error))) return;
+      }
+    }
+  }
+
+  /** Decides what a failed request means; false ends this worker. */
+  async #handleFailure(worker: Worker, error: DownloadError): Promise<boolean> {
+    if (error.overload) {
+      this.#env.hostLimiter.overload(worker.host);
+      // Fewer connections is the answer to an overloaded server, not more retries.
+      if (this.#workers.size > 1) return false;
+    }
+    const expiredRedirect =
+      this.#url !== this.record.url && [401, 403, 404, 410].includes(error.status ?? 0);
+    if (expiredRedirect) {
+      // Signed CDN links expire: ask the original URL for a fresh one, keeping verified bytes.
+      this.#url = this.record.url;
+    }
+    if (!error.retryable && !expiredRedirect) {
+      this.#setFatal(error);
+      return false;
+    }
+    if (this.#planner && (!this.record.resumable || this.record.size === null)) {
+      // Without ranges the only way to continue is from the start.
+      this.#planner = null;
+      await this.#file?.truncate(0);
+    }
+    this.#failuresSinceProgress++;
+    if (this.#failuresSinceProgress > this.#env.settings().maxRetries) {
+      this.#setFatal(
+        new DownloadError(error.code, `${error.message} (gave up after ${this.#failuresSinceProgress} attempts)`, {
+          retryable: false,
+          status: error.status,
+        }),
+      );
+      return false;
+    }
+    worker.failures++;
+    if (!expiredRedirect) await sleep(retryDelay(error, worker.failures - 1), this.#stop.signal);
+    return true;
+  }
+
+  #setFatal(error: DownloadError): void {
+    if (this.#fatal) return;
+    this.#fatal = error;
+    for (const w of this.#workers.values()) w.kick.abort(error);
+  }
+
+  /** The first request: learns size, range support, validators and the name, then keeps streaming. */
+  async #probe(worker: Worker): Promise<void> {
+    const res = await openRange({
+      url: this.record.url,
+      range: this.#noRanges ? null : { start: 0, end: PROBE_WINDOW },
+      ifRange: null,
+      headers: this.record.options.headers,
+      dispatcher: worker.agent,
+      signal: worker.signal,
+    });
+    const r = this.record;
+    let size: number | null;
+    let requestEnd: number;
+    if (res.status === 416) {
+      if (res.unsatisfiedTotal !== 0) throw protocolError('RANGE_BROKEN', 'server refused the first range');
+      size = 0;
+      requestEnd = 0;
+      r.resumable = true;
+    } else if (res.status === 206) {
+      const cr = res.contentRange;
+      if (!cr || cr.start !== 0 || cr.total === null) {
+        res.body.destroy();
+        throw protocolError('RANGE_BROKEN', 'server sent an unusable Content-Range');
+      }
+      size = cr.total;
+      requestEnd = cr.end;
+      r.resumable = true;
+    } else {
+      size = res.contentLength;
+      requestEnd = Infinity;
+      r.resumable = false;
+    }
+    this.#env.hostLimiter.success(worker.host);
+    this.#url = res.url;
+    r.size = size;
+    r.etag = res.etag;
+    r.lastModified = res.lastModified;
+    try {
+      await this.#ensureFile(res);
+    } catch (error) {
+      res.body.destroy();
+      throw error;
+    }
+    this.#planner = new SegmentPlanner(size, this.#env.settings().minSegmentSize);
+    this.#env.changed();
+    await this.#saveJournal();
+    if (res.status === 416) return;
+    const segment = this.#planner.claim(worker.id, { speedOf: () => null, fallbackSpeed: null });
+    if (!segment) throw protocolError('INTERNAL', 'fresh plan had no work');
+    segment.requestEnd = requestEnd;
+    worker.since = performance.now();
+    this.#addWorkers(this.#planner);
+    await this.#fetchSegment(worker, segment, res);
+  }
+
+  /** Picks the final name (once per task) and creates or truncates its `.part` file. */
+  async #ensureFile(res: RangeResponse): Promise<void> {
+    const r = this.record;
+    if (this.#file) {
+      await this.#file.truncate(0);
+      return;
+    }
+    await mkdir(r.dir, { recursive: true });
+    const wanted = chooseFileName({
+      contentDisposition: header(res.headers, 'content-disposition'),
+      url: new URL(res.url),
+      override: r.requestedName,
+    });
+    for (let attempt = 0; ; attempt++) {
+      const name = await uniqueFileName(r.dir, r.fileName ?? wanted, (candidate) =>
+        this.#env.reservedPaths.has(join(r.dir, candidate)),
+      );
+      try {
+        this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX));
+        if (r.fileName) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
+        r.fileName = name;
+        this.#env.reservedPaths.add(join(r.dir, name));
+        return;
+      } catch (error) {
+        // Someone created the same name between our check and our create: pick again.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
+        r.fileName = null;
+      }
+    }
+  }
+
+  /**
+   * Downloads a segment in windows of a couple of seconds each until it is complete or another
+   * worker has taken the rest. Writes settle before the segment is handed back.
+   */
+  async #fetchSegment(worker: Worker, segment: Segment, first?: RangeResponse): Promise<void> {
+    const file = this.#file;
+    const planner = this.#planner;
+    if (!file || !planner) throw protocolError('INTERNAL', 'no file to write to');
+    const writer = new SegmentWriter(file, segment, () => undefined);
+    let failure: unknown = null;
+    try {
+      let res = first;
+      while (segment.pos < segment.end) {
+        if (!res) {
+          const windowEnd = Math.min(segment.end, segment.pos + this.#windowFor(worker));
+          segment.requestEnd = windowEnd;
+          res = await this.#request(worker, segment.pos, windowEnd);
+        }
+        const limit = res.status === 206 && res.contentRange ? res.contentRange.end : Infinity;
+        const got = await this.#stream(worker, segment, writer, res.body, limit);
+        res = undefined;
+        if (segment.end === Infinity) {
+          // No length known: a clean end of body is the end of the file.
+          planner.closeUnknownEnd(segment.pos);
+          this.record.size = segment.pos;
+          this.#env.changed();
+        } else if (got === 0 && segment.pos < segment.end) {
+          throw new DownloadError('EMPTY_RESPONSE', 'the server sent no data', { retryable: true });
+        }
+      }
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      await writer.flush();
+    } catch (error) {
+      failure = error; // a disk error outranks whatever the network did
+    }
+    if (segment.written < segment.end) planner.release(segment);
+    else segment.owner = null;
+    if (failure) throw failure;
+  }
+
+  #windowFor(worker: Worker): number {
+    const min = this.#env.settings().minSegmentSize;
+    return Math.min(MAX_WINDOW, Math.max(min, worker.meter.rate() * WINDOW_SECONDS, PROBE_WINDOW));
+  }
+
+  /** A ranged request for [start, end) that must continue exactly the file we already have. */
+  async #request(worker: Worker, start: number, end: number): Promise<RangeResponse> {
+    const r = this.record;
+    const validator = ifRangeValidator(r.etag, r.lastModified);
+    const res = await openRange({
+      url: this.#url,
+      range: { start, end },
+      ifRange: validator,
+      headers: r.options.headers,
+      dispatcher: worker.agent,
+      signal: worker.signal,
+    });
+    if (res.status === 416) {
+      throw protocolError('SIZE_CHANGED', 'the file on the server got shorter');
+    }
+    if (res.status === 200) {
+      res.body.destroy();
+      const changed =
+        (r.etag !== null && res.etag !== r.etag) ||
+        (r.etag === null && r.lastModified !== null && res.lastModified !== r.lastModified);
+      throw changed
+        ? protocolError('VALIDATOR_CHANGED', 'the file changed on the server; starting over')
+        : protocolError('RANGE_BROKEN', 'the server stopped honouring ranges; starting over');
+    }
+    const cr = res.contentRange;
+    if (!cr || cr.start !== start) {
+      res.body.destroy();
+      throw protocolError('RANGE_BROKEN', `the server answered a different range than asked (${header(res.headers, 'content-range')})`);
+    }
+    if (cr.total !== null && cr.total !== r.size) {
+      res.body.destroy();
+      throw protocolError('SIZE_CHANGED', 'the file size changed on the server; starting over');
+    }
+    if (r.etag !== null && res.etag !== null && res.etag !== r.etag) {
+      res.body.destroy();
+      throw protocolError('VALIDATOR_CHANGED', 'the file changed on the server; starting over');
+    }
+    this.#url = res.url;
+    this.#env.hostLimiter.success(worker.host);
+    return res;
+  }
+
+  /** Moves bytes from a response into the segment; returns how many it took. */
+  async #stream(
+    worker: Worker,
+    segment: Segment,
+    writer: SegmentWriter,
+    body: ResponseBody,
+    limit: number,
+  ): Promise<number> {
+    const limiters = [this.#env.globalLimiter, this.#limiter];
+    const signal = worker.signal;
+    let got = 0;
+    for await (const data of body) {
+      const chunk = data as Buffer;
+      // The segment's end moves down when another worker steals the rest; the response may lie.
+      const room = Math.min(segment.end, limit) - segment.pos;
+      if (room <= 0) break;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const n = piece.length;
+      segment.pos += n;
+      got += n;
+      this.#receivedThisRun += n;
+      worker.meter.add(n);
+      this.#meter.add(n);
+      if (this.#failuresSinceProgress > 0) this.#failuresSinceProgress = 0;
+      const diskWait = writer.push(piece, performance.now());
+      if (diskWait) await diskWait;
+      const rateWait = takeAll(limiters, n, signal);
+      if (rateWait) await rateWait;
+      if (chunk.length > room || segment.pos >= segment.end) break;
+    }
+    return got;
+  }
+
+  #speedOf(id: number): number | null {
+    const w = this.#workers.get(id);
+    if (!w || performance.now() - w.since < 1000) return null;
+    return w.meter.rate();
+  }
+
+  #medianSpeed(): number | null {
+    const speeds: number[] = [];
+    for (const w of this.#workers.values()) {
+      const s = this.#speedOf(w.id);
+      if (s !== null) speeds.push(s);
+    }
+    return median(speeds);
+  }
+
+  /** Periodic: add connections while there is work, replace crawlers, journal progress. */
+  #monitor(): void {
+    const planner = this.#planner;
+    if (!planner || !this.#transferDone || this.#stop.signal.aborted || this.#fatal) return;
+    this.#addWorkers(planner);
+    this.#replaceSlowWorkers(planner);
+    if (performance.now() - this.#lastJournalAt >= JOURNAL_MS && planner.written !== this.#lastJournalWritten) {
+      this.#lastJournalAt = performance.now();
+      this.#lastJournalWritten = planner.written;
+      void this.#saveJournal().catch(() => undefined);
+    }
+  }
+
+  #lastJournalAt = 0;
+
+  #addWorkers(planner: SegmentPlanner): void {
+    const target = this.#targetConnections();
+    while (this.#workers.size < target && planner.hasWork()) {
+      if (!this.#spawnWorker(false)) break;
+    }
+  }
+
+  #replaceSlowWorkers(planner: SegmentPlanner): void {
+    if (this.#workers.size < 3) return;
+    const now = performance.now();
+    const settled = [...this.#workers.values()].filter((w) => now - w.since >= SLOW_GRACE_MS);
+    const mid = median(settled.map((w) => w.meter.rate()));
+    if (!mid) return;
+    for (const w of settled) {
+      const segment = planner.segments.find((s) => s.owner === w.id);
+      if (!segment || segment.end - segment.pos < planner.minSplit / 4) continue;
+      if (w.meter.rate() < mid * SLOW_FACTOR) {
+        w.kicked = true;
+        w.kick.abort(new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }));
+      }
+    }
+  }
+
+  /** Data fsync first, then the journal: it never claims bytes that are not on disk. */
+  #saveJournal(): Promise<void> {
+    return this.#env.journal.save(this.record.id, async () => {
+      const planner = this.#planner;
+      const segments = planner && this.record.size !== null ? planner.toSaved() : null;
+      if (segments && this.#file) await this.#file.sync();
+      this.record.segments = segments;
+      return { ...this.record };
+    });
+  }
+
+  /** Verifies the finished `.part` file, then gives it its final name without overwriting anything. */
+  async #finalize(): Promise<void> {
+    const r = this.record;
+    const planner = this.#planner;
+    if (!planner || !r.fileName) throw protocolError('INTERNAL', 'nothing to finalize');
+    if (!r.finalizing) {
+      const file = this.#file;
+      if (!file) throw protocolError('INTERNAL', 'no part file');
+      await file.sync();
+      const actual = await file.size();
+      if (actual !== r.size) {
+        throw protocolError('SIZE_CHANGED', `expected ${r.size} bytes on disk, found ${actual}`);
+      }
+      await file.close();
+      this.#file = null;
+      const part = join(r.dir, r.fileName + PART_SUFFIX);
+      if (r.options.checksum) {
+        const { algorithm, expected } = r.options.checksum;
+        const actualSum = await hashFile(part, algorithm);
+        if (actualSum !== expected) {
+          throw new DownloadError(
+            'CHECKSUM_MISMATCH',
+            `${algorithm} mismatch: expected ${expected}, got ${actualSum}; the data is kept in ${r.fileName + PART_SUFFIX}`,
+            { retryable: false },
+          );
+        }
+      }
+      r.finalizing = true;
+      await this.#saveJournal();
+      await this.#publish(part);
+    }
+    r.finalizing = false;
+    r.segments = null;
+  }
+
+  /** Renames `.part` to the final name; link+unlink refuses to replace a file that appeared meanwhile. */
+  async #publish(part: string): Promise<void> {
+    const r = this.record;
+    for (let attempt = 0; ; attempt++) {
+      const name = r.fileName!;
+      const target = join(r.dir, name);
+      try {
+        await link(part, target);
+        await unlink(part);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' && attempt < 20) {
+          const fresh = await uniqueFileName(r.dir, name, (c) => c !== name && this.#env.reservedPaths.has(join(r.dir, c)));
+          await rename(part, join(r.dir, fresh + PART_SUFFIX));
+          r.fileName = fresh;
+          this.#env.changed();
+          continue;
+        }
+        // Filesystems without hard links (FAT, some network mounts): check, then rename.
+        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') {
+          if (!(await exists(target))) {
+            await rename(part, target);
+            return;
+          }
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const w of this.#workers.values()) w.kick.abort(STOPPED);
+    // Workers exit on their own once aborted; wait for their writes to settle.
+    await Promise.allSettled([...this.#loops]);
+    try {
+      if (this.#file) await this.#saveJournal();
+    } finally {
+      await this.#file?.close().catch(() => undefined);
+      this.#file = null;
+      if (this.record.fileName) this.#env.reservedPaths.delete(join(this.record.dir, this.record.fileName));
+    }
+  }
+}
+
+function snapshotSegments(segments: readonly Segment[]): SegmentSnapshot[] {
+  const out: SegmentSnapshot[] = [];
+  for (const s of segments) {
+    const end = s.end === Infinity ? null : s.end;
+    const done = Math.min(s.pos, s.end) - s.start;
+    const prev = out[out.length - 1];
+    // Adjacent finished, idle pieces read as one to a person.
+    if (s.end === s.start) continue;
+    if (prev && !prev.active && s.owner === null && prev.end !== null && prev.done === prev.end - prev.start && end !== null && done === end - s.start) {
+      prev.end = end;
+      prev.done += done;
+      continue;
+    }
+    out.push({ start: s.start, end, done, active: s.owner !== null });
+  }
+  return out;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function newAgent(readTimeoutMs: number): Agent {
+  return new Agent({
+    connections: 1,
+    pipelining: 1,
+    bodyTimeout: readTimeoutMs,
+    headersTimeout: readTimeoutMs,
+    connectTimeout: readTimeoutMs,
+  });
+}
+
+function protocolError(code: string, message: string): DownloadError {
+  return new DownloadError(code, message, { retryable: false });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,48 @@
+// Layering: renderer → shared ← main → engine. A wrong import fails lint, not review.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'];
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((group) => ({ group: [group], message: why })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'test-results/**', 'bench/.work/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  layer(
+    ['shared/**'],
+    ['electron', '**/electron/**', '**/renderer/**', ...nodeBuiltins],
+    'shared/ runs anywhere: it may import only shared/ and pure libraries.',
+  ),
+  layer(
+    ['electron/engine/**'],
+    ['electron', '**/main/**', '**/preload/**', '**/cli/**', '**/serve/**', '**/renderer/**'],
+    'The engine is pure Node: it may import only shared/ and itself.',
+  ),
+  layer(
+    ['electron/cli/**', 'electron/serve/**'],
+    ['electron', '**/main/**', '**/preload/**'],
+    'CLI and serve run on plain Node without Electron.',
+  ),
+  layer(
+    ['renderer/**'],
+    ['electron', '**/electron/**', ...nodeBuiltins],
+    'The renderer is browser code: it talks to the app only through shared/ contracts.',
+  ),
+);

@@ -1,0 +1,20 @@
+/** Errors a command can answer with; the code is stable for UIs and scripts, the message is for people. */
+export const API_ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'INVALID_TRANSITION',
+  'ENGINE_LOCKED',
+  'ENGINE_CLOSED',
+  'INTERNAL',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+
+  constructor(code: ApiErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+export const TASK_STATES = [
+  'queued',
+  'downloading',
+  'paused',
+  'completed',
+  'failed',
+  'canceled',
+] as const;
+export const TaskStateSchema = z.enum(TASK_STATES);
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+export const PRIORITIES = ['high', 'normal', 'low'] as const;
+export const PrioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+export const TaskIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'invalid task id');
+
+export const HttpUrlSchema = z
+  .string()
+  .max(LIMITS.urlLength, `URL longer than ${LIMITS.urlLength} characters`)
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a valid URL: ${value.slice(0, 200)}` });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unsupported URL scheme "${url.protocol}": only http: and https: can be downloaded`,
+      });
+    }
+  });
+
+// RFC 9110 token for names; values may not carry CR, LF or NUL (header injection).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Headers the engine owns: letting callers set them would break ranges, framing or resume.
+export const RESERVED_HEADERS = new Set([
+  'host',
+  'range',
+  'if-range',
+  'accept-encoding',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+]);
+
+export const HeadersSchema = z
+  .record(
+    z
+      .string()
+      .max(LIMITS.headerNameLength)
+      .regex(HEADER_NAME, 'invalid header name')
+      .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
+        message: 'this header is managed by Braid and cannot be set',
+      }),
+    z
+      .string()
+      .max(LIMITS.headerValueLength)
+      .refine((v) => !/[\r\n\0]/.test(v), { message: 'header values may not contain CR, LF or NUL' }),
+  )
+  .refine((h) => Object.keys(h).length <= LIMITS.headerCount, {
+    message: `at most ${LIMITS.headerCount} headers`,
+  });
+export type Headers = z.infer<typeof HeadersSchema>;
+
+export const CHECKSUM_ALGORITHMS = { sha256: 64, sha1: 40, md5: 32 } as const;
+export type ChecksumAlgorithm = keyof typeof CHECKSUM_ALGORITHMS;
+export const ChecksumSchema = z
+  .strictObject({
+    algorithm: z.enum(['sha256', 'sha1', 'md5']),
+    expected: z
+      .string()
+      .regex(/^[0-9a-fA-F]+$/, 'checksum must be hexadecimal')
+      .transform((s) => s.toLowerCase()),
+  })
+  .refine((c) => c.expected.length === CHECKSUM_ALGORITHMS[c.algorithm], {
+    message: 'checksum has the wrong length for its algorithm',
+  });
+export type Checksum = z.infer<typeof ChecksumSchema>;
+
+/** Bytes per second; 0 means unlimited. */
+export const RateSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 40);
+
+export const ConnectionsSchema = z.number().int().min(1).max(LIMITS.maxConnections);
+
+export const AddTaskInputSchema = z.strictObject({
+  url: HttpUrlSchema,
+  dir: z.string().min(1).max(LIMITS.pathLength).optional(),
+  fileName: z.string().min(1).max(1024).optional(),
+  connections: ConnectionsSchema.optional(),
+  limit: RateSchema.optional(),
+  headers: HeadersSchema.optional(),
+  checksum: ChecksumSchema.optional(),
+  priority: PrioritySchema.optional(),
+  /** Add paused instead of queued. */
+  paused: z.boolean().optional(),
+});
+export type AddTaskInput = z.input<typeof AddTaskInputSchema>;
+
+export const TaskErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+});
+export type TaskError = z.infer<typeof TaskErrorSchema>;
+
+/** One contiguous byte range of the file; `end` is exclusive, `done` counts bytes on disk. */
+export const SegmentSnapshotSchema = z.object({
+  start: z.number(),
+  end: z.number().nullable(),
+  done: z.number(),
+  active: z.boolean(),
+});
+export type SegmentSnapshot = z.infer<typeof SegmentSnapshotSchema>;
+
+export const TaskProgressSchema = z.object({
+  id: TaskIdSchema,
+  downloaded: z.number(),
+  size: z.number().nullable(),
+  /** Bytes per second over the last second. */
+  speed: z.number(),
+  /** Bytes per second over the time this task has been downloading in this run. */
+  averageSpeed: z.number(),
+  /** Seconds left at the current speed; null when unknown. */
+  eta: z.number().nullable(),
+  connections: z.number(),
+  segments: z.array(SegmentSnapshotSchema),
+});
+export type TaskProgress = z.infer<typeof TaskProgressSchema>;
+
+export const TaskSnapshotSchema = TaskProgressSchema.extend({
+  url: z.string(),
+  dir: z.string(),
+  /** The final file name (decided once the server answered); null before. */
+  fileName: z.string().nullable(),
+  state: TaskStateSchema,
+  priority: PrioritySchema,
+  /** Position in the queue; lower runs first within a priority. */
+  order: z.number(),
+  options: z.object({
+    connections: ConnectionsSchema,
+    limit: RateSchema,
+    headers: HeadersSchema,
+    checksum: ChecksumSchema.nullable(),
+  }),
+  resumable: z.boolean().nullable(),
+  error: TaskErrorSchema.nullable(),
+  createdAt: z.number(),
+  completedAt: z.number().nullable(),
+});
+export type TaskSnapshot = z.infer<typeof TaskSnapshotSchema>;
