@@ -27,7 +27,7 @@ import { HostLimiter } from './host-limiter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { ResumeJournal } from './resume-journal.ts';
 import type { TaskRecord } from './task-record.ts';
-import { TaskRunner, type RunOutcome } from './task-runner.ts';
+import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
 
 export interface EngineOptions {
   /** Where tasks, journals and settings live (BRAID_HOME). */
@@ -188,7 +188,10 @@ export class DownloadEngine {
   async resume(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
     if (entry.record.state !== 'paused') {
-      throw new ApiError('INVALID_TRANSITION', `only a paused task can be resumed; this one is ${entry.record.state}`);
+      throw new ApiError(
+        'INVALID_TRANSITION',
+        `only a paused task can be resumed; this one is ${entry.record.state}`,
+      );
     }
     this.#transition(entry, 'queued');
     entry.record.error = null;
@@ -200,7 +203,10 @@ export class DownloadEngine {
     const entry = this.#get(id);
     const { record } = entry;
     if (record.state !== 'failed' && record.state !== 'canceled') {
-      throw new ApiError('INVALID_TRANSITION', `only a failed or canceled task can be retried; this one is ${record.state}`);
+      throw new ApiError(
+        'INVALID_TRANSITION',
+        `only a failed or canceled task can be retried; this one is ${record.state}`,
+      );
     }
     this.#transition(entry, 'queued');
     if (record.error?.code === 'CHECKSUM_MISMATCH') await this.#discardData(entry);
@@ -273,8 +279,15 @@ export class DownloadEngine {
     const parsed = SettingsPatchSchema.safeParse(patch);
     if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
     this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed.data });
-    this.#settings = SettingsSchema.parse({ ...this.#persisted, ...this.#overrides, ...parsed.data });
-    await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(this.#persisted, null, 2));
+    this.#settings = SettingsSchema.parse({
+      ...this.#persisted,
+      ...this.#overrides,
+      ...parsed.data,
+    });
+    await writeFileAtomic(
+      join(this.home, 'settings.json'),
+      JSON.stringify(this.#persisted, null, 2),
+    );
     this.#globalLimiter.setRate(this.#settings.globalLimit);
     await this.#enforceConcurrency();
     this.#schedule();
@@ -478,29 +491,6 @@ export class DownloadEngine {
       }
     }
   }
-}
-
-function idleProgress(record: TaskRecord): TaskProgress {
-  const segments = (record.segments ?? []).map(([start, end, written]) => ({
-    start,
-    end,
-    done: written - start,
-    active: false,
-  }));
-  const downloaded =
-    record.state === 'completed'
-      ? (record.size ?? 0)
-      : segments.reduce((sum, s) => sum + s.done, 0);
-  return {
-    id: record.id,
-    downloaded,
-    size: record.size,
-    speed: 0,
-    averageSpeed: 0,
-    eta: null,
-    connections: 0,
-    segments,
-  };
 }
 
 function describe(error: { issues: readonly { path: PropertyKey[]; message: string }[] }): string {

@@ -61,7 +61,8 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
       'accept-encoding': 'identity',
     };
     if (req.range) {
-      headers['range'] = `bytes=${req.range.start}-${req.range.end === null ? '' : req.range.end - 1}`;
+      headers['range'] =
+        `bytes=${req.range.start}-${req.range.end === null ? '' : req.range.end - 1}`;
       if (req.ifRange) headers['if-range'] = req.ifRange;
     }
     const res = await request(url, {

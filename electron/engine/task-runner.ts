@@ -29,7 +29,7 @@ const PROBE_WINDOW = 4 * 1024 * 1024;
 const WINDOW_SECONDS = 2;
 const MAX_WINDOW = 256 * 1024 * 1024;
 const MONITOR_MS = 250;
-const JOURNAL_MS = 1000;
+const JOURNAL_MS = 500;
 /** A connection is judged against its siblings only after it had this long to get going. */
 const SLOW_GRACE_MS = 4000;
 /** "Far below the median": replaced when slower than this fraction of it. */
@@ -133,10 +133,12 @@ export class TaskRunner {
 
   progress(): TaskProgress {
     const planner = this.#planner;
-    const downloaded = planner ? planner.received : 0;
+    // Until the plan is rebuilt on resume, the journal knows what is on disk.
+    if (!planner) return idleProgress(this.record);
+    const downloaded = planner.received;
     const speed = this.#meter.rate();
     const size = this.record.size;
-    const elapsed = this.#startedAt ? (performance.now() - this.#startedAt) / 1000 : 0;
+    const elapsed = (performance.now() - this.#startedAt) / 1000;
     return {
       id: this.record.id,
       downloaded,
@@ -145,7 +147,7 @@ export class TaskRunner {
       averageSpeed: elapsed > 0 ? this.#receivedThisRun / elapsed : 0,
       eta: size !== null && speed > 0 ? Math.max(0, (size - downloaded) / speed) : null,
       connections: this.#workers.size,
-      segments: planner ? snapshotSegments(planner.segments) : [],
+      segments: snapshotSegments(planner.segments),
     };
   }
 
@@ -316,13 +318,12 @@ export class TaskRunner {
 
   async #workerLoop(worker: Worker): Promise<void> {
     while (!this.#stop.signal.aborted && !this.#fatal) {
-      let segment: Segment | null = null;
       try {
         if (!this.#planner) {
           await this.#probe(worker);
           continue;
         }
-        segment = this.#planner.claim(worker.id, {
+        const segment = this.#planner.claim(worker.id, {
           speedOf: (id) => this.#speedOf(id),
           fallbackSpeed: this.#medianSpeed(),
         });
@@ -372,10 +373,14 @@ export class TaskRunner {
     this.#failuresSinceProgress++;
     if (this.#failuresSinceProgress > this.#env.settings().maxRetries) {
       this.#setFatal(
-        new DownloadError(error.code, `${error.message} (gave up after ${this.#failuresSinceProgress} attempts)`, {
-          retryable: false,
-          status: error.status,
-        }),
+        new DownloadError(
+          error.code,
+          `${error.message} (gave up after ${this.#failuresSinceProgress} attempts)`,
+          {
+            retryable: false,
+            status: error.status,
+          },
+        ),
       );
       return false;
     }
@@ -404,7 +409,8 @@ export class TaskRunner {
     let size: number | null;
     let requestEnd: number;
     if (res.status === 416) {
-      if (res.unsatisfiedTotal !== 0) throw protocolError('RANGE_BROKEN', 'server refused the first range');
+      if (res.unsatisfiedTotal !== 0)
+        throw protocolError('RANGE_BROKEN', 'server refused the first range');
       size = 0;
       requestEnd = 0;
       r.resumable = true;
@@ -551,7 +557,10 @@ export class TaskRunner {
     const cr = res.contentRange;
     if (!cr || cr.start !== start) {
       res.body.destroy();
-      throw protocolError('RANGE_BROKEN', `the server answered a different range than asked (${header(res.headers, 'content-range')})`);
+      throw protocolError(
+        'RANGE_BROKEN',
+        `the server answered a different range than asked (${header(res.headers, 'content-range')})`,
+      );
     }
     if (cr.total !== null && cr.total !== r.size) {
       res.body.destroy();
@@ -620,7 +629,10 @@ export class TaskRunner {
     if (!planner || !this.#transferDone || this.#stop.signal.aborted || this.#fatal) return;
     this.#addWorkers(planner);
     this.#replaceSlowWorkers(planner);
-    if (performance.now() - this.#lastJournalAt >= JOURNAL_MS && planner.written !== this.#lastJournalWritten) {
+    if (
+      performance.now() - this.#lastJournalAt >= JOURNAL_MS &&
+      planner.written !== this.#lastJournalWritten
+    ) {
       this.#lastJournalAt = performance.now();
       this.#lastJournalWritten = planner.written;
       void this.#saveJournal().catch(() => undefined);
@@ -647,7 +659,9 @@ export class TaskRunner {
       if (!segment || segment.end - segment.pos < planner.minSplit / 4) continue;
       if (w.meter.rate() < mid * SLOW_FACTOR) {
         w.kicked = true;
-        w.kick.abort(new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }));
+        w.kick.abort(
+          new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }),
+        );
       }
     }
   }
@@ -711,7 +725,11 @@ export class TaskRunner {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST' && attempt < 20) {
-          const fresh = await uniqueFileName(r.dir, name, (c) => c !== name && this.#env.reservedPaths.has(join(r.dir, c)));
+          const fresh = await uniqueFileName(
+            r.dir,
+            name,
+            (c) => c !== name && this.#env.reservedPaths.has(join(r.dir, c)),
+          );
           await rename(part, join(r.dir, fresh + PART_SUFFIX));
           r.fileName = fresh;
           this.#env.changed();
@@ -739,7 +757,8 @@ export class TaskRunner {
     } finally {
       await this.#file?.close().catch(() => undefined);
       this.#file = null;
-      if (this.record.fileName) this.#env.reservedPaths.delete(join(this.record.dir, this.record.fileName));
+      if (this.record.fileName)
+        this.#env.reservedPaths.delete(join(this.record.dir, this.record.fileName));
     }
   }
 }
@@ -752,7 +771,15 @@ function snapshotSegments(segments: readonly Segment[]): SegmentSnapshot[] {
     const prev = out[out.length - 1];
     // Adjacent finished, idle pieces read as one to a person.
     if (s.end === s.start) continue;
-    if (prev && !prev.active && s.owner === null && prev.end !== null && prev.done === prev.end - prev.start && end !== null && done === end - s.start) {
+    if (
+      prev &&
+      !prev.active &&
+      s.owner === null &&
+      prev.end !== null &&
+      prev.done === prev.end - prev.start &&
+      end !== null &&
+      done === end - s.start
+    ) {
       prev.end = end;
       prev.done += done;
       continue;
@@ -760,6 +787,30 @@ function snapshotSegments(segments: readonly Segment[]): SegmentSnapshot[] {
     out.push({ start: s.start, end, done, active: s.owner !== null });
   }
   return out;
+}
+
+/** Progress of a task that is not transferring, from its record alone. */
+export function idleProgress(record: TaskRecord): TaskProgress {
+  const segments = (record.segments ?? []).map(([start, end, written]) => ({
+    start,
+    end,
+    done: written - start,
+    active: false,
+  }));
+  const downloaded =
+    record.state === 'completed'
+      ? (record.size ?? 0)
+      : segments.reduce((sum, s) => sum + s.done, 0);
+  return {
+    id: record.id,
+    downloaded,
+    size: record.size,
+    speed: 0,
+    averageSpeed: 0,
+    eta: null,
+    connections: 0,
+    segments,
+  };
 }
 
 function median(values: number[]): number | null {
@@ -804,4 +855,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-

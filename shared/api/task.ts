@@ -56,23 +56,31 @@ export const RESERVED_HEADERS = new Set([
   'proxy-connection',
 ]);
 
-export const HeadersSchema = z
-  .record(
-    z
-      .string()
-      .max(LIMITS.headerNameLength)
-      .regex(HEADER_NAME, 'invalid header name')
-      .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
-        message: 'this header is managed by Braid and cannot be set',
-      }),
-    z
-      .string()
-      .max(LIMITS.headerValueLength)
-      .refine((v) => !/[\r\n\0]/.test(v), { message: 'header values may not contain CR, LF or NUL' }),
-  )
-  .refine((h) => Object.keys(h).length <= LIMITS.headerCount, {
-    message: `at most ${LIMITS.headerCount} headers`,
-  });
+export const HeadersSchema = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  const entries = Object.entries(headers);
+  if (entries.length > LIMITS.headerCount) {
+    ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.headerCount} headers` });
+  }
+  for (const [name, value] of entries) {
+    const problem =
+      name.length > LIMITS.headerNameLength || !HEADER_NAME.test(name)
+        ? 'is not a valid header name'
+        : RESERVED_HEADERS.has(name.toLowerCase())
+          ? 'is managed by Braid and cannot be set'
+          : value.length > LIMITS.headerValueLength
+            ? `has a value longer than ${LIMITS.headerValueLength} characters`
+            : /[\r\n\0]/.test(value)
+              ? 'has a value with CR, LF or NUL (header injection)'
+              : null;
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `header "${name.slice(0, 64)}" ${problem}`,
+      });
+    }
+  }
+});
 export type Headers = z.infer<typeof HeadersSchema>;
 
 export const CHECKSUM_ALGORITHMS = { sha256: 64, sha1: 40, md5: 32 } as const;

@@ -12,7 +12,10 @@ function assertCovers(planner: SegmentPlanner, size: number): void {
   for (const s of planner.segments) {
     assert.equal(s.start, expect, 'segments are contiguous');
     assert.ok(s.end >= s.start, 'segments do not run backwards');
-    assert.ok(s.start <= s.written && s.written <= s.pos && s.pos <= s.end, 'start ≤ written ≤ pos ≤ end');
+    assert.ok(
+      s.start <= s.written && s.written <= s.pos && s.pos <= s.end,
+      'start ≤ written ≤ pos ≤ end',
+    );
     expect = s.end;
   }
   assert.equal(expect, size, 'segments cover the file');
@@ -103,8 +106,25 @@ describe('SegmentPlanner', () => {
   });
 
   it('rejects journals that do not cover the file exactly', () => {
-    assert.ok(SegmentPlanner.isValidSaved([[0, 10, 5], [10, 20, 20]], 20));
-    assert.ok(!SegmentPlanner.isValidSaved([[0, 10, 5], [12, 20, 20]], 20), 'gap');
+    assert.ok(
+      SegmentPlanner.isValidSaved(
+        [
+          [0, 10, 5],
+          [10, 20, 20],
+        ],
+        20,
+      ),
+    );
+    assert.ok(
+      !SegmentPlanner.isValidSaved(
+        [
+          [0, 10, 5],
+          [12, 20, 20],
+        ],
+        20,
+      ),
+      'gap',
+    );
     assert.ok(!SegmentPlanner.isValidSaved([[0, 10, 11]], 10), 'written beyond end');
     assert.ok(!SegmentPlanner.isValidSaved([[0, 10, 10]], 20), 'short');
   });

@@ -27,7 +27,11 @@ export async function withHarness(
   const home = `${dirs.path}/home`;
   const dir = `${dirs.path}/downloads`;
   const open = (extra?: SettingsPatch) =>
-    DownloadEngine.open({ home, defaultDownloadDir: dir, settings: { ...TEST_SETTINGS, ...settings, ...extra } });
+    DownloadEngine.open({
+      home,
+      defaultDownloadDir: dir,
+      settings: { ...TEST_SETTINGS, ...settings, ...extra },
+    });
   const h: Harness = {
     engine: await open(),
     server,
@@ -90,11 +94,17 @@ export function waitForTask(
 }
 
 /** Waits until the task settles in completed, failed, canceled or paused. */
-export function waitForEnd(engine: DownloadEngine, id: string, timeoutMs?: number): Promise<TaskSnapshot> {
+export function waitForEnd(
+  engine: DownloadEngine,
+  id: string,
+  timeoutMs?: number,
+): Promise<TaskSnapshot> {
   return waitForTask(
     engine,
     id,
-    (t) => ['completed', 'failed', 'canceled'].includes(t.state) || (t.state === 'paused' && t.error !== null),
+    (t) =>
+      ['completed', 'failed', 'canceled'].includes(t.state) ||
+      (t.state === 'paused' && t.error !== null),
     timeoutMs,
   );
 }

@@ -22,7 +22,9 @@ export async function sha256File(path: string): Promise<string> {
   return sha256(await readFile(path));
 }
 
-export async function tempDir(prefix = 'braid-test-'): Promise<{ path: string; cleanup(): Promise<void> }> {
+export async function tempDir(
+  prefix = 'braid-test-',
+): Promise<{ path: string; cleanup(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }

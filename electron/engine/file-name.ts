@@ -1,0 +1,109 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { filenameFromContentDisposition } from './content-disposition.ts';
+
+/** In-progress data lives in `<final name>.part` and is renamed only when complete and verified. */
+export const PART_SUFFIX = '.part';
+const MAX_NAME_BYTES = 255;
+const FALLBACK = 'download';
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³])(\..*)?$/i;
+const COMPOUND_EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.zst', '.tar.lz'];
+
+/**
+ * A name that is one safe path component on Linux, macOS and Windows: never a path, never
+ * hidden, never a device name, at most 255 UTF-8 bytes (the extension kept).
+ */
+export function sanitizeFileName(name: string): string {
+  let out = name.normalize('NFC');
+  out = out.slice(Math.max(out.lastIndexOf('/'), out.lastIndexOf('\\')) + 1);
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  out = out.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  out = out.replace(/[<>:"|?*]/g, '_');
+  out = out.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (WINDOWS_RESERVED.test(out)) out = `_${out}`;
+  out = truncateBytes(out, MAX_NAME_BYTES);
+  return out || FALLBACK;
+}
+
+/** The URL's last non-empty path segment, percent-decoded; null when the path has none. */
+export function fileNameFromUrl(url: URL): string | null {
+  const segments = url.pathname.split('/').filter(Boolean);
+  const last = segments[segments.length - 1];
+  if (!last) return null;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** User's choice > Content-Disposition > URL path > host > "download"; always sanitised. */
+export function chooseFileName(input: {
+  contentDisposition?: string | null;
+  url: URL;
+  override?: string | null;
+}): string {
+  const raw =
+    input.override ||
+    filenameFromContentDisposition(input.contentDisposition) ||
+    fileNameFromUrl(input.url) ||
+    input.url.hostname ||
+    FALLBACK;
+  return sanitizeFileName(raw);
+}
+
+/**
+ * `name`, or `stem (1).ext`, `stem (2).ext`, … — the first for which neither the file nor its
+ * `.part` exists (a dangling symlink counts as existing) and that no running task reserved.
+ */
+export async function uniqueFileName(
+  dir: string,
+  name: string,
+  isReserved: (candidate: string) => boolean = () => false,
+): Promise<string> {
+  const { stem, ext } = splitExtension(name);
+  for (let n = 0; n < 10_000; n++) {
+    const suffix = n === 0 ? ext : ` (${n})${ext}`;
+    const candidate =
+      truncateBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(suffix + PART_SUFFIX)) + suffix;
+    if (isReserved(candidate)) continue;
+    if ((await taken(join(dir, candidate))) || (await taken(join(dir, candidate + PART_SUFFIX))))
+      continue;
+    return candidate;
+  }
+  throw new Error(`no free file name like ${name} in ${dir}`);
+}
+
+function splitExtension(name: string): { stem: string; ext: string } {
+  const lower = name.toLowerCase();
+  const compound = COMPOUND_EXTENSIONS.find((e) => lower.endsWith(e) && lower.length > e.length);
+  if (compound) return { stem: name.slice(0, -compound.length), ext: name.slice(-compound.length) };
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || name.length - dot > 16) return { stem: name, ext: '' };
+  return { stem: name.slice(0, dot), ext: name.slice(dot) };
+}
+
+/** Cuts to at most `max` UTF-8 bytes without splitting a character; keeps a short extension. */
+function truncateBytes(name: string, max: number): string {
+  if (Buffer.byteLength(name) <= max) return name;
+  const { stem, ext } = splitExtension(name);
+  const keepExt = Buffer.byteLength(ext) < max / 2 ? ext : '';
+  let budget = max - Buffer.byteLength(keepExt);
+  let out = '';
+  for (const ch of keepExt ? stem : name) {
+    const size = Buffer.byteLength(ch);
+    if (size > budget) break;
+    out += ch;
+    budget -= size;
+  }
+  return out + keepExt;
+}
+
+async function taken(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}

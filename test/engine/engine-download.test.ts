@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
+
+const KiB = 1024;
+
+function rangeRequests(requests: readonly { range: string | null; status: number }[]) {
+  return requests.filter((r) => r.range !== null && r.status === 206);
+}
+
+describe('downloading', () => {
+  it('downloads over several connections and the bytes match the source', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(3 * MiB + 12345);
+      server.addFile('/files/data.bin', { body, faults: { connectionRate: 2 * MiB } });
+      const [task] = await engine.add([{ url: server.url('/files/data.bin'), connections: 8 }]);
+      let peakConnections = 0;
+      engine.subscribe((e) => {
+        if (e.type === 'progress') {
+          for (const t of e.tasks) peakConnections = Math.max(peakConnections, t.connections);
+        }
+      });
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'data.bin');
+      assert.equal(await sha256File(join(dir, 'data.bin')), sha256(body));
+      assert.deepEqual(await listDir(dir), ['data.bin'], 'no .part file is left behind');
+      assert.ok(peakConnections >= 4, `used ${peakConnections} connections at most`);
+      assert.ok(rangeRequests(server.stats.requests).length >= 4);
+      for (const r of server.stats.requests) {
+        assert.equal(r.headers['accept-encoding'], 'identity');
+      }
+    });
+  });
+
+  it('follows redirects, keeps the original URL and names the file after the final one', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(300 * KiB);
+      server.addFile('/real/name.iso', { body });
+      server.addRedirect('/go', '/hop');
+      server.addRedirect('/hop', '/real/name.iso', 307);
+      const [task] = await engine.add([{ url: server.url('/go') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed');
+      assert.equal(done.url, server.url('/go'));
+      assert.equal(done.fileName, 'name.iso');
+      assert.equal(await sha256File(join(dir, 'name.iso')), sha256(body));
+    });
+  });
+
+  it('never splits work below the minimum segment size', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/small', { body: makeContent(300 * KiB) });
+        const [task] = await engine.add([{ url: server.url('/small'), connections: 16 }]);
+        assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+        for (const r of rangeRequests(server.stats.requests)) {
+          const [, from, to] = /bytes=(\d+)-(\d*)/.exec(r.range!)!;
+          const length = Number(to) + 1 - Number(from);
+          assert.ok(length >= 128 * KiB || Number(to) + 1 === 300 * KiB, `range ${r.range}`);
+        }
+        assert.ok(rangeRequests(server.stats.requests).length <= 2);
+      },
+      { minSegmentSize: 128 * KiB },
+    );
+  });
+
+  it('lets fast connections take the work of a crawling one', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(2 * MiB);
+      // The second connection would need over a minute for a quarter of the file on its own.
+      server.addFile('/uneven', {
+        body,
+        faults: { connectionRate: (i) => (i === 1 ? 8 * KiB : 4 * MiB) },
+      });
+      const [task] = await engine.add([{ url: server.url('/uneven'), connections: 4 }]);
+      const done = await waitForEnd(engine, task!.id, 30_000);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'uneven')), sha256(body));
+    });
+  });
+
+  it('replaces a connection that stalls, after the read timeout', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const body = makeContent(1 * MiB);
+        server.addFile('/stall', { body, faults: { stall: { afterBytes: 200 * KiB, times: 1 } } });
+        const [task] = await engine.add([{ url: server.url('/stall'), connections: 1 }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(dir, 'stall')), sha256(body));
+        const resumed = server.stats.requests.filter(
+          (r) => r.range && !r.range.startsWith('bytes=0-'),
+        );
+        assert.ok(resumed.length >= 1, 'the rest was fetched with a new range request');
+      },
+      { readTimeoutMs: 1000 },
+    );
+  });
+
+  it('continues after a connection is reset mid-body without re-fetching what arrived', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/reset', { body, faults: { reset: { afterBytes: 700 * KiB, times: 2 } } });
+      const [task] = await engine.add([{ url: server.url('/reset'), connections: 1 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'reset')), sha256(body));
+      assert.ok(server.stats.bodyBytes < body.length * 1.5, `served ${server.stats.bodyBytes}`);
+    });
+  });
+
+  it('names the file from Content-Disposition, filename* first', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addFile('/dl', {
+        body: makeContent(10 * KiB),
+        contentDisposition: `attachment; filename="plain.txt"; filename*=UTF-8''%E2%82%AC%20rates.txt`,
+      });
+      const [task] = await engine.add([{ url: server.url('/dl?id=7') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.fileName, '€ rates.txt');
+      assert.deepEqual(await listDir(dir), ['€ rates.txt']);
+    });
+  });
+
+  it('never overwrites an existing file and gives concurrent same-named downloads distinct names', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'report.pdf'), 'precious');
+      const a = makeContent(200 * KiB, 'a');
+      const b = makeContent(200 * KiB, 'b');
+      server.addFile('/a/report.pdf', { body: a, faults: { connectionRate: 1 * MiB } });
+      server.addFile('/b/report.pdf', { body: b, faults: { connectionRate: 1 * MiB } });
+      const tasks = await engine.add([
+        { url: server.url('/a/report.pdf') },
+        { url: server.url('/b/report.pdf') },
+      ]);
+      const done = await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+      assert.equal(await readFile(join(dir, 'report.pdf'), 'utf8'), 'precious');
+      const names = done.map((t) => t.fileName).sort();
+      assert.deepEqual(names, ['report (1).pdf', 'report (2).pdf']);
+      const sums = await Promise.all(done.map((t) => sha256File(join(dir, t.fileName!))));
+      assert.deepEqual(sums.sort(), [sha256(a), sha256(b)].sort());
+    });
+  });
+
+  it('reports per-segment progress and coalesces progress into about ten events a second', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/progress', {
+        body: makeContent(4 * MiB),
+        faults: { connectionRate: 1 * MiB },
+      });
+      let progressEvents = 0;
+      let maxActiveSegments = 0;
+      const started = performance.now();
+      engine.subscribe((e) => {
+        if (e.type !== 'progress') return;
+        progressEvents++;
+        for (const t of e.tasks) {
+          maxActiveSegments = Math.max(
+            maxActiveSegments,
+            t.segments.filter((s) => s.active).length,
+          );
+          assert.ok(t.downloaded <= 4 * MiB);
+        }
+      });
+      const [task] = await engine.add([{ url: server.url('/progress'), connections: 8 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 0 && t.speed > 0);
+      await waitForEnd(engine, task!.id);
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(
+        progressEvents / seconds <= 12,
+        `${progressEvents} events in ${seconds.toFixed(1)} s`,
+      );
+      assert.ok(maxActiveSegments >= 4, `${maxActiveSegments} segments active at once`);
+    });
+  });
+
+  it('downloads an empty file', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addFile('/empty.txt', { body: Buffer.alloc(0) });
+      const [task] = await engine.add([{ url: server.url('/empty.txt') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal((await readFile(join(dir, 'empty.txt'))).length, 0);
+    });
+  });
+});

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../shared/api/errors.ts';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
+
+const KiB = 1024;
+
+describe('the queue', () => {
+  it('runs at most maxConcurrent downloads at once and starts the next as one finishes', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        for (let i = 0; i < 5; i++) {
+          server.addFile(`/q${i}`, {
+            body: makeContent(256 * KiB, `q${i}`),
+            faults: { connectionRate: 1 * MiB },
+          });
+        }
+        let maxRunning = 0;
+        engine.subscribe(() => {
+          maxRunning = Math.max(
+            maxRunning,
+            engine.list().filter((t) => t.state === 'downloading').length,
+          );
+        });
+        const tasks = await engine.add([0, 1, 2, 3, 4].map((i) => ({ url: server.url(`/q${i}`) })));
+        const done = await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+        assert.ok(done.every((t) => t.state === 'completed'));
+        assert.equal(maxRunning, 2);
+      },
+      { maxConcurrent: 2 },
+    );
+  });
+
+  it('starts high-priority tasks first and honours the order set by move()', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/blocker', {
+          body: makeContent(256 * KiB),
+          faults: { connectionRate: 256 * KiB },
+        });
+        for (const name of ['a', 'b', 'c', 'd'])
+          server.addFile(`/${name}`, { body: makeContent(64 * KiB, name) });
+        const [blocker] = await engine.add([{ url: server.url('/blocker') }]);
+        await waitForTask(engine, blocker!.id, 'downloading');
+        const [a, b, c, d] = await engine.add(
+          ['a', 'b', 'c', 'd'].map((n) => ({ url: server.url(`/${n}`) })),
+        );
+        await engine.setPriority(c!.id, 'high');
+        await engine.move(b!.id, a!.id);
+        await Promise.all([blocker, a, b, c, d].map((t) => waitForEnd(engine, t!.id)));
+        const order = [...new Set(server.stats.requests.map((r) => r.path))];
+        assert.deepEqual(order, ['/blocker', '/c', '/b', '/a', '/d']);
+      },
+      { maxConcurrent: 1 },
+    );
+  });
+
+  it('treats invalid transitions as errors, not silent no-ops', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/t', { body: makeContent(10 * KiB) });
+      const [task] = await engine.add([{ url: server.url('/t') }]);
+      await waitForEnd(engine, task!.id);
+      await assert.rejects(
+        engine.pause(task!.id),
+        (e: ApiError) => e.code === 'INVALID_TRANSITION',
+      );
+      await assert.rejects(
+        engine.resume(task!.id),
+        (e: ApiError) => e.code === 'INVALID_TRANSITION',
+      );
+      await assert.rejects(
+        engine.cancel(task!.id),
+        (e: ApiError) => e.code === 'INVALID_TRANSITION',
+      );
+      await assert.rejects(engine.pause('nosuchtask'), (e: ApiError) => e.code === 'NOT_FOUND');
+      assert.equal(engine.get(task!.id)?.state, 'completed');
+    });
+  });
+
+  it('rejects bad input with a clear error and adds nothing', async () => {
+    await withHarness(async ({ engine }) => {
+      await assert.rejects(engine.add([{ url: 'file:///etc/passwd' }]), /only http: and https:/);
+      await assert.rejects(
+        engine.add([{ url: 'http://x/', headers: { Range: 'bytes=0-' } }]),
+        /managed by Braid/,
+      );
+      await assert.rejects(
+        engine.add([{ url: 'http://x/', headers: { 'X-A': 'a\r\nInjected: 1' } }]),
+        /CR, LF or NUL/,
+      );
+      await assert.rejects(engine.add([{ url: 'http://x/', connections: 99 }]), ApiError);
+      assert.equal(engine.list().length, 0);
+    });
+  });
+
+  it('cancels a running download and deletes its partial data', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addFile('/c.bin', {
+        body: makeContent(2 * MiB),
+        faults: { connectionRate: 256 * KiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/c.bin') }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 50 * KiB);
+      const canceled = await engine.cancel(task!.id);
+      assert.equal(canceled.state, 'canceled');
+      assert.deepEqual(await listDir(dir), []);
+      await engine.remove(task!.id);
+      assert.equal(engine.get(task!.id), undefined);
+    });
+  });
+
+  it('saves the queue so tasks survive a restart in the same order and state', async () => {
+    await withHarness(async (h) => {
+      h.server.addFile('/p', { body: makeContent(10 * KiB) });
+      const added = await h.engine.add([
+        { url: h.server.url('/p'), paused: true },
+        { url: h.server.url('/p'), paused: true, priority: 'high' },
+      ]);
+      const engine = await h.restart();
+      const listed = engine.list();
+      assert.deepEqual(
+        listed.map((t) => t.id),
+        added.map((t) => t.id),
+      );
+      assert.deepEqual(
+        listed.map((t) => [t.state, t.priority]),
+        [
+          ['paused', 'normal'],
+          ['paused', 'high'],
+        ],
+      );
+    });
+  });
+});
+
+describe('bandwidth limits', () => {
+  it('keeps a per-task limit and applies a change while running', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(1536 * KiB);
+      server.addFile('/limited', { body });
+      const limit = 512 * KiB;
+      const started = performance.now();
+      const [task] = await engine.add([{ url: server.url('/limited'), limit, connections: 4 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded >= 512 * KiB);
+      const firstPart = (performance.now() - started) / 1000;
+      // Rates can only come out lower on a busy machine, so only the upper bound is strict.
+      assert.ok(
+        firstPart >= (512 * KiB - 160 * KiB) / limit,
+        `${firstPart.toFixed(2)} s for 512 KiB`,
+      );
+      await engine.setTaskLimit(task!.id, 2 * MiB);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed');
+      const total = (performance.now() - started) / 1000;
+      assert.ok(total < 6, `raising the limit took effect (${total.toFixed(2)} s)`);
+      assert.equal(await sha256File(join(dir, 'limited')), sha256(body));
+    });
+  });
+
+  it('shares a global limit across tasks', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/g1', { body: makeContent(512 * KiB, 'g1') });
+        server.addFile('/g2', { body: makeContent(512 * KiB, 'g2') });
+        const started = performance.now();
+        const tasks = await engine.add([{ url: server.url('/g1') }, { url: server.url('/g2') }]);
+        await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+        const seconds = (performance.now() - started) / 1000;
+        const rate = (1024 * KiB) / seconds;
+        assert.ok(rate <= 512 * KiB * 1.25, `global rate ${(rate / KiB).toFixed(0)} KiB/s`);
+      },
+      { globalLimit: 512 * KiB },
+    );
+  });
+});

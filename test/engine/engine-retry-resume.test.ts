@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
+
+const KiB = 1024;
+
+describe('retrying', () => {
+  it('retries 503 after the delay the server asked for in Retry-After', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(200 * KiB);
+      server.addFile('/busy', {
+        body,
+        faults: { statusSequence: [{ status: 503, retryAfter: '1' }] },
+      });
+      const [task] = await engine.add([{ url: server.url('/busy'), connections: 1 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'busy')), sha256(body));
+      const [first, second] = server.stats.requests;
+      assert.equal(first?.status, 503);
+      assert.ok(second!.startedAt - first!.startedAt >= 950, 'waited for Retry-After');
+    });
+  });
+
+  it('uses fewer connections when the server caps connections per client, and still completes', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(3 * MiB);
+      server.addFile('/capped', {
+        body,
+        faults: { maxConnectionsPerClient: 2, connectionRate: 2 * MiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/capped'), connections: 8 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'capped')), sha256(body));
+      const refused = server.stats.requests.filter((r) => r.status === 503).length;
+      assert.ok(refused > 0, 'the cap was hit');
+      assert.ok(refused < 40, `the engine backed off instead of hammering (${refused} refusals)`);
+    });
+  });
+
+  it('fails with the last error once the retry budget is spent', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/down', {
+          body: makeContent(10 * KiB),
+          faults: {
+            statusSequence: Array.from({ length: 50 }, () => ({ status: 502, retryAfter: '0' })),
+          },
+        });
+        const [task] = await engine.add([{ url: server.url('/down') }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'failed');
+        assert.equal(done.error?.code, 'HTTP_502');
+        assert.match(done.error!.message, /gave up after 4 attempts/);
+        assert.equal(server.stats.requests.length, 4);
+      },
+      { maxRetries: 3 },
+    );
+  });
+});
+
+describe('resuming', () => {
+  it('resumes a paused download with If-Range and does not fetch finished bytes again', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/big.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const [task] = await engine.add([{ url: server.url('/big.bin'), connections: 4 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 800 * KiB);
+      const paused = await engine.pause(task!.id);
+      assert.equal(paused.state, 'paused');
+      const before = server.stats.requests.length;
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'big.bin')), sha256(body));
+      const after = server.stats.requests.slice(before);
+      assert.ok(after.length > 0);
+      for (const r of after) assert.ok(r.ifRange, `resume request ${r.range} carries If-Range`);
+      assert.ok(
+        server.stats.bodyBytes < body.length * 1.3,
+        `served ${server.stats.bodyBytes} bytes`,
+      );
+    });
+  });
+
+  it('carries on after the app restarts, from what was saved', async () => {
+    await withHarness(async (h) => {
+      const body = makeContent(2 * MiB);
+      h.server.addFile('/restart.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const [task] = await h.engine.add([{ url: h.server.url('/restart.bin'), connections: 4 }]);
+      await waitForTask(h.engine, task!.id, (t) => t.downloaded > 700 * KiB);
+      const engine = await h.restart();
+      const listed = engine.get(task!.id);
+      assert.ok(listed, 'the task list survives a restart');
+      assert.ok(listed.downloaded > 500 * KiB, `kept ${listed.downloaded} bytes`);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(h.dir, 'restart.bin')), sha256(body));
+      assert.ok(h.server.stats.bodyBytes < body.length * 1.4, `served ${h.server.stats.bodyBytes}`);
+    });
+  });
+
+  it('starts over when the ETag changed, never mixing two versions', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const v1 = makeContent(1 * MiB, 'v1');
+      const v2 = makeContent(1 * MiB, 'v2');
+      server.addFile('/changing', {
+        body: v1,
+        etag: '"v1"',
+        faults: { connectionRate: 512 * KiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/changing'), connections: 2 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
+      await engine.pause(task!.id);
+      server.addFile('/changing', { body: v2, etag: '"v2"' });
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'changing')), sha256(v2));
+    });
+  });
+
+  it('asks the original URL again when a signed redirect target expires, keeping the bytes', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/store/file.bin', {
+        body,
+        faults: { connectionRate: (i) => (i % 2 ? 128 * KiB : 2 * MiB) },
+      });
+      server.addSignedRedirect('/download', '/store/file.bin', 150);
+      const [task] = await engine.add([{ url: server.url('/download'), connections: 4 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'file.bin');
+      assert.equal(await sha256File(join(dir, 'file.bin')), sha256(body));
+      const expired = server.stats.requests.filter((r) => r.status === 403).length;
+      assert.ok(expired > 0, 'the signed URL did expire during the download');
+      assert.ok(server.stats.bodyBytes < body.length * 1.5, `served ${server.stats.bodyBytes}`);
+    });
+  });
+});
+
+describe('checksums', () => {
+  it('completes when the sha256 matches', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(500 * KiB);
+      server.addFile('/sum.bin', { body });
+      const [task] = await engine.add([
+        {
+          url: server.url('/sum.bin'),
+          checksum: { algorithm: 'sha256', expected: sha256(body).toUpperCase() },
+        },
+      ]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'sum.bin')), sha256(body));
+    });
+  });
+
+  it('fails on a mismatch and keeps the data under a non-final name', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(500 * KiB);
+      server.addFile('/bad.bin', { body });
+      const [task] = await engine.add([
+        { url: server.url('/bad.bin'), checksum: { algorithm: 'md5', expected: '0'.repeat(32) } },
+      ]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'failed');
+      assert.equal(done.error?.code, 'CHECKSUM_MISMATCH');
+      assert.deepEqual(await listDir(dir), ['bad.bin.part']);
+      assert.equal(await sha256File(join(dir, 'bad.bin.part')), sha256(body));
+    });
+  });
+});
+
+describe('large files', () => {
+  it('handles a file larger than the probe window with many segments', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(12 * MiB);
+      server.addFile('/large', { body });
+      const [task] = await engine.add([{ url: server.url('/large'), connections: 16 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'large')), sha256(body));
+    });
+  });
+});
