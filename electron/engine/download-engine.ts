@@ -36,6 +36,11 @@ export interface EngineOptions {
   defaultDownloadDir?: string;
   /** Overrides for this process only (e.g. `braid get -j 8`); not persisted. */
   settings?: SettingsPatch;
+  /**
+   * false: only tasks added, resumed, retried or started in this process run; tasks queued by
+   * an earlier process wait. The CLI uses this so one command does not download another's files.
+   */
+  autoStart?: boolean;
 }
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -69,6 +74,8 @@ export class DownloadEngine {
   readonly #reservedPaths = new Set<string>();
   readonly #defaultDir: string;
   readonly #overrides: SettingsPatch;
+  /** With autoStart off: the tasks this process may run. */
+  readonly #eligible: Set<string> | null;
   #persisted: Settings;
   #settings: Settings;
   #tick: NodeJS.Timeout;
@@ -80,6 +87,7 @@ export class DownloadEngine {
     this.#journal = new ResumeJournal(join(home, 'tasks'));
     this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
     this.#overrides = options.settings ?? {};
+    this.#eligible = options.autoStart === false ? new Set() : null;
     this.#persisted = persisted;
     this.#settings = SettingsSchema.parse({ ...persisted, ...this.#overrides });
     this.#globalLimiter = new RateLimiter(this.#settings.globalLimit);
@@ -170,6 +178,7 @@ export class DownloadEngine {
       };
       const entry = { record, runner: null };
       this.#entries.set(record.id, entry);
+      this.#eligible?.add(record.id);
       added.push(entry);
     }
     await Promise.all(added.map((e) => this.#save(e)));
@@ -195,7 +204,22 @@ export class DownloadEngine {
     }
     this.#transition(entry, 'queued');
     entry.record.error = null;
+    this.#eligible?.add(id);
     return this.#commit(entry);
+  }
+
+  /** Lets a queued task run in this process (for an engine opened with autoStart off). */
+  async start(id: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    if (entry.record.state !== 'queued') {
+      throw new ApiError(
+        'INVALID_TRANSITION',
+        `only a queued task can be started; this one is ${entry.record.state}`,
+      );
+    }
+    this.#eligible?.add(id);
+    this.#schedule();
+    return this.#snapshot(entry);
   }
 
   /** Failed or canceled → queued. Data already verified by validators is kept. */
@@ -211,6 +235,7 @@ export class DownloadEngine {
     this.#transition(entry, 'queued');
     if (record.error?.code === 'CHECKSUM_MISMATCH') await this.#discardData(entry);
     record.error = null;
+    this.#eligible?.add(id);
     return this.#commit(entry);
   }
 
@@ -361,7 +386,10 @@ export class DownloadEngine {
     for (const e of this.#entries.values()) if (e.runner) running++;
     if (running >= this.#settings.maxConcurrent) return;
     const queued = [...this.#entries.values()]
-      .filter((e) => e.record.state === 'queued' && !e.runner)
+      .filter(
+        (e) =>
+          e.record.state === 'queued' && !e.runner && (this.#eligible?.has(e.record.id) ?? true),
+      )
       .sort(
         (a, b) =>
           PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
@@ -452,6 +480,7 @@ export class DownloadEngine {
       url: record.url,
       dir: record.dir,
       fileName: record.fileName,
+      requestedName: record.requestedName,
       state: record.state,
       priority: record.priority,
       order: record.order,

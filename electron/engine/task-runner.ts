@@ -527,7 +527,8 @@ export class TaskRunner {
 
   #windowFor(worker: Worker): number {
     const min = this.#env.settings().minSegmentSize;
-    return Math.min(MAX_WINDOW, Math.max(min, worker.meter.rate() * WINDOW_SECONDS, PROBE_WINDOW));
+    const wanted = Math.max(min, worker.meter.rate() * WINDOW_SECONDS, PROBE_WINDOW);
+    return Math.floor(Math.min(MAX_WINDOW, wanted));
   }
 
   /** A ranged request for [start, end) that must continue exactly the file we already have. */

@@ -156,6 +156,8 @@ export const TaskSnapshotSchema = TaskProgressSchema.extend({
   dir: z.string(),
   /** The final file name (decided once the server answered); null before. */
   fileName: z.string().nullable(),
+  /** The name the user asked for, if any (the final name may differ to avoid overwriting). */
+  requestedName: z.string().nullable(),
   state: TaskStateSchema,
   priority: PrioritySchema,
   /** Position in the queue; lower runs first within a priority. */

@@ -1,0 +1,111 @@
+import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
+import { parseRate } from '../../shared/format.ts';
+
+/** What commander hands us for `braid get`, before validation. */
+export interface RawGetOptions {
+  dir?: string;
+  out?: string;
+  connections?: string;
+  limit?: string;
+  sha256?: string;
+  sha1?: string;
+  md5?: string;
+  jobs?: string;
+  input?: string;
+  header?: string[];
+  quiet?: boolean;
+}
+
+export interface GetPlan {
+  tasks: AddTaskInput[];
+  /** Folder as typed (resolved later against the settings and the working directory). */
+  dir: string | null;
+  jobs: number;
+  quiet: boolean;
+}
+
+/** URLs from an input file: one per line; blank lines and `#` comments are skipped. */
+export function parseUrlList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+export function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new Error(`invalid header "${text}": use "Name: value"`);
+  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
+}
+
+function parseCount(text: string, what: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw new Error(`${what} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Turns `braid get` arguments into validated tasks, collecting every problem instead of
+ * stopping at the first, so one run tells the user everything that is wrong.
+ */
+export function buildGetPlan(
+  urls: readonly string[],
+  options: RawGetOptions,
+  inputText?: string,
+): { plan: GetPlan } | { errors: string[] } {
+  const errors: string[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      errors.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const all = [...urls, ...(inputText === undefined ? [] : parseUrlList(inputText))];
+  if (all.length === 0) errors.push('no URL given: pass URLs or --input <file>');
+  const single = all.length === 1;
+  if (options.out !== undefined && !single) errors.push('--out needs exactly one URL');
+  const sums = (['sha256', 'sha1', 'md5'] as const).filter((a) => options[a] !== undefined);
+  if (sums.length > 1) errors.push('give only one of --sha256, --sha1, --md5');
+  if (sums.length === 1 && !single) errors.push(`--${sums[0]} needs exactly one URL`);
+  const connections =
+    options.connections === undefined
+      ? undefined
+      : attempt(() => parseCount(options.connections!, '--connections', 1, 32));
+  const jobs =
+    options.jobs === undefined
+      ? 3
+      : (attempt(() => parseCount(options.jobs!, '--jobs', 1, 32)) ?? 3);
+  const limit = options.limit === undefined ? undefined : attempt(() => parseRate(options.limit!));
+  const headers: Record<string, string> = {};
+  for (const h of options.header ?? []) {
+    const parsed = attempt(() => parseHeader(h));
+    if (parsed) headers[parsed[0]] = parsed[1];
+  }
+  const algorithm = sums[0];
+  const tasks: AddTaskInput[] = [];
+  for (const url of all) {
+    const input: AddTaskInput = {
+      url,
+      ...(options.out !== undefined && { fileName: options.out }),
+      ...(connections !== undefined && { connections }),
+      ...(limit !== undefined && { limit }),
+      ...(Object.keys(headers).length > 0 && { headers }),
+      ...(algorithm && single && { checksum: { algorithm, expected: options[algorithm]! } }),
+    };
+    const parsed = AddTaskInputSchema.safeParse(input);
+    if (parsed.success) {
+      tasks.push(input);
+    } else {
+      for (const issue of parsed.error.issues) {
+        const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+        errors.push(`${url.slice(0, 200)}: ${where}${issue.message}`);
+      }
+    }
+  }
+  const unique = [...new Set(errors)];
+  if (unique.length > 0) return { errors: unique };
+  return { plan: { tasks, dir: options.dir ?? null, jobs, quiet: options.quiet ?? false } };
+}

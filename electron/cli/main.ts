@@ -1,0 +1,231 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import envPaths from 'env-paths';
+import type { TaskSnapshot } from '../../shared/api/task.ts';
+import { formatBytes, formatSpeed } from '../../shared/format.ts';
+import { DownloadEngine } from '../engine/download-engine.ts';
+import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
+import { LiveBlock, renderFrame, taskLabel } from './progress-display.ts';
+
+export interface CliIO {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const VERSION = '0.1.0';
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+/** Where tasks, journals and settings live: BRAID_HOME, else the platform's per-user data folder. */
+export function braidHome(env: NodeJS.ProcessEnv): string {
+  return env['BRAID_HOME'] || envPaths('braid', { suffix: '' }).data;
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('braid')
+    .description('Braid: a fast, crash-safe download manager')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  program
+    .command('get')
+    .description('download one or more URLs; run the same command again to resume')
+    .argument('[url...]', 'http(s) URLs to download')
+    .option('-d, --dir <dir>', 'folder to save into')
+    .option('-o, --out <name>', 'file name (one URL only)')
+    .option('-c, --connections <n>', 'connections per download, 1-32 (default 8)')
+    .option('--limit <rate>', 'speed limit per download, e.g. 500K or 16M')
+    .option('--sha256 <hex>', 'verify the file (one URL only)')
+    .option('--sha1 <hex>', 'verify the file with SHA-1 (one URL only)')
+    .option('--md5 <hex>', 'verify the file with MD5 (one URL only)')
+    .option('-j, --jobs <n>', 'downloads at once (default 3)')
+    .option('-i, --input <file>', 'read URLs from a file, one per line')
+    .option('--header <header>', 'extra request header "Name: value" (repeatable)', collect, [])
+    .option('-q, --quiet', 'print errors only')
+    .action(async (urls: string[], options: RawGetOptions) => {
+      exitCode = await get(urls, options, io);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
+  let inputText: string | undefined;
+  if (options.input !== undefined) {
+    try {
+      inputText = readFileSync(resolve(io.cwd, options.input), 'utf8');
+    } catch (error) {
+      io.stderr.write(`braid: cannot read ${options.input}: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const built = buildGetPlan(urls, options, inputText);
+  if ('errors' in built) {
+    for (const e of built.errors) io.stderr.write(`braid: ${e}\n`);
+    return EXIT_USAGE;
+  }
+  let engine: DownloadEngine;
+  try {
+    engine = await DownloadEngine.open({
+      home: braidHome(io.env),
+      defaultDownloadDir: io.cwd,
+      settings: { maxConcurrent: built.plan.jobs },
+      autoStart: false,
+    });
+  } catch (error) {
+    io.stderr.write(`braid: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return runDownloads(engine, built.plan, io);
+}
+
+/** Adds or resumes this command's tasks, shows progress, and waits until each one ends. */
+async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): Promise<number> {
+  const dir = resolve(io.cwd, plan.dir ?? (engine.settings.downloadDir || io.cwd));
+  const failures: string[] = [];
+  const ids = new Set<string>();
+  const finished = new Set<string>();
+  const announced = new Set<string>();
+  const tty = !plan.quiet && io.stderr.isTTY === true;
+  const live = tty ? new LiveBlock(io.stderr) : null;
+  const started = Date.now();
+  let interrupted = false;
+  let wake: () => void = () => undefined;
+  const allDone = new Promise<void>((r) => (wake = r));
+
+  const print = (line: string) => {
+    if (plan.quiet) return;
+    if (live) live.log(line, frame());
+    else io.stdout.write(`${line}\n`);
+  };
+  const frame = () =>
+    renderFrame(
+      [...ids]
+        .filter((id) => !finished.has(id))
+        .map((id) => engine.get(id))
+        .filter((t): t is TaskSnapshot => !!t && t.state === 'downloading'),
+      io.stderr.columns || 100,
+    );
+  const settle = (task: TaskSnapshot) => {
+    if (!ids.has(task.id) || finished.has(task.id)) return;
+    if (task.state === 'downloading' && task.fileName && !announced.has(task.id)) {
+      announced.add(task.id);
+      if (!live)
+        print(
+          `downloading ${task.fileName} (${task.size === null ? 'size unknown' : formatBytes(task.size)})`,
+        );
+    }
+    const failed =
+      task.state === 'failed' ||
+      task.state === 'canceled' ||
+      (task.state === 'paused' && task.error);
+    if (task.state !== 'completed' && !failed) return;
+    finished.add(task.id);
+    if (task.state === 'completed') {
+      const seconds = task.completedAt ? Math.max(0.001, (task.completedAt - started) / 1000) : 0;
+      print(
+        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(task.size ?? 0)} in ${seconds.toFixed(1)} s, ${formatSpeed((task.size ?? 0) / seconds)})`,
+      );
+    } else {
+      failures.push(`braid: ${taskLabel(task)}: ${task.error?.message ?? task.state}`);
+    }
+    if (finished.size === ids.size) wake();
+  };
+  const unsubscribe = engine.subscribe((event) => {
+    if (event.type === 'task-changed') settle(event.task);
+  });
+  const onSignal = () => {
+    interrupted = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
+  try {
+    for (const input of plan.tasks) {
+      const task = await startOrResume(engine, { ...input, dir }, dir);
+      ids.add(task.id);
+      if (task.state === 'completed') {
+        finished.add(task.id);
+        print(`already downloaded: ${join(task.dir, task.fileName ?? '')}`);
+      }
+    }
+    for (const id of ids) {
+      const task = engine.get(id);
+      if (task) settle(task);
+    }
+    if (finished.size < ids.size) await allDone;
+  } finally {
+    if (redraw) clearInterval(redraw);
+    live?.draw([]);
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+  if (interrupted) {
+    io.stderr.write('braid: interrupted — run the same command again to resume\n');
+    return EXIT_INTERRUPTED;
+  }
+  for (const f of failures) io.stderr.write(`${f}\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+/**
+ * The same command twice continues the same task: a task with this URL, folder and requested
+ * name is resumed (or reported done when its file is still there) instead of added again.
+ */
+async function startOrResume(
+  engine: DownloadEngine,
+  input: GetPlan['tasks'][number] & { dir: string },
+  dir: string,
+): Promise<TaskSnapshot> {
+  const previous = engine
+    .list()
+    .filter(
+      (t) => t.url === input.url && t.dir === dir && t.requestedName === (input.fileName ?? null),
+    )
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (previous) {
+    if (previous.options.limit !== (input.limit ?? 0))
+      await engine.setTaskLimit(previous.id, input.limit ?? 0);
+    switch (previous.state) {
+      case 'completed':
+        if (previous.fileName && existsSync(join(previous.dir, previous.fileName))) return previous;
+        break;
+      case 'paused':
+        return engine.resume(previous.id);
+      case 'failed':
+      case 'canceled':
+        return engine.retry(previous.id);
+      case 'queued':
+        return engine.start(previous.id);
+      case 'downloading':
+        return previous;
+    }
+  }
+  const [task] = await engine.add([input]);
+  return task!;
+}
+
+function defaultIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

@@ -1,0 +1,52 @@
+/** Human-readable sizes, speeds and times, and rate parsing; shared by the CLI and the UI. */
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${value} B`;
+  return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${UNITS[unit]}`;
+}
+
+export function formatSpeed(bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+}
+
+/** `0:05`, `12:34`, `1:02:03`; `--:--` when unknown. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.ceil(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+const MULTIPLIERS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
+
+/**
+ * `16M`, `500K`, `1.5m`, `2G`, `1024`, with optional `B`, `iB` and `/s` → bytes (per second).
+ * Units are binary, as in aria2 and curl. Throws with a clear message on anything else.
+ */
+export function parseRate(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
+  if (!match) {
+    throw new Error(
+      `invalid rate "${text}": use a number with an optional K, M or G, e.g. 500K or 16M`,
+    );
+  }
+  const value = Number(match[1]) * MULTIPLIERS[match[2]!.toLowerCase()]!;
+  if (!Number.isFinite(value) || value > 2 ** 40) throw new Error(`rate "${text}" is too large`);
+  return Math.round(value);
+}

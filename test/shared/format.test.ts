@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatBytes, formatEta, formatSpeed, parseRate } from '../../shared/format.ts';
+
+describe('formatting', () => {
+  it('prints sizes in binary units with three significant digits', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(1023), '1023 B');
+    assert.equal(formatBytes(1536), '1.50 KiB');
+    assert.equal(formatBytes(12.3 * 1024 * 1024), '12.3 MiB');
+    assert.equal(formatBytes(1024 ** 3), '1.00 GiB');
+    assert.equal(formatBytes(150 * 1024 ** 3), '150 GiB');
+  });
+
+  it('prints speeds per second and times as clock readings', () => {
+    assert.equal(formatSpeed(4.2 * 1024 * 1024), '4.20 MiB/s');
+    assert.equal(formatEta(null), '--:--');
+    assert.equal(formatEta(4.2), '0:05');
+    assert.equal(formatEta(754), '12:34');
+    assert.equal(formatEta(3723), '1:02:03');
+  });
+
+  it('parses rates with binary units and optional suffixes', () => {
+    assert.equal(parseRate('16M'), 16 * 1024 * 1024);
+    assert.equal(parseRate('500K'), 500 * 1024);
+    assert.equal(parseRate('1.5m'), 1.5 * 1024 * 1024);
+    assert.equal(parseRate('2G'), 2 * 1024 ** 3);
+    assert.equal(parseRate('1024'), 1024);
+    assert.equal(parseRate('8MiB/s'), 8 * 1024 * 1024);
+    assert.equal(parseRate('0'), 0);
+  });
+
+  it('rejects anything that is not a rate, with a message saying what is expected', () => {
+    for (const bad of ['', 'fast', '-1M', '16X', '1e9', '16 M B']) {
+      assert.throws(() => parseRate(bad), /invalid rate/, bad);
+    }
+  });
+});
