@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildGetPlan, parseHeader, parseUrlList } from '../../electron/cli/args.ts';
+
+describe('braid get arguments', () => {
+  it('builds one task per URL with the options applied', () => {
+    const result = buildGetPlan(['https://a.example/x.iso'], {
+      out: 'y.iso',
+      connections: '16',
+      limit: '500K',
+      sha256: 'AB'.repeat(32),
+      header: ['Cookie: a=b', 'X-Token:  t '],
+      jobs: '4',
+    });
+    assert.ok('plan' in result, JSON.stringify(result));
+    assert.deepEqual(result.plan.tasks, [
+      {
+        url: 'https://a.example/x.iso',
+        fileName: 'y.iso',
+        connections: 16,
+        limit: 500 * 1024,
+        headers: { Cookie: 'a=b', 'X-Token': 't' },
+        checksum: { algorithm: 'sha256', expected: 'AB'.repeat(32) },
+      },
+    ]);
+    assert.equal(result.plan.jobs, 4);
+  });
+
+  it('reports every problem at once, each on its own line', () => {
+    const result = buildGetPlan(['file:///etc/passwd', 'javascript:alert(1)'], {
+      out: 'a',
+      connections: '0',
+      limit: 'fast',
+      header: ['NoColon', 'Range: bytes=0-'],
+    });
+    assert.ok('errors' in result);
+    const text = result.errors.join('\n');
+    assert.match(text, /--out needs exactly one URL/);
+    assert.match(text, /--connections must be a whole number from 1 to 32/);
+    assert.match(text, /invalid rate "fast"/);
+    assert.match(text, /invalid header "NoColon"/);
+    assert.match(text, /unsupported URL scheme "file:"/);
+    assert.match(text, /unsupported URL scheme "javascript:"/);
+    assert.match(text, /managed by Braid/);
+  });
+
+  it('needs a URL, and a checksum only with a single URL', () => {
+    assert.deepEqual(buildGetPlan([], {}), {
+      errors: ['no URL given: pass URLs or --input <file>'],
+    });
+    const two = buildGetPlan(['http://a/1', 'http://a/2'], { md5: '0'.repeat(32) });
+    assert.ok('errors' in two && two.errors.includes('--md5 needs exactly one URL'));
+    const bad = buildGetPlan(['http://a/1'], { sha256: 'xyz' });
+    assert.ok('errors' in bad && /hexadecimal/.test(bad.errors.join()));
+  });
+
+  it('reads input files with comments and blank lines, after positional URLs', () => {
+    assert.deepEqual(parseUrlList('# list\nhttp://a/1\r\n\n  http://a/2  \n#http://a/3\n'), [
+      'http://a/1',
+      'http://a/2',
+    ]);
+    const result = buildGetPlan(['http://a/0'], {}, 'http://a/1\n');
+    assert.ok('plan' in result);
+    assert.deepEqual(
+      result.plan.tasks.map((t) => t.url),
+      ['http://a/0', 'http://a/1'],
+    );
+  });
+
+  it('splits headers at the first colon', () => {
+    assert.deepEqual(parseHeader('Authorization: Basic a:b'), ['Authorization', 'Basic a:b']);
+    assert.throws(() => parseHeader(': x'), /invalid header/);
+  });
+});

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FaultServer } from '../support/fault-server.ts';
+import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
+
+const BIN = new URL('../../bin/braid.js', import.meta.url).pathname;
+const KiB = 1024;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function braid(
+  args: string[],
+  home: string,
+  options: { interruptAfter?: (out: string) => boolean } = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, BRAID_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && options.interruptAfter?.(stdout)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function withServer(
+  fn: (server: FaultServer, dir: string, home: string) => Promise<void>,
+): Promise<void> {
+  const server = await FaultServer.start();
+  const tmp = await tempDir();
+  try {
+    await fn(server, join(tmp.path, 'out'), join(tmp.path, 'home'));
+  } finally {
+    await server.close();
+    await tmp.cleanup();
+  }
+}
+
+describe('braid get', () => {
+  it('downloads, says where the file went, and exits 0', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(600 * KiB);
+      server.addFile('/pkg.tar.gz', { body });
+      const run = await braid(['get', server.url('/pkg.tar.gz'), '-d', dir], home);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /downloading pkg\.tar\.gz \(600 KiB\)/);
+      assert.match(
+        run.stdout,
+        new RegExp(`completed ${join(dir, 'pkg.tar.gz').replace(/\./g, '\\.')}`),
+      );
+      assert.equal(await sha256File(join(dir, 'pkg.tar.gz')), sha256(body));
+    });
+  });
+
+  it('exits 1 with one clear line per failed download, after finishing the others', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/ok.bin', { body: makeContent(10 * KiB) });
+      const run = await braid(
+        ['get', server.url('/ok.bin'), server.url('/gone.bin'), '-d', dir],
+        home,
+      );
+      assert.equal(run.code, 1);
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, /^braid: .*gone\.bin: server answered 404 Not Found/);
+      assert.deepEqual(await listDir(dir), ['ok.bin']);
+    });
+  });
+
+  it('exits 2 on a usage error without touching anything', async () => {
+    await withServer(async (_server, dir, home) => {
+      const run = await braid(['get', 'ftp://example.com/x', '-d', dir], home);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /only http: and https:/);
+      assert.deepEqual(await listDir(dir), []);
+    });
+  });
+
+  it('resumes when the same command is run again after Ctrl-C', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/video.mkv', { body, faults: { connectionRate: 512 * KiB } });
+      const args = ['get', server.url('/video.mkv'), '-d', dir, '-c', '4'];
+      const first = await braid(args, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      assert.match(first.stderr, /run the same command again to resume/);
+      assert.deepEqual(await listDir(dir), ['video.mkv.part']);
+      const servedBefore = server.stats.bodyBytes;
+      assert.ok(servedBefore > 0);
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(await sha256File(join(dir, 'video.mkv')), sha256(body));
+      assert.ok(
+        server.stats.bodyBytes < body.length * 1.25,
+        `served ${server.stats.bodyBytes} in all`,
+      );
+      const third = await braid(args, home);
+      assert.equal(third.code, 0);
+      assert.match(third.stdout, /already downloaded/);
+      assert.deepEqual(await listDir(dir), ['video.mkv']);
+    });
+  });
+
+  it('verifies --sha256 and fails on a mismatch, keeping the data as .part', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(100 * KiB);
+      server.addFile('/a.bin', { body });
+      server.addFile('/b.bin', { body });
+      const good = await braid(
+        ['get', server.url('/a.bin'), '-d', dir, '--sha256', sha256(body)],
+        home,
+      );
+      assert.equal(good.code, 0, good.stderr);
+      const bad = await braid(
+        ['get', server.url('/b.bin'), '-d', dir, '--sha256', 'f'.repeat(64)],
+        home,
+      );
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /sha256 mismatch/);
+      assert.deepEqual(await listDir(dir), ['a.bin', 'b.bin.part']);
+    });
+  });
+
+  it('reads URLs from --input and downloads them several at a time', async () => {
+    await withServer(async (server, dir, home) => {
+      const urls: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        server.addFile(`/f${i}.txt`, { body: makeContent(8 * KiB, `f${i}`) });
+        urls.push(server.url(`/f${i}.txt`));
+      }
+      const list = join(dir, '..', 'list.txt');
+      await writeFile(list, `# files\n${urls.join('\n')}\n`);
+      const run = await braid(['get', '-i', list, '-j', '4', '-d', dir, '--quiet'], home);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, '', '--quiet prints nothing on success');
+      assert.equal((await listDir(dir)).length, 12);
+    });
+  });
+});
