@@ -108,8 +108,8 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
   const live = tty ? new LiveBlock(io.stderr) : null;
   const started = Date.now();
   let interrupted = false;
-  let wake: () => void = () => undefined;
-  const allDone = new Promise<void>((r) => (wake = r));
+  /** Set once every task of this command is known, so an early finisher cannot end the wait. */
+  let wake: (() => void) | null = null;
 
   const print = (line: string) => {
     if (plan.quiet) return;
@@ -147,21 +147,20 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
     } else {
       failures.push(`braid: ${taskLabel(task)}: ${task.error?.message ?? task.state}`);
     }
-    if (finished.size === ids.size) wake();
+    if (finished.size === ids.size) wake?.();
   };
   const unsubscribe = engine.subscribe((event) => {
     if (event.type === 'task-changed') settle(event.task);
   });
   const onSignal = () => {
     interrupted = true;
-    wake();
+    wake?.();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
   try {
-    for (const input of plan.tasks) {
-      const task = await startOrResume(engine, { ...input, dir }, dir);
+    for (const task of await startOrResume(engine, plan.tasks, dir)) {
       ids.add(task.id);
       if (task.state === 'completed') {
         finished.add(task.id);
@@ -172,7 +171,9 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
       const task = engine.get(id);
       if (task) settle(task);
     }
-    if (finished.size < ids.size) await allDone;
+    if (finished.size < ids.size && !interrupted) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
   } finally {
     if (redraw) clearInterval(redraw);
     live?.draw([]);
@@ -190,40 +191,49 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
 }
 
 /**
- * The same command twice continues the same task: a task with this URL, folder and requested
- * name is resumed (or reported done when its file is still there) instead of added again.
+ * The same command twice continues the same tasks: a task with the same URL, folder and
+ * requested name is resumed (or reported done while its file is still there) instead of added
+ * again. New tasks are added in one batch.
  */
 async function startOrResume(
   engine: DownloadEngine,
-  input: GetPlan['tasks'][number] & { dir: string },
+  inputs: GetPlan['tasks'],
   dir: string,
-): Promise<TaskSnapshot> {
-  const previous = engine
-    .list()
-    .filter(
+): Promise<TaskSnapshot[]> {
+  const known = engine.list().sort((a, b) => b.createdAt - a.createdAt);
+  const tasks: TaskSnapshot[] = [];
+  const fresh: GetPlan['tasks'] = [];
+  for (const input of inputs) {
+    const previous = known.find(
       (t) => t.url === input.url && t.dir === dir && t.requestedName === (input.fileName ?? null),
-    )
-    .sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (previous) {
-    if (previous.options.limit !== (input.limit ?? 0))
-      await engine.setTaskLimit(previous.id, input.limit ?? 0);
-    switch (previous.state) {
-      case 'completed':
-        if (previous.fileName && existsSync(join(previous.dir, previous.fileName))) return previous;
-        break;
-      case 'paused':
-        return engine.resume(previous.id);
-      case 'failed':
-      case 'canceled':
-        return engine.retry(previous.id);
-      case 'queued':
-        return engine.start(previous.id);
-      case 'downloading':
-        return previous;
-    }
+    );
+    const resumed = previous && (await continueTask(engine, previous, input.limit ?? 0));
+    if (resumed) tasks.push(resumed);
+    else fresh.push({ ...input, dir });
   }
-  const [task] = await engine.add([input]);
-  return task!;
+  if (fresh.length > 0) tasks.push(...(await engine.add(fresh)));
+  return tasks;
+}
+
+async function continueTask(
+  engine: DownloadEngine,
+  task: TaskSnapshot,
+  limit: number,
+): Promise<TaskSnapshot | null> {
+  if (task.options.limit !== limit) await engine.setTaskLimit(task.id, limit);
+  switch (task.state) {
+    case 'completed':
+      return task.fileName && existsSync(join(task.dir, task.fileName)) ? task : null;
+    case 'paused':
+      return engine.resume(task.id);
+    case 'failed':
+    case 'canceled':
+      return engine.retry(task.id);
+    case 'queued':
+      return engine.start(task.id);
+    case 'downloading':
+      return task;
+  }
 }
 
 function defaultIO(): CliIO {

@@ -143,16 +143,18 @@ describe('braid get', () => {
   it('reads URLs from --input and downloads them several at a time', async () => {
     await withServer(async (server, dir, home) => {
       const urls: string[] = [];
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 60; i++) {
         server.addFile(`/f${i}.txt`, { body: makeContent(8 * KiB, `f${i}`) });
         urls.push(server.url(`/f${i}.txt`));
       }
       const list = join(dir, '..', 'list.txt');
       await writeFile(list, `# files\n${urls.join('\n')}\n`);
-      const run = await braid(['get', '-i', list, '-j', '4', '-d', dir, '--quiet'], home);
+      const run = await braid(['get', '-i', list, '-j', '8', '-d', dir, '--quiet'], home);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, '', '--quiet prints nothing on success');
-      assert.equal((await listDir(dir)).length, 12);
+      const names = await listDir(dir);
+      assert.equal(names.length, 60);
+      assert.ok(names.every((n) => !n.endsWith('.part')), 'every download finished before exit');
     });
   });
 });
