@@ -154,7 +154,10 @@ describe('braid get', () => {
       assert.equal(run.stdout, '', '--quiet prints nothing on success');
       const names = await listDir(dir);
       assert.equal(names.length, 60);
-      assert.ok(names.every((n) => !n.endsWith('.part')), 'every download finished before exit');
+      assert.ok(
+        names.every((n) => !n.endsWith('.part')),
+        'every download finished before exit',
+      );
     });
   });
 });

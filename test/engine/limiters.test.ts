@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HostLimiter } from '../../electron/engine/host-limiter.ts';
+import { RateLimiter, takeAll } from '../../electron/engine/rate-limiter.ts';
+
+describe('host connection limits (AIMD)', () => {
+  it('halves on overload once per burst, never below one, and grows back one at a time', () => {
+    let now = 0;
+    const hosts = new HostLimiter({ ceiling: 16, increaseEveryMs: 1000, now: () => now });
+    for (let i = 0; i < 8; i++) assert.ok(hosts.tryAcquire('h'));
+    hosts.overload('h');
+    hosts.overload('h');
+    hosts.overload('h');
+    assert.equal(hosts.limit('h'), 4, 'a burst of complaints halves once');
+    assert.equal(hosts.tryAcquire('h'), false);
+    for (let i = 0; i < 8; i++) hosts.release('h');
+    now += 1000;
+    hosts.overload('h');
+    now += 1000;
+    hosts.overload('h');
+    now += 1000;
+    hosts.overload('h');
+    assert.equal(hosts.limit('h'), 1, 'never below one');
+    hosts.success('h');
+    assert.equal(hosts.limit('h'), 1, 'not before the increase period');
+    now += 1000;
+    hosts.success('h');
+    now += 1000;
+    hosts.success('h');
+    assert.equal(hosts.limit('h'), 3);
+    assert.equal(hosts.limit('other'), 16, 'other hosts are unaffected');
+  });
+});
+
+describe('rate limiter', () => {
+  it('lets everything through without waiting when unlimited', () => {
+    const limiter = new RateLimiter(0);
+    for (let i = 0; i < 1000; i++) assert.equal(limiter.take(256 * 1024), undefined);
+  });
+
+  it('holds many concurrent takers to the rate on average', async () => {
+    const rate = 2 * 1024 * 1024;
+    const limiter = new RateLimiter(rate);
+    const started = performance.now();
+    let total = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (performance.now() - started < 1500) {
+          await limiter.take(64 * 1024);
+          total += 64 * 1024;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const measured = total / seconds;
+    // A busy machine can only make it slower; the burst allowance (0.25 s) is the upper slack.
+    assert.ok(measured <= rate * 1.25, `measured ${(measured / rate).toFixed(3)}× the rate`);
+    assert.ok(measured >= rate * 0.7, `measured ${(measured / rate).toFixed(3)}× the rate`);
+  });
+
+  it('applies a new rate to callers already waiting', async () => {
+    const limiter = new RateLimiter(1024);
+    limiter.take(64 * 1024);
+    const waiting = limiter.take(1024 * 1024)!;
+    assert.ok(waiting instanceof Promise);
+    const started = performance.now();
+    limiter.setRate(0);
+    await waiting;
+    assert.ok(performance.now() - started < 1000, 'lifting the limit releases waiters');
+  });
+
+  it('releases a waiter whose download was stopped', async () => {
+    const limiter = new RateLimiter(1024);
+    limiter.take(64 * 1024);
+    const controller = new AbortController();
+    const waiting = limiter.take(1024 * 1024, controller.signal)!;
+    controller.abort(new Error('stopped'));
+    await assert.rejects(waiting, /stopped/);
+  });
+
+  it('waits for the strictest of several limiters', async () => {
+    const loose = new RateLimiter(0);
+    const strict = new RateLimiter(64 * 1024);
+    assert.equal(takeAll([loose, strict], 1024), undefined);
+    strict.take(64 * 1024);
+    assert.ok(takeAll([loose, strict], 32 * 1024) instanceof Promise);
+  });
+});
