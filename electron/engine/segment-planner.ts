@@ -31,7 +31,7 @@ export interface ClaimContext {
 /** Splits never leave a piece smaller than this fraction of its aligned size. */
 const ALIGN = 4096;
 /** A takeover must promise to finish at least this much sooner to be worth a new request. */
-const TAKEOVER_MIN_GAIN_S = 1;
+const TAKEOVER_MIN_GAIN_S = 0.5;
 const TAKEOVER_SPEEDUP = 2;
 
 export class SegmentPlanner {

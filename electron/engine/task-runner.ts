@@ -31,9 +31,15 @@ const MAX_WINDOW = 256 * 1024 * 1024;
 const MONITOR_MS = 250;
 const JOURNAL_MS = 500;
 /** A connection is judged against its siblings only after it had this long to get going. */
-const SLOW_GRACE_MS = 4000;
-/** "Far below the median": replaced when slower than this fraction of it. */
+const SLOW_GRACE_MS = 1000;
+/** "Far below": replaced when slower than this fraction of the median or of the fastest sibling. */
 const SLOW_FACTOR = 0.25;
+/** Replacing costs a new connection; only worth it when the connection would need this much longer. */
+const SLOW_MIN_ETA_S = 2;
+/** A new connection's speed is taken seriously after this long. */
+const SPEED_KNOWN_MS = 500;
+/** How often an idle connection looks for a crawler to overtake. */
+const LINGER_MS = 200;
 /** Restarts from zero (file changed, ranges broken) before the task fails. */
 const MAX_RESTARTS = 3;
 
@@ -67,8 +73,10 @@ interface Worker {
   /** Aborts on stop or kick: what every request and wait of this worker listens to. */
   signal: AbortSignal;
   kicked: boolean;
-  /** When its current stretch of receiving began, for the slow-connection grace period. */
-  since: number;
+  /** When its current connection was opened: its speed means something only after a while. */
+  connectedAt: number;
+  /** Speed over its last piece of work, for decisions made while it is idle. */
+  lastRate: number;
   host: string;
   holdsSlot: boolean;
   failures: number;
@@ -291,7 +299,8 @@ export class TaskRunner {
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
       kicked: false,
-      since: performance.now(),
+      connectedAt: performance.now(),
+      lastRate: 0,
       host,
       holdsSlot,
       failures: 0,
@@ -327,9 +336,14 @@ export class TaskRunner {
           speedOf: (id) => this.#speedOf(id),
           fallbackSpeed: this.#medianSpeed(),
         });
-        if (!segment) return;
-        worker.since = performance.now();
+        if (!segment) {
+          // A fast connection stays around while others work: it may overtake a crawler soon.
+          if (!this.#worthLingering(worker, this.#planner)) return;
+          await sleep(LINGER_MS, worker.signal);
+          continue;
+        }
         await this.#fetchSegment(worker, segment);
+        worker.lastRate = worker.meter.rate();
       } catch (caught) {
         if (this.#stop.signal.aborted || this.#fatal) return;
         if (worker.kicked) {
@@ -340,6 +354,7 @@ export class TaskRunner {
           await worker.agent.destroy().catch(() => undefined);
           worker.agent = newAgent(this.#env.settings().readTimeoutMs);
           worker.meter = new SpeedMeter(2000);
+          worker.connectedAt = performance.now();
           continue;
         }
         const error = toDownloadError(caught);
@@ -446,7 +461,6 @@ export class TaskRunner {
     const segment = this.#planner.claim(worker.id, { speedOf: () => null, fallbackSpeed: null });
     if (!segment) throw protocolError('INTERNAL', 'fresh plan had no work');
     segment.requestEnd = requestEnd;
-    worker.since = performance.now();
     this.#addWorkers(this.#planner);
     await this.#fetchSegment(worker, segment, res);
   }
@@ -611,8 +625,17 @@ export class TaskRunner {
 
   #speedOf(id: number): number | null {
     const w = this.#workers.get(id);
-    if (!w || performance.now() - w.since < 1000) return null;
-    return w.meter.rate();
+    if (!w || performance.now() - w.connectedAt < SPEED_KNOWN_MS) return null;
+    // An idle connection's meter decays; what it did on its last piece is what it can do.
+    return this.#planner?.segments.some((s) => s.owner === id) ? w.meter.rate() : w.lastRate;
+  }
+
+  #worthLingering(worker: Worker, planner: SegmentPlanner): boolean {
+    const busy = planner.segments.filter((s) => s.owner !== null && s.owner !== worker.id);
+    if (busy.length === 0) return false;
+    const others = busy.map((s) => this.#speedOf(s.owner!)).filter((v): v is number => v !== null);
+    const mid = median(others);
+    return mid === null || worker.lastRate >= mid;
   }
 
   #medianSpeed(): number | null {
@@ -649,21 +672,28 @@ export class TaskRunner {
     }
   }
 
+  /**
+   * Per-connection speed often depends on the connection (path, server node, throttling), so a
+   * crawler gets a fresh connection; its unfinished work goes back to the pool meanwhile.
+   */
   #replaceSlowWorkers(planner: SegmentPlanner): void {
-    if (this.#workers.size < 3) return;
+    if (this.#workers.size < 2) return;
     const now = performance.now();
-    const settled = [...this.#workers.values()].filter((w) => now - w.since >= SLOW_GRACE_MS);
-    const mid = median(settled.map((w) => w.meter.rate()));
-    if (!mid) return;
+    const settled = [...this.#workers.values()].filter(
+      (w) => now - w.connectedAt >= SLOW_GRACE_MS && planner.segments.some((s) => s.owner === w.id),
+    );
+    if (settled.length < 2) return;
+    const speeds = settled.map((w) => w.meter.rate());
+    const bar = Math.max(median(speeds) ?? 0, Math.max(...speeds)) * SLOW_FACTOR;
     for (const w of settled) {
+      const speed = w.meter.rate();
       const segment = planner.segments.find((s) => s.owner === w.id);
-      if (!segment || segment.end - segment.pos < planner.minSplit / 4) continue;
-      if (w.meter.rate() < mid * SLOW_FACTOR) {
-        w.kicked = true;
-        w.kick.abort(
-          new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }),
-        );
-      }
+      if (!segment || speed >= bar) continue;
+      if (segment.end - segment.pos < Math.max(1, speed) * SLOW_MIN_ETA_S) continue;
+      w.kicked = true;
+      w.kick.abort(
+        new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }),
+      );
     }
   }
 
