@@ -1,9 +1,9 @@
 import type { PartFile } from './part-file.ts';
 import type { Segment } from './segment-planner.ts';
 
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 /** Slow connections still reach the disk (and so the journal) this often. */
-const BATCH_MAX_AGE_MS = 250;
+const BATCH_MAX_AGE_MS = 100;
 
 /**
  * Batches one connection's chunks into few large positional writes, with at most one write in

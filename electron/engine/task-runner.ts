@@ -28,8 +28,13 @@ const PROBE_WINDOW = 4 * 1024 * 1024;
 /** Later requests ask for about this many seconds of data, so most splits fall between requests. */
 const WINDOW_SECONDS = 2;
 const MAX_WINDOW = 256 * 1024 * 1024;
-const MONITOR_MS = 250;
-const JOURNAL_MS = 500;
+const MONITOR_MS = 100;
+/**
+ * Journal saves while bytes flow: often, so a crash loses little, but spaced by how long the
+ * last one took (fsync of fast downloads is costly), and never less than once a second.
+ */
+const JOURNAL_MIN_MS = 200;
+const JOURNAL_MAX_MS = 1000;
 /** A connection is judged against its siblings only after it had this long to get going. */
 const SLOW_GRACE_MS = 1000;
 /** "Far below": replaced when slower than this fraction of the median or of the fastest sibling. */
@@ -653,17 +658,26 @@ export class TaskRunner {
     if (!planner || !this.#transferDone || this.#stop.signal.aborted || this.#fatal) return;
     this.#addWorkers(planner);
     this.#replaceSlowWorkers(planner);
+    const now = performance.now();
     if (
-      performance.now() - this.#lastJournalAt >= JOURNAL_MS &&
+      !this.#journaling &&
+      now >= this.#journalDue &&
       planner.written !== this.#lastJournalWritten
     ) {
-      this.#lastJournalAt = performance.now();
+      this.#journaling = true;
       this.#lastJournalWritten = planner.written;
-      void this.#saveJournal().catch(() => undefined);
+      void this.#saveJournal()
+        .catch(() => undefined)
+        .finally(() => {
+          const took = performance.now() - now;
+          this.#journalDue = now + Math.min(JOURNAL_MAX_MS, Math.max(JOURNAL_MIN_MS, 4 * took));
+          this.#journaling = false;
+        });
     }
   }
 
-  #lastJournalAt = 0;
+  #journaling = false;
+  #journalDue = 0;
 
   #addWorkers(planner: SegmentPlanner): void {
     const target = this.#targetConnections();
