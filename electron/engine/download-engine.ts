@@ -196,12 +196,7 @@ export class DownloadEngine {
 
   async resume(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
-    if (entry.record.state !== 'paused') {
-      throw new ApiError(
-        'INVALID_TRANSITION',
-        `only a paused task can be resumed; this one is ${entry.record.state}`,
-      );
-    }
+    requireState(entry, ['paused'], 'resumed');
     this.#transition(entry, 'queued');
     entry.record.error = null;
     this.#eligible?.add(id);
@@ -211,12 +206,7 @@ export class DownloadEngine {
   /** Lets a queued task run in this process (for an engine opened with autoStart off). */
   async start(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
-    if (entry.record.state !== 'queued') {
-      throw new ApiError(
-        'INVALID_TRANSITION',
-        `only a queued task can be started; this one is ${entry.record.state}`,
-      );
-    }
+    requireState(entry, ['queued'], 'started');
     this.#eligible?.add(id);
     this.#schedule();
     return this.#snapshot(entry);
@@ -226,12 +216,7 @@ export class DownloadEngine {
   async retry(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
     const { record } = entry;
-    if (record.state !== 'failed' && record.state !== 'canceled') {
-      throw new ApiError(
-        'INVALID_TRANSITION',
-        `only a failed or canceled task can be retried; this one is ${record.state}`,
-      );
-    }
+    requireState(entry, ['failed', 'canceled'], 'retried');
     this.#transition(entry, 'queued');
     if (record.error?.code === 'CHECKSUM_MISMATCH') await this.#discardData(entry);
     record.error = null;
@@ -519,6 +504,16 @@ export class DownloadEngine {
         // A consumer's bug must not stop the engine or the other consumers.
       }
     }
+  }
+}
+
+/** Commands that make sense in some states only say which, instead of doing nothing. */
+function requireState(entry: Entry, allowed: readonly TaskState[], verb: string): void {
+  if (!allowed.includes(entry.record.state)) {
+    throw new ApiError(
+      'INVALID_TRANSITION',
+      `only a ${allowed.join(' or ')} task can be ${verb}; this one is ${entry.record.state}`,
+    );
   }
 }
 

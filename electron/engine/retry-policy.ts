@@ -68,7 +68,7 @@ export function httpError(
 /** Anything thrown below the runner, classified once: retry, pause or fail. */
 export function toDownloadError(error: unknown): DownloadError {
   if (error instanceof DownloadError) return error;
-  const code = findCode(error);
+  const code = fromCauses(error, 'code');
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new DownloadError('DISK_FULL', 'disk full: free some space, then resume', {
@@ -83,10 +83,14 @@ export function toDownloadError(error: unknown): DownloadError {
     });
   }
   if (code === 'ENOTFOUND') {
-    return new DownloadError('HOST_NOT_FOUND', `host not found: ${hostOf(error) ?? message}`, {
-      retryable: false,
-      cause: error,
-    });
+    return new DownloadError(
+      'HOST_NOT_FOUND',
+      `host not found: ${fromCauses(error, 'hostname') ?? message}`,
+      {
+        retryable: false,
+        cause: error,
+      },
+    );
   }
   if (code && RETRYABLE_NETWORK.has(code)) {
     const timeout = code.endsWith('TIMEOUT') || code === 'ETIMEDOUT';
@@ -105,19 +109,11 @@ export function toDownloadError(error: unknown): DownloadError {
   return new DownloadError(code ?? 'UNKNOWN', message, { retryable: false, cause: error });
 }
 
-function findCode(error: unknown): string | null {
+/** A string property of the error or of its causes (undici wraps socket errors). */
+function fromCauses(error: unknown, key: 'code' | 'hostname'): string | null {
   for (let e = error, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
-}
-
-function hostOf(error: unknown): string | null {
-  for (let e = error, depth = 0; e && depth < 5; depth++) {
-    const host = (e as { hostname?: unknown }).hostname;
-    if (typeof host === 'string') return host;
+    const value = (e as Record<string, unknown>)[key];
+    if (typeof value === 'string') return value;
     e = (e as { cause?: unknown }).cause;
   }
   return null;

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import {
-  ChecksumSchema,
-  ConnectionsSchema,
-  HeadersSchema,
   PrioritySchema,
-  RateSchema,
   TaskErrorSchema,
   TaskIdSchema,
+  TaskOptionsSchema,
   TaskStateSchema,
 } from '../../shared/api/task.ts';
 
@@ -27,12 +24,7 @@ export const TaskRecordSchema = z.object({
   state: TaskStateSchema,
   priority: PrioritySchema,
   order: z.number(),
-  options: z.object({
-    connections: ConnectionsSchema,
-    limit: RateSchema,
-    headers: HeadersSchema,
-    checksum: ChecksumSchema.nullable(),
-  }),
+  options: TaskOptionsSchema,
   size: z.number().int().min(0).nullable(),
   resumable: z.boolean().nullable(),
   etag: z.string().nullable(),

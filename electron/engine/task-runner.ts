@@ -459,14 +459,20 @@ export class TaskRunner {
       res.body.destroy();
       throw error;
     }
-    this.#planner = new SegmentPlanner(size, this.#env.settings().minSegmentSize);
+    const planner = new SegmentPlanner(size, this.#env.settings().minSegmentSize);
+    // Claimed before any await: the monitor may add workers as soon as a plan exists.
+    const segment = planner.claim(worker.id, { speedOf: () => null, fallbackSpeed: null });
+    if (segment) segment.requestEnd = requestEnd;
+    this.#planner = planner;
     this.#env.changed();
-    await this.#saveJournal();
-    if (res.status === 416) return;
-    const segment = this.#planner.claim(worker.id, { speedOf: () => null, fallbackSpeed: null });
-    if (!segment) throw protocolError('INTERNAL', 'fresh plan had no work');
-    segment.requestEnd = requestEnd;
-    this.#addWorkers(this.#planner);
+    try {
+      await this.#saveJournal();
+    } catch (error) {
+      res.body.destroy();
+      throw error;
+    }
+    if (!segment || res.status === 416) return;
+    this.#addWorkers(planner);
     await this.#fetchSegment(worker, segment, res);
   }
 

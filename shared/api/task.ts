@@ -151,6 +151,15 @@ export const TaskProgressSchema = z.object({
 });
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 
+/** Per-task settings fixed when the task is added (the limit can change later). */
+export const TaskOptionsSchema = z.object({
+  connections: ConnectionsSchema,
+  limit: RateSchema,
+  headers: HeadersSchema,
+  checksum: ChecksumSchema.nullable(),
+});
+export type TaskOptions = z.infer<typeof TaskOptionsSchema>;
+
 export const TaskSnapshotSchema = TaskProgressSchema.extend({
   url: z.string(),
   dir: z.string(),
@@ -162,12 +171,7 @@ export const TaskSnapshotSchema = TaskProgressSchema.extend({
   priority: PrioritySchema,
   /** Position in the queue; lower runs first within a priority. */
   order: z.number(),
-  options: z.object({
-    connections: ConnectionsSchema,
-    limit: RateSchema,
-    headers: HeadersSchema,
-    checksum: ChecksumSchema.nullable(),
-  }),
+  options: TaskOptionsSchema,
   resumable: z.boolean().nullable(),
   error: TaskErrorSchema.nullable(),
   createdAt: z.number(),

@@ -33,6 +33,24 @@ describe('the queue', () => {
     );
   });
 
+  it('downloads many small files at once, each completing whole', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const bodies = Array.from({ length: 80 }, (_, i) => makeContent(64 * KiB, `s${i}`));
+        bodies.forEach((body, i) => server.addFile(`/small/${i}.bin`, { body }));
+        const tasks = await engine.add(
+          bodies.map((_, i) => ({ url: server.url(`/small/${i}.bin`) })),
+        );
+        const done = await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+        for (const [i, t] of done.entries()) {
+          assert.equal(t.state, 'completed', `${t.fileName}: ${JSON.stringify(t.error)}`);
+          assert.equal(await sha256File(join(dir, t.fileName!)), sha256(bodies[i]!));
+        }
+      },
+      { maxConcurrent: 16, minSegmentSize: 1024 * KiB },
+    );
+  });
+
   it('starts high-priority tasks first and honours the order set by move()', async () => {
     await withHarness(
       async ({ engine, server }) => {
