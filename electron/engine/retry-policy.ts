@@ -1,66 +1,115 @@
 import { STATUS_CODES } from 'node:http';
 import { DownloadError } from './errors.ts';
 
-const RETRYABLE_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+/** Network failures worth another try, with what to tell the user. */
+const RETRYABLE_NETWORK = new Map([
+  ['ECONNRESET', 'the server reset the connection'],
+  ['ECONNREFUSED', 'the server refused the connection'],
+  ['ECONNABORTED', 'the connection was aborted'],
+  ['ETIMEDOUT', 'the connection timed out'],
+  ['EPIPE', 'the connection broke while sending'],
+  ['EAI_AGAIN', 'temporary DNS failure'],
+  ['ENETUNREACH', 'the network is unreachable'],
+  ['ENETDOWN', 'the network is down'],
+  ['EHOSTUNREACH', 'the host is unreachable'],
+  ['UND_ERR_SOCKET', 'the connection was closed'],
+  ['UND_ERR_CLOSED', 'the connection was closed'],
+  ['UND_ERR_CONNECT_TIMEOUT', 'timed out connecting to the server'],
+  ['UND_ERR_HEADERS_TIMEOUT', 'the server did not answer in time'],
+  ['UND_ERR_BODY_TIMEOUT', 'the server stopped sending data'],
+  ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'the server ended the response early'],
 ]);
-const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
-/** Longest a server may make us wait with Retry-After before we treat it as a plain backoff. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+const RETRYABLE_4XX = new Set([408, 425, 429]);
+/** Longest wait a server's Retry-After gets; beyond that it is treated as this. */
 const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
+/** How deep to follow `cause` (undici wraps socket errors); also stops on cycles. */
+const MAX_CAUSE_DEPTH = 8;
 
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MON = `(?<month>${MONTHS.join('|')})`;
+const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
+/** The three HTTP-date forms a recipient must accept (RFC 9110 §5.6.7), all in GMT. */
+const HTTP_DATES = [
+  new RegExp(`^[A-Za-z]{3}, (?<day>\\d{2}) ${MON} (?<year>\\d{4}) ${TIME} GMT$`),
+  new RegExp(`^[A-Za-z]{6,9}, (?<day>\\d{2})-${MON}-(?<year>\\d{2}) ${TIME} GMT$`),
+  new RegExp(`^[A-Za-z]{3} ${MON} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
+];
+
+/**
+ * Retry-After as milliseconds from now (≥ 0): delta-seconds or an HTTP-date. Null when absent
+ * or not one of those (Date.parse is too lenient: it reads "a 1" as the year 2001).
+ */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
   if (!value) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return null;
-  return Math.max(0, date - now);
+  for (const format of HTTP_DATES) {
+    const parts = format.exec(text)?.groups;
+    if (!parts) continue;
+    const date = httpDate(parts, now);
+    return date === null ? null : Math.max(0, date - now);
+  }
+  return null;
+}
+
+function httpDate(parts: Record<string, string | undefined>, now: number): number | null {
+  let year = Number(parts.year);
+  if (parts.year?.length === 2) {
+    // A two-digit year more than 50 years ahead is in the previous century (RFC 9110 §5.6.7).
+    const thisYear = new Date(now).getUTCFullYear();
+    year += Math.floor(thisYear / 100) * 100;
+    if (year > thisYear + 50) year -= 100;
+  }
+  const day = Number(parts.day);
+  const hour = Number(parts.hour);
+  const minute = Number(parts.minute);
+  const second = Number(parts.second);
+  const time = Date.UTC(year, MONTHS.indexOf(parts.month ?? ''), day, hour, minute, second);
+  // Date.UTC rolls 31 Feb over into March: such a date is garbage, not a date.
+  const valid = new Date(time).getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+  return valid ? time : null;
 }
 
 /** A URL safe to show and log: no user:password. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
+    u.username = '';
+    u.password = '';
     return u.href;
   } catch {
-    return url;
+    return url.replace(/\/\/[^/@]*@/, '//');
   }
 }
 
+function header(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
+  // undici and node:http give lower-case names; other sources may not.
+  const key = name in headers ? name : Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A response that is not what we asked for, as an error the runner can act on. */
 export function httpError(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   url?: string,
 ): DownloadError {
-  const retryAfter = headers['retry-after'];
-  const reason = STATUS_CODES[status] ?? 'Unknown';
+  const reason = STATUS_CODES[status];
+  const what = reason ? `${status} ${reason}` : String(status);
   return new DownloadError(
     `HTTP_${status}`,
-    `server answered ${status} ${reason}${url ? ` for ${redactUrl(url)}` : ''}`,
+    `server answered ${what}${url ? ` for ${redactUrl(url)}` : ''}`,
     {
-      retryable: RETRYABLE_STATUS.has(status) || (status >= 500 && status < 600),
+      retryable: RETRYABLE_4XX.has(status) || (status >= 500 && status < 600),
       overload: status === 429 || status === 503,
       status,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+      retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
     },
   );
 }
@@ -68,71 +117,90 @@ export function httpError(
 /** Anything thrown below the runner, classified once: retry, pause or fail. */
 export function toDownloadError(error: unknown): DownloadError {
   if (error instanceof DownloadError) return error;
-  const code = fromCauses(error, 'code');
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new DownloadError('DISK_FULL', 'disk full: free some space, then resume', {
+  const found = findCause(error);
+  if (found instanceof DownloadError) return found;
+  const message = messageOf(error);
+  if (!found) {
+    if (error instanceof Error && error.name === 'AbortError') {
+      return new DownloadError('ABORTED', message, { retryable: false, cause: error });
+    }
+    return new DownloadError('UNKNOWN', message, { retryable: false, cause: error });
+  }
+  const { code } = found;
+  const detail = messageOf(found);
+  if (DISK_FULL_CODES.has(code)) {
+    return new DownloadError('DISK_FULL', 'the disk is full: free some space, then resume', {
       retryable: false,
       cause: error,
     });
   }
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new DownloadError('FILE_ACCESS', `cannot write the file: ${message}`, {
+  if (FILE_ACCESS_CODES.has(code)) {
+    return new DownloadError('FILE_ACCESS', `cannot write the file (${detail})`, {
       retryable: false,
       cause: error,
     });
   }
   if (code === 'ENOTFOUND') {
-    return new DownloadError(
-      'HOST_NOT_FOUND',
-      `host not found: ${fromCauses(error, 'hostname') ?? message}`,
-      {
-        retryable: false,
-        cause: error,
-      },
-    );
+    const host = typeof found.hostname === 'string' ? found.hostname : detail;
+    return new DownloadError(code, `host not found: ${host}`, { retryable: false, cause: error });
   }
-  if (code && RETRYABLE_NETWORK.has(code)) {
-    const timeout = code.endsWith('TIMEOUT') || code === 'ETIMEDOUT';
-    return new DownloadError(
-      code,
-      timeout ? `the server stopped sending data (${message})` : message,
-      {
-        retryable: true,
-        cause: error,
-      },
-    );
-  }
-  if (error instanceof Error && error.name === 'AbortError') {
-    return new DownloadError('ABORTED', message, { retryable: false, cause: error });
-  }
-  return new DownloadError(code ?? 'UNKNOWN', message, { retryable: false, cause: error });
+  const what = RETRYABLE_NETWORK.get(code)!;
+  return new DownloadError(code, `${what} (${detail})`, { retryable: true, cause: error });
 }
 
-/** A string property of the error or of its causes (undici wraps socket errors). */
-function fromCauses(error: unknown, key: 'code' | 'hostname'): string | null {
-  for (let e = error, depth = 0; e && depth < 5; depth++) {
-    const value = (e as Record<string, unknown>)[key];
-    if (typeof value === 'string') return value;
+interface CodedError {
+  code: string;
+  hostname?: unknown;
+  message?: unknown;
+}
+
+/** The first error in the cause chain that is ours or has a code we classify. */
+function findCause(error: unknown): DownloadError | CodedError | null {
+  let e = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof e === 'object' && e !== null; depth++) {
+    if (e instanceof DownloadError) return e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && isClassified(code)) return e as CodedError;
     e = (e as { cause?: unknown }).cause;
   }
   return null;
 }
 
-/** Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)]. */
-export function backoffDelay(
-  attempt: number,
-  options: { baseMs?: number; capMs?: number; random?: () => number } = {},
-): number {
-  const { baseMs = 500, capMs = 30_000, random = Math.random } = options;
-  return random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+function isClassified(code: string): boolean {
+  return (
+    RETRYABLE_NETWORK.has(code) ||
+    DISK_FULL_CODES.has(code) ||
+    FILE_ACCESS_CODES.has(code) ||
+    code === 'ENOTFOUND'
+  );
 }
 
-/** The server's Retry-After when it gave one (capped), else backoff. */
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+export interface BackoffOptions {
+  baseMs?: number;
+  capMs?: number;
+  /** Uniform in [0, 1). */
+  random?: () => number;
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)). */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const { baseMs = 500, capMs = 30_000, random = Math.random } = options;
+  // Past 2^30 the cap has long won; this keeps huge attempt counts from overflowing to Infinity.
+  const exponent = Math.min(Math.max(0, attempt), 30);
+  return random() * Math.min(capMs, baseMs * 2 ** exponent);
+}
+
+/** The server's Retry-After when it gave one (at most 10 minutes), else backoff. */
 export function retryDelay(
   error: DownloadError,
   attempt: number,
-  options?: Parameters<typeof backoffDelay>[1],
+  options?: BackoffOptions,
 ): number {
   if (error.retryAfterMs !== null) return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
   return backoffDelay(attempt, options);

@@ -1,36 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HostLimiter } from '../../electron/engine/host-limiter.ts';
 import { RateLimiter, takeAll } from '../../electron/engine/rate-limiter.ts';
-
-describe('host connection limits (AIMD)', () => {
-  it('halves on overload once per burst, never below one, and grows back one at a time', () => {
-    let now = 0;
-    const hosts = new HostLimiter({ ceiling: 16, increaseEveryMs: 1000, now: () => now });
-    for (let i = 0; i < 8; i++) assert.ok(hosts.tryAcquire('h'));
-    hosts.overload('h');
-    hosts.overload('h');
-    hosts.overload('h');
-    assert.equal(hosts.limit('h'), 4, 'a burst of complaints halves once');
-    assert.equal(hosts.tryAcquire('h'), false);
-    for (let i = 0; i < 8; i++) hosts.release('h');
-    now += 1000;
-    hosts.overload('h');
-    now += 1000;
-    hosts.overload('h');
-    now += 1000;
-    hosts.overload('h');
-    assert.equal(hosts.limit('h'), 1, 'never below one');
-    hosts.success('h');
-    assert.equal(hosts.limit('h'), 1, 'not before the increase period');
-    now += 1000;
-    hosts.success('h');
-    now += 1000;
-    hosts.success('h');
-    assert.equal(hosts.limit('h'), 3);
-    assert.equal(hosts.limit('other'), 16, 'other hosts are unaffected');
-  });
-});
 
 describe('rate limiter', () => {
   it('lets everything through without waiting when unlimited', () => {
