@@ -16,8 +16,3 @@ const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
 export function canTransition(from: TaskState, to: TaskState): boolean {
   return TRANSITIONS[from].includes(to);
 }
-
-/** States in which a task holds no connections and will not start by itself. */
-export const TERMINAL_STATES: readonly TaskState[] = ['completed', 'failed', 'canceled'];
-
-export const isTerminal = (state: TaskState): boolean => TERMINAL_STATES.includes(state);

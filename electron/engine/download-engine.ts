@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
+import { LIMITS } from '../../shared/api/limits.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import {
   SettingsPatchSchema,
@@ -140,6 +141,9 @@ export class DownloadEngine {
 
   async add(inputs: readonly AddTaskInput[]): Promise<TaskSnapshot[]> {
     this.#assertOpen();
+    if (inputs.length === 0 || inputs.length > LIMITS.urlsPerAdd) {
+      throw new ApiError('INVALID_INPUT', `add 1 to ${LIMITS.urlsPerAdd} tasks at a time`);
+    }
     const parsed = inputs.map((input, i) => {
       const result = AddTaskInputSchema.safeParse(input);
       if (!result.success) {

@@ -19,4 +19,3 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
-export type EngineEventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;

@@ -5,7 +5,6 @@ export const LIMITS = {
   headerNameLength: 256,
   headerValueLength: 8192,
   urlsPerAdd: 10_000,
-  fileNameBytes: 255,
   pathLength: 4096,
   maxConnections: 32,
   maxConcurrent: 32,

@@ -27,5 +27,3 @@ export const SettingsSchema = z.strictObject({
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
 export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
-
-export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});

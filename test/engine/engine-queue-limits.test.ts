@@ -109,6 +109,7 @@ describe('the queue', () => {
         /CR, LF or NUL/,
       );
       await assert.rejects(engine.add([{ url: 'http://x/', connections: 99 }]), ApiError);
+      await assert.rejects(engine.add([]), /1 to 10000 tasks/);
       assert.equal(engine.list().length, 0);
     });
   });
