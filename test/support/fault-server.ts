@@ -4,85 +4,123 @@
  * connection caps and expiring signed redirects. Every engine test talks to it over real sockets.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import { open, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { Socket } from 'node:net';
-
-export interface Faults {
-  /**
-   * 'ignore': 200 with the whole body to Range requests. 'wrong-start': a 206 whose range starts
-   * 1 KiB after the asked start. 'overlong': a correct 206 header whose body runs on to the end.
-   */
-  range?: 'normal' | 'ignore' | 'wrong-start' | 'overlong';
-  /** No Content-Length: chunked transfer encoding. */
-  chunked?: boolean;
-  /** Bytes per second per TCP connection; a function gets the connection's 0-based index. */
-  connectionRate?: number | ((connectionIndex: number) => number);
-  /** After this many body bytes, stop sending but keep the socket open (first `times` responses). */
-  stall?: { afterBytes: number; times?: number };
-  /** After this many body bytes, destroy the socket (first `times` responses). */
-  reset?: { afterBytes: number; times?: number };
-  /** The first requests get these statuses, in order, with a small HTML error page. */
-  statusSequence?: Array<{ status: number; retryAfter?: string }>;
-  /** More concurrent connections than this from one client get 503 + Retry-After: 1. */
-  maxConnectionsPerClient?: number;
-  /** Content-Range claims this complete length instead of the real one. */
-  reportedTotal?: number;
-}
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FileSpec {
+  /** Content: an in-memory buffer, or a file on disk (for big benchmark files). */
   body: Buffer | { path: string };
-  /** Default: a strong ETag derived from the content; null sends none. */
+  /**
+   * Default: a strong ETag of the first 16 hex digits of the content's SHA-1 for buffers, of size
+   * and mtime for files on disk; null sends none.
+   */
   etag?: string | null;
-  /** Default: a fixed date; null sends none. */
+  /** Default: a fixed HTTP-date; null sends none. */
   lastModified?: string | null;
+  /** Sent verbatim when set. */
   contentDisposition?: string;
+  /** Default application/octet-stream. */
   contentType?: string;
   faults?: Faults;
 }
 
+export interface Faults {
+  /**
+   * 'ignore': 200 with the whole body to Range requests, no Accept-Ranges. 'wrong-start': a 206
+   * whose Content-Range and body start 1 KiB after the asked start (at most at the asked end).
+   * 'overlong': a 206 with the right Content-Range whose body runs on to the end of the file, with
+   * no Content-Length, and the connection closed after it.
+   */
+  range?: 'normal' | 'ignore' | 'wrong-start' | 'overlong';
+  /** No Content-Length: chunked transfer encoding (200 and 206). */
+  chunked?: boolean;
+  /**
+   * Bytes per second per TCP connection; 0 or undefined is unthrottled. A function gets the
+   * 0-based index of the connection (per server, in accept order) and is called once per
+   * connection: the connection keeps that rate for its whole life.
+   */
+  connectionRate?: number | ((connectionIndex: number) => number);
+  /**
+   * After `afterBytes` body bytes of a response, send nothing more but keep the socket open. Cuts
+   * the first `times` responses (default: all) whose body is longer than `afterBytes`.
+   */
+  stall?: { afterBytes: number; times?: number };
+  /** After `afterBytes` body bytes have reached the socket, destroy it. `times` as for stall. */
+  reset?: { afterBytes: number; times?: number };
+  /** The first requests for the path get these statuses, in order, with a small HTML page. */
+  statusSequence?: Array<{ status: number; retryAfter?: string }>;
+  /**
+   * A request on a client's connection that is not among its first this-many open connections (in
+   * accept order) gets 503 with Retry-After: 1, and the connection is closed.
+   */
+  maxConnectionsPerClient?: number;
+  /** Every Content-Range (416 included) claims this complete length instead of the real one. */
+  reportedTotal?: number;
+}
+
 export interface RequestRecord {
   method: string;
+  /** Pathname, without the query. */
   path: string;
   range: string | null;
   ifRange: string | null;
+  /** 0 when the client went away before the response head was sent. */
   status: number;
   bodyBytes: number;
+  /** Index of the TCP connection, as given to `connectionRate`. */
   connection: number;
+  /** `performance.now()` when the request arrived. */
   startedAt: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string | string[] | undefined>;
 }
 
-interface Served {
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+interface FileRoute {
+  kind: 'file';
   spec: FileSpec;
-  size: number;
-  etag: string | null;
-  lastModified: string | null;
-  read(start: number, end: number): AsyncIterable<Buffer>;
-  sequenceUsed: number;
-  stallsUsed: number;
-  resetsUsed: number;
+  /** The content as it is now: null when a file on disk is missing. */
+  load(): Promise<Representation | null>;
+  statusesSent: number;
+  stalls: number;
+  resets: number;
 }
 
 type Route =
-  | { kind: 'file'; served: Served }
+  | FileRoute
   | { kind: 'redirect'; location: string; status: number }
   | { kind: 'signed'; filePath: string; ttlMs: number }
-  | { kind: 'handler'; handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
+  | { kind: 'handler'; handler: Handler };
 
-interface ConnectionInfo {
-  index: number;
-  rate: number | null;
-  /** Time (ms) before which this connection may not send more, for pacing. */
-  nextSendAt: number;
+interface Representation {
+  size: number;
+  etag: string;
+  chunks(start: number, end: number): AsyncGenerator<Buffer>;
 }
 
-const SLICE = 16 * 1024;
+interface Connection {
+  index: number;
+  client: string;
+  /** Rates chosen by `connectionRate` functions, so each is asked once per connection. */
+  rates: Map<(connectionIndex: number) => number, number>;
+  /** When (performance.now() ms) this connection's next paced slice is due; null before the first. */
+  nextSendAt: number | null;
+}
+
+const KiB = 1024;
+/** Largest piece read from disk or written at once when unthrottled. */
+const CHUNK = 256 * KiB;
+/** A paced connection that fell this far behind (a pause, a keep-alive gap) does not burst to catch up. */
+const CATCH_UP_MS = 50;
 const FIXED_DATE = 'Tue, 01 Sep 2026 10:00:00 GMT';
-const SECRET = 'braid-test-secret';
+const SECRET = 'braid-fault-server';
 
 export class FaultServer {
   readonly origin: string;
+  /** Body bytes are counted as they are handed to the socket, partial responses included. */
   readonly stats = {
     bodyBytes: 0,
     requests: [] as RequestRecord[],
@@ -92,10 +130,11 @@ export class FaultServer {
   };
   readonly #server: http.Server;
   readonly #routes = new Map<string, Route>();
-  readonly #sockets = new Map<Socket, ConnectionInfo>();
-  readonly #perClient = new Map<string, number>();
-  #connectionIndex = 0;
-  #openResponses = new Set<http.ServerResponse>();
+  readonly #connections = new Map<Socket, Connection>();
+  readonly #byClient = new Map<string, Set<Connection>>();
+  /** Settle once each open response is over and recorded. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #nextConnection = 0;
 
   private constructor(server: http.Server, origin: string) {
     this.#server = server;
@@ -105,11 +144,14 @@ export class FaultServer {
   static async start(options: { port?: number } = {}): Promise<FaultServer> {
     const server = http.createServer();
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    server.listen(options.port ?? 0, '127.0.0.1');
+    await once(server, 'listening');
     const { port } = server.address() as { port: number };
     const fault = new FaultServer(server, `http://127.0.0.1:${port}`);
-    server.on('connection', (socket) => fault.#onConnection(socket));
-    server.on('request', (req, res) => fault.#onRequest(req, res));
+    server.on('connection', (socket: Socket) => fault.#onConnection(socket));
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+      fault.#onRequest(req, res),
+    );
     return fault;
   }
 
@@ -117,71 +159,40 @@ export class FaultServer {
     return this.origin + path;
   }
 
+  /** Re-adding a path replaces the file and restarts its fault counters: a changed file. */
   addFile(path: string, spec: FileSpec): void {
-    const body = spec.body;
-    let size: number;
-    let read: Served['read'];
-    let defaultEtag: string;
+    const { body } = spec;
+    let load: FileRoute['load'];
     if (Buffer.isBuffer(body)) {
-      size = body.length;
-      defaultEtag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
-      read = async function* (start, end) {
-        for (let at = start; at < end; at += SLICE)
-          yield body.subarray(at, Math.min(end, at + SLICE));
+      const content: Representation = {
+        size: body.length,
+        etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`,
+        async *chunks(start, end) {
+          for (let at = start; at < end; at += CHUNK)
+            yield body.subarray(at, Math.min(end, at + CHUNK));
+        },
       };
+      load = async () => content;
     } else {
-      size = -1;
-      defaultEtag = '';
-      const file = body.path;
-      read = async function* (start, end) {
-        const handle = await open(file, 'r');
-        try {
-          for (let at = start; at < end;) {
-            const buf = Buffer.allocUnsafe(Math.min(256 * 1024, end - at));
-            const { bytesRead } = await handle.read(buf, 0, buf.length, at);
-            if (bytesRead === 0) return;
-            at += bytesRead;
-            yield buf.subarray(0, bytesRead);
-          }
-        } finally {
-          await handle.close();
-        }
-      };
+      // Looked at on every request, so the ETag follows the file.
+      load = () => onDisk(body.path);
     }
-    const served: Served = {
-      spec,
-      size,
-      etag: spec.etag === undefined ? defaultEtag : spec.etag,
-      lastModified: spec.lastModified === undefined ? FIXED_DATE : spec.lastModified,
-      read,
-      sequenceUsed: 0,
-      stallsUsed: 0,
-      resetsUsed: 0,
-    };
-    if (!Buffer.isBuffer(body)) {
-      // Size and ETag of a file on disk are filled in before the first request is served.
-      void stat(body.path).then((s) => {
-        served.size = s.size;
-        if (spec.etag === undefined)
-          served.etag = `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}"`;
-      });
-    }
-    this.#routes.set(path, { kind: 'file', served });
+    this.#routes.set(path, { kind: 'file', spec, load, statusesSent: 0, stalls: 0, resets: 0 });
   }
 
   addRedirect(path: string, location: string, status: 301 | 302 | 303 | 307 | 308 = 302): void {
     this.#routes.set(path, { kind: 'redirect', location, status });
   }
 
-  /** `path` → 302 to `/signed<filePath>?expires=…&sig=…`, valid for ttlMs; expired → 403. */
+  /**
+   * `path` redirects (302) to `/signed<filePath>?expires=<ms>&sig=<hmac>`, valid for ttlMs from
+   * the redirect; an expired or bad signature answers 403 with an HTML body.
+   */
   addSignedRedirect(path: string, filePath: string, ttlMs: number): void {
     this.#routes.set(path, { kind: 'signed', filePath, ttlMs });
   }
 
-  addHandler(
-    path: string,
-    handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
-  ): void {
+  addHandler(path: string, handler: Handler): void {
     this.#routes.set(path, { kind: 'handler', handler });
   }
 
@@ -189,69 +200,94 @@ export class FaultServer {
     this.stats.bodyBytes = 0;
     this.stats.requests = [];
     this.stats.connectionsOpened = 0;
-    this.stats.maxOpenConnections = this.#sockets.size;
+    this.stats.maxOpenConnections = this.#connections.size;
     this.stats.bodyBytesByPath.clear();
   }
 
+  /** Destroys every connection, stalled ones included, stops listening, and records what was cut. */
   async close(): Promise<void> {
-    for (const res of this.#openResponses) res.destroy();
-    for (const socket of this.#sockets.keys()) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#connections.keys()) socket.destroy();
+    await Promise.all([closed, ...this.#inFlight]);
   }
 
   #onConnection(socket: Socket): void {
-    const info: ConnectionInfo = { index: this.#connectionIndex++, rate: null, nextSendAt: 0 };
-    this.#sockets.set(socket, info);
+    const client = socket.remoteAddress ?? '';
+    const connection: Connection = {
+      index: this.#nextConnection++,
+      client,
+      rates: new Map(),
+      nextSendAt: null,
+    };
+    this.#connections.set(socket, connection);
+    let siblings = this.#byClient.get(client);
+    if (!siblings) this.#byClient.set(client, (siblings = new Set()));
+    siblings.add(connection);
     this.stats.connectionsOpened++;
-    this.stats.maxOpenConnections = Math.max(this.stats.maxOpenConnections, this.#sockets.size);
-    const client = socket.remoteAddress ?? '?';
-    this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
+    this.stats.maxOpenConnections = Math.max(this.stats.maxOpenConnections, this.#connections.size);
     socket.once('close', () => {
-      this.#sockets.delete(socket);
-      this.#perClient.set(client, (this.#perClient.get(client) ?? 1) - 1);
+      this.#connections.delete(socket);
+      siblings.delete(connection);
     });
   }
 
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.origin);
+    const connection = this.#connections.get(req.socket);
+    if (!connection) throw new Error('fault-server: a request on an untracked socket');
     const record: RequestRecord = {
-      method: req.method ?? 'GET',
+      method: req.method ?? '',
       path: url.pathname,
       range: header(req, 'range'),
       ifRange: header(req, 'if-range'),
       status: 0,
       bodyBytes: 0,
-      connection: this.#sockets.get(req.socket)?.index ?? -1,
+      connection: connection.index,
       startedAt: performance.now(),
       headers: req.headers,
     };
-    this.#openResponses.add(res);
+    // Ends pacing timers, drain waits and disk reads when the response is over, however it ended.
+    const done = new AbortController();
+    const recorded = Promise.withResolvers<void>();
+    this.#inFlight.add(recorded.promise);
     res.once('close', () => {
-      this.#openResponses.delete(res);
-      record.status = res.statusCode;
+      done.abort();
+      record.status = res.headersSent ? res.statusCode : 0;
       this.stats.requests.push(record);
+      this.#inFlight.delete(recorded.promise);
+      recorded.resolve();
     });
-    void this.#route(req, res, url, record).catch(() => res.destroy());
+    this.#respond(req, res, url, connection, record, done.signal).catch((error: unknown) => {
+      if (done.signal.aborted) return;
+      console.error('fault-server:', error);
+      req.socket.destroy();
+    });
   }
 
-  async #route(
+  async #respond(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     url: URL,
+    connection: Connection,
     record: RequestRecord,
+    signal: AbortSignal,
   ): Promise<void> {
-    if (url.pathname.startsWith('/signed/')) return this.#serveSigned(req, res, url, record);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return errorPage(res, 405, { allow: 'GET, HEAD' });
     const route = this.#routes.get(url.pathname);
-    if (!route) return errorPage(res, 404);
+    if (!route) {
+      if (!url.pathname.startsWith('/signed/')) return errorPage(res, 404);
+      return this.#serveSigned(req, res, url, connection, record, signal);
+    }
     switch (route.kind) {
       case 'redirect':
         res.writeHead(route.status, { location: route.location, 'content-length': 0 });
         return void res.end();
       case 'signed': {
         const expires = Date.now() + route.ttlMs;
-        const sig = sign(route.filePath, expires);
+        const query = `expires=${expires}&sig=${sign(route.filePath, expires)}`;
         res.writeHead(302, {
-          location: `/signed${route.filePath}?expires=${expires}&sig=${sig}`,
+          location: `${this.origin}/signed${route.filePath}?${query}`,
           'content-length': 0,
         });
         return void res.end();
@@ -259,7 +295,7 @@ export class FaultServer {
       case 'handler':
         return route.handler(req, res);
       case 'file':
-        return this.#serveFile(req, res, route.served, record);
+        return this.#serveFile(req, res, route, connection, record, signal);
     }
   }
 
@@ -267,137 +303,204 @@ export class FaultServer {
     req: http.IncomingMessage,
     res: http.ServerResponse,
     url: URL,
+    connection: Connection,
     record: RequestRecord,
+    signal: AbortSignal,
   ): Promise<void> {
     const filePath = url.pathname.slice('/signed'.length);
     const expires = Number(url.searchParams.get('expires'));
-    const valid = url.searchParams.get('sig') === sign(filePath, expires) && Date.now() < expires;
+    if (url.searchParams.get('sig') !== sign(filePath, expires) || !(Date.now() < expires))
+      return errorPage(res, 403);
     const route = this.#routes.get(filePath);
-    if (!valid || !route || route.kind !== 'file') return errorPage(res, 403);
-    return this.#serveFile(req, res, route.served, record);
+    if (route?.kind !== 'file') return errorPage(res, 404);
+    return this.#serveFile(req, res, route, connection, record, signal);
   }
 
   async #serveFile(
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    served: Served,
+    route: FileRoute,
+    connection: Connection,
     record: RequestRecord,
+    signal: AbortSignal,
   ): Promise<void> {
-    const faults = served.spec.faults ?? {};
-    const socketInfo = this.#sockets.get(req.socket);
-    const client = req.socket.remoteAddress ?? '?';
-    if (
-      faults.maxConnectionsPerClient !== undefined &&
-      (this.#perClient.get(client) ?? 0) > faults.maxConnectionsPerClient
-    ) {
-      res.setHeader('connection', 'close');
-      return errorPage(res, 503, '1');
+    const { spec } = route;
+    const faults = spec.faults ?? {};
+    if (faults.maxConnectionsPerClient !== undefined) {
+      let rank = 0;
+      for (const sibling of this.#byClient.get(connection.client) ?? [])
+        if (sibling.index <= connection.index) rank++;
+      if (rank > faults.maxConnectionsPerClient)
+        return errorPage(res, 503, { 'retry-after': '1', connection: 'close' });
     }
-    const step = faults.statusSequence?.[served.sequenceUsed];
+    const step = faults.statusSequence?.[route.statusesSent];
     if (step) {
-      served.sequenceUsed++;
-      return errorPage(res, step.status, step.retryAfter);
+      route.statusesSent++;
+      const extra = step.retryAfter === undefined ? {} : { 'retry-after': step.retryAfter };
+      return errorPage(res, step.status, extra);
     }
-    while (served.size < 0) await new Promise((r) => setTimeout(r, 5));
-    const size = served.size;
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': served.spec.contentType ?? 'application/octet-stream',
-    };
-    if (served.etag) headers['etag'] = served.etag;
-    if (served.lastModified) headers['last-modified'] = served.lastModified;
-    if (served.spec.contentDisposition)
-      headers['content-disposition'] = served.spec.contentDisposition;
-    const rangeMode = faults.range ?? 'normal';
-    if (rangeMode !== 'ignore') headers['accept-ranges'] = 'bytes';
+    const content = await route.load();
+    if (signal.aborted) return;
+    if (!content) return errorPage(res, 404);
+    const { size } = content;
+    const etag = spec.etag === undefined ? content.etag : spec.etag;
+    const lastModified = spec.lastModified === undefined ? FIXED_DATE : spec.lastModified;
+    const total = faults.reportedTotal ?? size;
+    const mode = faults.range ?? 'normal';
 
-    let range = rangeMode === 'ignore' ? null : parseRange(header(req, 'range'), size);
-    const ifRange = header(req, 'if-range');
-    if (range && ifRange !== null && ifRange !== served.etag && ifRange !== served.lastModified)
-      range = null;
-    if (range === 'unsatisfiable') {
-      res.writeHead(416, { 'content-range': `bytes */${size}`, 'content-length': 0 });
-      return void res.end();
-    }
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': spec.contentType ?? 'application/octet-stream',
+    };
+    if (etag !== null) headers['etag'] = etag;
+    if (lastModified !== null) headers['last-modified'] = lastModified;
+    if (spec.contentDisposition !== undefined)
+      headers['content-disposition'] = spec.contentDisposition;
+    if (mode !== 'ignore') headers['accept-ranges'] = 'bytes';
+
+    let range = mode === 'ignore' ? null : parseRange(record.range, size);
+    if (range !== null && !ifRangeHolds(record.ifRange, etag, lastModified)) range = null;
+    if (range === 'unsatisfiable')
+      return errorPage(res, 416, { ...headers, 'content-range': `bytes */${total}` });
+
     let status = 200;
     let start = 0;
     let end = size;
-    let closeAfter = false;
+    const overlong = range !== null && mode === 'overlong';
     if (range) {
       status = 206;
       ({ start, end } = range);
-      if (rangeMode === 'wrong-start') start = Math.min(end - 1, start + 1024);
-      const total = faults.reportedTotal ?? size;
+      if (mode === 'wrong-start') start = Math.min(start + KiB, end - 1);
       headers['content-range'] = `bytes ${start}-${end - 1}/${total}`;
-      if (rangeMode === 'overlong') {
-        end = size;
-        closeAfter = true;
-      }
     }
-    if (faults.chunked || closeAfter) {
-      if (closeAfter) headers['connection'] = 'close';
-    } else {
+    if (overlong) {
+      end = size;
+      headers['connection'] = 'close';
+      // Neither a length nor chunks: the body ends where the connection does.
+      if (!faults.chunked) res.useChunkedEncodingByDefault = false;
+    } else if (!faults.chunked) {
       headers['content-length'] = end - start;
     }
     res.writeHead(status, headers);
     if (req.method === 'HEAD') return void res.end();
+    await this.#sendBody(req, res, route, content, connection, record, start, end, signal);
+  }
 
-    if (socketInfo && socketInfo.rate === null) {
-      const rate = faults.connectionRate;
-      socketInfo.rate = typeof rate === 'function' ? rate(socketInfo.index) : (rate ?? 0);
-    }
-    const stallAt =
-      faults.stall && served.stallsUsed < (faults.stall.times ?? Infinity)
-        ? faults.stall.afterBytes
-        : Infinity;
-    const resetAt =
-      faults.reset && served.resetsUsed < (faults.reset.times ?? Infinity)
-        ? faults.reset.afterBytes
-        : Infinity;
+  async #sendBody(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: FileRoute,
+    content: Representation,
+    connection: Connection,
+    record: RequestRecord,
+    start: number,
+    end: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const faults = route.spec.faults ?? {};
+    const length = end - start;
+    const rate = rateOf(connection, faults.connectionRate);
+    const slice = rate > 0 ? Math.min(64 * KiB, Math.max(256, Math.floor(rate / 50))) : CHUNK;
+    // Where a stall or reset may cut this body; whether it does is decided on reaching it, so
+    // that `times` counts the responses that actually got that far.
+    const cutAt = (cut?: { afterBytes: number }) =>
+      cut && cut.afterBytes < length ? cut.afterBytes : Infinity;
+    const stallAt = cutAt(faults.stall);
+    const resetAt = cutAt(faults.reset);
     let sent = 0;
-    for await (const data of served.read(start, end)) {
-      for (let off = 0; off < data.length;) {
-        if (res.destroyed) return;
-        const limit = Math.min(stallAt, resetAt) - sent;
-        if (limit <= 0) {
-          if (sent >= resetAt) {
-            served.resetsUsed++;
-            req.socket.destroy();
-            return;
-          }
-          served.stallsUsed++;
-          return; // stall: the socket stays open, nothing more is sent
+    let lastWrite = Promise.resolve();
+    for await (const chunk of content.chunks(start, end)) {
+      for (let off = 0; off < chunk.length;) {
+        if (signal.aborted) return;
+        if (sent === resetAt && route.resets < (faults.reset?.times ?? Infinity)) {
+          route.resets++;
+          // The client must get exactly `afterBytes` before the connection drops.
+          await lastWrite;
+          req.socket.destroy();
+          return;
         }
-        const rate = socketInfo?.rate ?? 0;
-        const sliceMax =
-          rate > 0 ? Math.max(1024, Math.min(SLICE, Math.floor(rate / 50))) : data.length;
-        const piece = data.subarray(off, off + Math.min(sliceMax, limit, data.length - off));
-        if (rate > 0 && socketInfo) {
-          const now = performance.now();
-          if (socketInfo.nextSendAt > now) await sleep(socketInfo.nextSendAt - now);
-          socketInfo.nextSendAt =
-            Math.max(socketInfo.nextSendAt, performance.now() - 50) + (piece.length * 1000) / rate;
+        if (sent === stallAt && route.stalls < (faults.stall?.times ?? Infinity)) {
+          route.stalls++;
+          // The head may not have left yet (a stall at 0); the client must see it, then nothing.
+          res.flushHeaders();
+          return; // the response stays open until the client or close() ends it
         }
-        if (res.destroyed) return;
-        const ok = res.write(piece);
-        sent += piece.length;
+        const nextCut = Math.min(...[stallAt, resetAt].filter((at) => at > sent));
+        const piece = chunk.subarray(off, off + Math.min(slice, nextCut - sent));
+        if (rate > 0) await pace(connection, piece.length, rate, signal);
+        // Called once the piece is in the kernel, or with an error when the socket dies first.
+        const written = Promise.withResolvers<void>();
+        const ok = res.write(piece, () => written.resolve());
+        lastWrite = written.promise;
         off += piece.length;
-        record.bodyBytes += piece.length;
-        this.stats.bodyBytes += piece.length;
-        this.stats.bodyBytesByPath.set(
-          record.path,
-          (this.stats.bodyBytesByPath.get(record.path) ?? 0) + piece.length,
-        );
-        if (!ok) await drained(res);
+        sent += piece.length;
+        this.#count(record, piece.length);
+        if (!ok) await once(res, 'drain', { signal });
       }
     }
-    if (sent >= resetAt) {
-      served.resetsUsed++;
-      req.socket.destroy();
-      return;
-    }
-    res.end();
-    if (closeAfter) res.once('finish', () => req.socket.end());
+    // A file on disk that shrank under us cannot fill the promised length: fail visibly.
+    if (sent < length) req.socket.destroy();
+    else res.end();
   }
+
+  #count(record: RequestRecord, bytes: number): void {
+    record.bodyBytes += bytes;
+    this.stats.bodyBytes += bytes;
+    const byPath = this.stats.bodyBytesByPath;
+    byPath.set(record.path, (byPath.get(record.path) ?? 0) + bytes);
+  }
+}
+
+function rateOf(connection: Connection, setting: Faults['connectionRate']): number {
+  if (typeof setting !== 'function') return setting ?? 0;
+  let rate = connection.rates.get(setting);
+  if (rate === undefined) {
+    rate = setting(connection.index);
+    connection.rates.set(setting, rate);
+  }
+  return rate;
+}
+
+/**
+ * Waits for the connection's next slot. Slots follow an ideal schedule, so timer lateness does not
+ * add up and the rate holds to within a slice; a connection that fell far behind restarts the
+ * schedule instead of bursting.
+ */
+async function pace(
+  connection: Connection,
+  bytes: number,
+  rate: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const now = performance.now();
+  if (connection.nextSendAt === null || now - connection.nextSendAt > CATCH_UP_MS)
+    connection.nextSendAt = now;
+  const wait = connection.nextSendAt - now;
+  connection.nextSendAt += (bytes * 1000) / rate;
+  if (wait > 0) await sleep(wait, undefined, { signal });
+}
+
+/** A file on disk as it is now, or null when it is missing. Read in pieces, never whole. */
+async function onDisk(path: string): Promise<Representation | null> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return null;
+  return {
+    size: info.size,
+    etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+    async *chunks(start, end) {
+      const file = await open(path, 'r');
+      try {
+        for (let at = start; at < end;) {
+          const buffer = Buffer.allocUnsafe(Math.min(CHUNK, end - at));
+          const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
+          if (bytesRead === 0) return;
+          at += bytesRead;
+          yield buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await file.close();
+      }
+    },
+  };
 }
 
 function header(req: http.IncomingMessage, name: string): string | null {
@@ -405,52 +508,56 @@ function header(req: http.IncomingMessage, name: string): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
+/**
+ * The single range asked for (end exclusive), 'unsatisfiable', or null when there is none or it
+ * is to be ignored (several ranges, other units, malformed): then the whole body is sent.
+ */
 function parseRange(
   value: string | null,
   size: number,
 ): { start: number; end: number } | 'unsatisfiable' | null {
-  if (!value) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null;
-  if (m[1] === '') {
-    const n = Number(m[2]);
-    if (n === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - n), end: size };
+  if (value === null) return null;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  const first = match?.[1] ?? '';
+  const last = match?.[2] ?? '';
+  if (first === '' && last === '') return null;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size };
   }
-  const start = Number(m[1]);
-  const last = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  const start = Number(first);
+  if (last !== '' && Number(last) < start) return null;
   if (start >= size) return 'unsatisfiable';
-  if (last < start) return null;
-  return { start, end: last + 1 };
+  return { start, end: last === '' ? size : Math.min(Number(last) + 1, size) };
 }
 
-function errorPage(res: http.ServerResponse, status: number, retryAfter?: string): void {
-  const body = `<html><body><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1></body></html>`;
-  const headers: http.OutgoingHttpHeaders = {
+/** If-Range holds when absent, or equal to the strong ETag, or to the exact Last-Modified date. */
+function ifRangeHolds(
+  value: string | null,
+  etag: string | null,
+  lastModified: string | null,
+): boolean {
+  if (value === null) return true;
+  if (value.startsWith('"') || value.startsWith('W/'))
+    return etag !== null && !etag.startsWith('W/') && value === etag;
+  return value === lastModified;
+}
+
+function errorPage(
+  res: http.ServerResponse,
+  status: number,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
+  const body = `<html>${status} ${http.STATUS_CODES[status] ?? ''}</html>`;
+  res.writeHead(status, {
+    ...headers,
     'content-type': 'text/html',
     'content-length': Buffer.byteLength(body),
-  };
-  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-  res.writeHead(status, headers);
+  });
   res.end(body);
 }
 
 function sign(path: string, expires: number): string {
-  return createHmac('sha256', SECRET).update(`${path}:${expires}`).digest('hex').slice(0, 32);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function drained(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
+  return createHmac('sha256', SECRET).update(`${path}\n${expires}`).digest('hex');
 }
