@@ -1,4 +1,4 @@
-import { link, lstat, mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
@@ -15,6 +15,7 @@ import {
   type ResponseBody,
 } from './http-range.ts';
 import { PartFile } from './part-file.ts';
+import { publishPart } from './publish-file.ts';
 import { RateLimiter, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
@@ -757,46 +758,17 @@ export class TaskRunner {
       }
       r.finalizing = true;
       await this.#saveJournal();
-      await this.#publish(part);
+      const name = await publishPart(r.dir, r.fileName, (c) =>
+        this.#env.reservedPaths.has(join(r.dir, c)),
+      );
+      if (name !== r.fileName) {
+        this.#env.reservedPaths.delete(join(r.dir, r.fileName));
+        r.fileName = name;
+        this.#env.changed();
+      }
     }
     r.finalizing = false;
     r.segments = null;
-  }
-
-  /** Renames `.part` to the final name; link+unlink refuses to replace a file that appeared meanwhile. */
-  async #publish(part: string): Promise<void> {
-    const r = this.record;
-    for (let attempt = 0; ; attempt++) {
-      const name = r.fileName!;
-      const target = join(r.dir, name);
-      try {
-        await link(part, target);
-        await unlink(part);
-        return;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' && attempt < 20) {
-          const fresh = await uniqueFileName(
-            r.dir,
-            name,
-            (c) => c !== name && this.#env.reservedPaths.has(join(r.dir, c)),
-          );
-          await rename(part, join(r.dir, fresh + PART_SUFFIX));
-          r.fileName = fresh;
-          this.#env.changed();
-          continue;
-        }
-        // Filesystems without hard links (FAT, some network mounts): check, then rename.
-        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') {
-          if (!(await exists(target))) {
-            await rename(part, target);
-            return;
-          }
-          continue;
-        }
-        throw error;
-      }
-    }
   }
 
   async #shutdown(): Promise<void> {

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { publishPart } from '../../electron/engine/publish-file.ts';
+import { listDir, tempDir } from '../support/fixtures.ts';
+
+describe('publishing a finished download', () => {
+  it('renames the .part file to its final name', async () => {
+    const tmp = await tempDir();
+    try {
+      await writeFile(join(tmp.path, 'a.iso.part'), 'data');
+      assert.equal(await publishPart(tmp.path, 'a.iso', () => false), 'a.iso');
+      assert.deepEqual(await listDir(tmp.path), ['a.iso']);
+      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'data');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('never replaces a file that appeared under the final name during the download', async () => {
+    const tmp = await tempDir();
+    try {
+      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
+      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
+      const name = await publishPart(tmp.path, 'a.iso', (c) => c === 'a (1).iso');
+      assert.equal(name, 'a (2).iso', 'skips taken and reserved names');
+      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'theirs');
+      assert.equal(await readFile(join(tmp.path, 'a (2).iso'), 'utf8'), 'ours');
+      assert.deepEqual(await listDir(tmp.path), ['a (2).iso', 'a.iso']);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+});
