@@ -53,7 +53,42 @@ async function withServer(
   }
 }
 
+/** Runs braid under a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
+function braidOnTerminal(args: string[], home: string): Promise<Run> {
+  const command = [process.execPath, BIN, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { ...process.env, BRAID_HOME: home, COLUMNS: '100', TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr: '' }));
+  });
+}
+
 describe('braid get', () => {
+  it('draws a live progress line with percent, speed and ETA on a terminal', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2560 * KiB);
+      server.addFile('/live.bin', { body, faults: { connectionRate: 512 * KiB } });
+      const run = await braidOnTerminal(
+        ['get', server.url('/live.bin'), '-d', dir, '-c', '2'],
+        home,
+      );
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /\x1b\[2K/, 'redraws in place');
+      assert.match(
+        run.stdout,
+        /live\.bin\s+\d{1,3}\.\d%\s+[\d.]+ [KM]iB\/s\s+ETA\s+\d+:\d\d\s+2 conn/,
+      );
+      assert.match(run.stdout, /completed .*live\.bin/);
+      assert.equal(await sha256File(join(dir, 'live.bin')), sha256(body));
+    });
+  });
+
   it('downloads, says where the file went, and exits 0', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(600 * KiB);
