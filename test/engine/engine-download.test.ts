@@ -87,6 +87,30 @@ describe('downloading', () => {
     });
   });
 
+  it('replaces a connection far slower than its siblings with a fresh one', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const body = makeContent(8 * MiB);
+        // Only the second connection ever opened crawls; any new one is fast.
+        server.addFile('/crawl', {
+          body,
+          faults: { connectionRate: (i) => (i === 1 ? 16 * KiB : 2 * MiB) },
+        });
+        const [task] = await engine.add([{ url: server.url('/crawl'), connections: 2 }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(dir, 'crawl')), sha256(body));
+        const crawler = server.stats.requests.filter((r) => r.connection === 1);
+        assert.ok(
+          crawler.length > 0 && crawler.every((r) => r.bodyBytes < 256 * KiB),
+          'the crawler was cut off early',
+        );
+        assert.ok(server.stats.connectionsOpened >= 3, 'a fresh connection took over');
+      },
+      { minSegmentSize: 1024 * KiB },
+    );
+  });
+
   it('replaces a connection that stalls, after the read timeout', async () => {
     await withHarness(
       async ({ engine, server, dir }) => {
