@@ -5,6 +5,7 @@ export const API_ERROR_CODES = [
   'INVALID_TRANSITION',
   'ENGINE_LOCKED',
   'ENGINE_CLOSED',
+  'UNSUPPORTED',
   'INTERNAL',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { EngineEventSchema } from './events.ts';
+import { SettingsSchema } from './settings.ts';
+import { TaskIdSchema } from './task.ts';
+
+/**
+ * What a UI receives: the engine's events, settings changes, and errors worth telling the user
+ * (a task that failed, a command that failed in the background). Delivered in batches, at most
+ * one batch per 100 ms tick, so 1000 busy tasks cost the renderer ≤ 10 messages a second.
+ */
+export const ApiEventSchema = z.union([
+  EngineEventSchema,
+  z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    taskId: TaskIdSchema.nullable(),
+  }),
+]);
+export type ApiEvent = z.infer<typeof ApiEventSchema>;
+
+export const ApiEventBatchSchema = z.array(ApiEventSchema);

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+import { SettingsPatchSchema, SettingsSchema } from './settings.ts';
+import {
+  AddTaskInputSchema,
+  HeadersSchema,
+  HttpUrlSchema,
+  PrioritySchema,
+  RateSchema,
+  TaskIdSchema,
+  TaskSnapshotSchema,
+} from './task.ts';
+
+const ById = z.strictObject({ id: TaskIdSchema });
+const Nothing = z.strictObject({});
+
+export const ProbeResultSchema = z.object({
+  /** Where the bytes come from after redirects. */
+  url: z.string(),
+  fileName: z.string(),
+  size: z.number().nullable(),
+  resumable: z.boolean(),
+  contentType: z.string().nullable(),
+});
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  /** Which host runs the UI: the desktop app or `braid serve` in a browser. */
+  shell: z.enum(['electron', 'browser']),
+  /** The folder downloads go to when neither the task nor the settings name one. */
+  defaultDownloadDir: z.string(),
+  /** Whether Open / Show in folder act on this machine's desktop. */
+  canOpenFiles: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const AppStateSchema = z.object({
+  info: AppInfoSchema,
+  settings: SettingsSchema,
+  tasks: z.array(TaskSnapshotSchema),
+});
+export type AppState = z.infer<typeof AppStateSchema>;
+
+/**
+ * Every command the UI (or any client) can send: name → input schema → output schema. Inputs are
+ * parsed at each trust boundary; outputs come from our own host and are trusted.
+ */
+export const COMMANDS = {
+  /** Everything a fresh window needs; pending events are flushed before the answer. */
+  'app.state': { input: Nothing, output: AppStateSchema },
+  'tasks.add': {
+    input: z.strictObject({ tasks: z.array(AddTaskInputSchema).min(1).max(LIMITS.urlsPerAdd) }),
+    output: z.array(TaskSnapshotSchema),
+  },
+  /** Asks the server for name and size without starting anything (for the add dialog). */
+  'tasks.probe': {
+    input: z.strictObject({ url: HttpUrlSchema, headers: HeadersSchema.optional() }),
+    output: ProbeResultSchema,
+  },
+  'tasks.pause': { input: ById, output: TaskSnapshotSchema },
+  'tasks.resume': { input: ById, output: TaskSnapshotSchema },
+  'tasks.cancel': { input: ById, output: TaskSnapshotSchema },
+  'tasks.retry': { input: ById, output: TaskSnapshotSchema },
+  'tasks.remove': {
+    input: z.strictObject({ id: TaskIdSchema, deleteFile: z.boolean().default(false) }),
+    output: z.null(),
+  },
+  /** Pause or resume every task that can; answers how many changed. */
+  'tasks.pauseAll': { input: Nothing, output: z.number() },
+  'tasks.resumeAll': { input: Nothing, output: z.number() },
+  'tasks.setPriority': {
+    input: z.strictObject({ id: TaskIdSchema, priority: PrioritySchema }),
+    output: TaskSnapshotSchema,
+  },
+  /** Moves a task before another in the queue, or to the end with `beforeId: null`. */
+  'tasks.move': {
+    input: z.strictObject({ id: TaskIdSchema, beforeId: TaskIdSchema.nullable() }),
+    output: TaskSnapshotSchema,
+  },
+  'tasks.setLimit': {
+    input: z.strictObject({ id: TaskIdSchema, limit: RateSchema }),
+    output: TaskSnapshotSchema,
+  },
+  'settings.get': { input: Nothing, output: SettingsSchema },
+  'settings.update': { input: SettingsPatchSchema, output: SettingsSchema },
+  'files.open': { input: ById, output: z.null() },
+  'files.showInFolder': { input: ById, output: z.null() },
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['input']>;
+export type ParsedCommandInput<C extends CommandName> = z.output<(typeof COMMANDS)[C]['input']>;
+export type CommandOutput<C extends CommandName> = z.output<(typeof COMMANDS)[C]['output']>;
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.hasOwn(COMMANDS, value);
+}

@@ -1,0 +1,17 @@
+import type { ApiEvent } from '../api/api-events.ts';
+import type { CommandInput, CommandName, CommandOutput } from '../api/commands.ts';
+
+/**
+ * The one interface the renderer sees as `window.braid`, whichever carrier is underneath
+ * (Electron IPC through the preload, or a WebSocket to `braid serve`). Failed commands reject
+ * with an `ApiError`.
+ */
+export interface BraidApi {
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  /** Receives event batches in order; returns the unsubscribe function. */
+  onEvents(listener: (events: ApiEvent[]) => void): () => void;
+}
+
+/** IPC channel names shared by main and preload. */
+export const IPC_CALL_CHANNEL = 'braid:call';
+export const IPC_EVENTS_CHANNEL = 'braid:events';
