@@ -5,6 +5,7 @@ import envPaths from 'env-paths';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatSpeed } from '../../shared/format.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
+import { DEFAULT_PORT, isLoopback, startServe, type RunningServe } from '../serve/serve-command.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
 import { LiveBlock, renderFrame, taskLabel } from './progress-display.ts';
 
@@ -51,6 +52,17 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('-q, --quiet', 'print errors only')
     .action(async (urls: string[], options: RawGetOptions) => {
       exitCode = await get(urls, options, io);
+    });
+  program
+    .command('serve')
+    .description('run the engine headless and serve the web UI (open the printed URL)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--token <token>', 'access token (default: a new random one each start)')
+    .option('-d, --dir <dir>', 'folder to save downloads into')
+    .option('--allow-host <name>', 'extra Host name to accept (repeatable)', collect, [])
+    .action(async (options: RawServeOptions) => {
+      exitCode = await serve(options, io);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -234,6 +246,56 @@ async function continueTask(
     case 'downloading':
       return task;
   }
+}
+
+interface RawServeOptions {
+  host: string;
+  port: string;
+  token?: string;
+  dir?: string;
+  allowHost: string[];
+}
+
+async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
+  const port = Number(options.port);
+  if (!/^\d{1,5}$/.test(options.port) || port > 65535) {
+    io.stderr.write(`braid: --port must be a number from 0 to 65535\n`);
+    return EXIT_USAGE;
+  }
+  if (options.token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(options.token)) {
+    io.stderr.write('braid: --token must be 16 to 256 visible ASCII characters\n');
+    return EXIT_USAGE;
+  }
+  if (!isLoopback(options.host)) {
+    io.stderr.write(
+      `braid: WARNING: listening on ${options.host}, not on loopback, without TLS: anyone who can ` +
+        'reach this port and sees the token (in transit, unencrypted) controls your downloads. ' +
+        'Prefer 127.0.0.1 behind an HTTPS reverse proxy or an SSH tunnel.\n',
+    );
+  }
+  let running: RunningServe;
+  try {
+    running = await startServe({
+      home: braidHome(io.env),
+      host: options.host,
+      port,
+      token: options.token,
+      dir: options.dir === undefined ? undefined : resolve(io.cwd, options.dir),
+      defaultDownloadDir: io.cwd,
+      allowedHosts: options.allowHost.map((h) => h.toLowerCase()),
+      version: VERSION,
+    });
+  } catch (error) {
+    io.stderr.write(`braid: ${(error as Error).message}\n`);
+    return 1;
+  }
+  io.stdout.write(`Braid is serving its web UI. Open:\n  ${running.url}\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await running.close();
+  return 0;
 }
 
 function defaultIO(): CliIO {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EngineEventSchema } from './events.ts';
 import { SettingsSchema } from './settings.ts';
-import { TaskIdSchema } from './task.ts';
+import { TaskIdSchema, TaskSnapshotSchema } from './task.ts';
 
 /**
  * What a UI receives: the engine's events, settings changes, and errors worth telling the user
@@ -10,6 +10,8 @@ import { TaskIdSchema } from './task.ts';
  */
 export const ApiEventSchema = z.union([
   EngineEventSchema,
+  /** The whole task list, replacing what the client had (after it missed events, e.g. a reconnect). */
+  z.object({ type: z.literal('tasks-snapshot'), tasks: z.array(TaskSnapshotSchema) }),
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
   z.object({
     type: z.literal('error'),

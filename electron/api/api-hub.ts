@@ -1,0 +1,139 @@
+import type { ApiEvent } from '../../shared/api/api-events.ts';
+import { COMMANDS, isCommandName, type AppInfo } from '../../shared/api/commands.ts';
+import { ApiError } from '../../shared/api/errors.ts';
+import type { SettingsPatch } from '../../shared/api/settings.ts';
+import type { EngineEvent } from '../../shared/api/events.ts';
+import type { Result } from '../../shared/ipc/wire.ts';
+import { DownloadEngine } from '../engine/download-engine.ts';
+import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
+import { EventBatcher } from './event-batcher.ts';
+
+export type { HostServices } from './command-handlers.ts';
+
+export interface ApiHubOptions {
+  home: string;
+  defaultDownloadDir: string;
+  info: AppInfo;
+  host: HostServices;
+  /** Per-process overrides (tests, `serve --dir`); not persisted. */
+  settings?: SettingsPatch;
+}
+
+/** One client of the hub: a window, or a WebSocket. */
+export interface ApiConnection {
+  /** Validates and runs one command; never throws — failures come back as `{ ok: false }`. */
+  dispatch(command: unknown, input: unknown): Promise<Result>;
+  close(): void;
+}
+
+/**
+ * The engine behind the transport-agnostic API: validates commands, runs them, and fans the
+ * engine's events out to every connected client in ≤ 10 batches a second each.
+ */
+export class ApiHub {
+  readonly engine: DownloadEngine;
+  readonly #info: AppInfo;
+  readonly #host: HostServices;
+  readonly #clients = new Set<EventBatcher>();
+  readonly #states = new Map<string, string>();
+  readonly #unsubscribe: () => void;
+
+  private constructor(engine: DownloadEngine, info: AppInfo, host: HostServices) {
+    this.engine = engine;
+    this.#info = info;
+    this.#host = host;
+    for (const task of engine.list()) this.#states.set(task.id, task.state);
+    this.#unsubscribe = engine.subscribe((event) => this.#onEngineEvent(event));
+  }
+
+  static async open(options: ApiHubOptions): Promise<ApiHub> {
+    const engine = await DownloadEngine.open({
+      home: options.home,
+      defaultDownloadDir: options.defaultDownloadDir,
+      settings: options.settings,
+    });
+    return new ApiHub(engine, options.info, options.host);
+  }
+
+  connect(sendBatch: (events: ApiEvent[]) => void): ApiConnection {
+    const batcher = new EventBatcher(sendBatch);
+    this.#clients.add(batcher);
+    const ctx: HandlerContext = {
+      engine: this.engine,
+      info: this.#info,
+      host: this.#host,
+      flushEvents: () => batcher.flush(),
+      settingsChanged: () =>
+        this.#broadcast({ type: 'settings-changed', settings: this.engine.settings }),
+    };
+    return {
+      dispatch: (command, input) => dispatch(command, input, ctx),
+      close: () => {
+        batcher.close();
+        this.#clients.delete(batcher);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    for (const client of this.#clients) client.close();
+    this.#clients.clear();
+    await this.engine.close();
+  }
+
+  #onEngineEvent(event: EngineEvent): void {
+    this.#broadcast(event);
+    if (event.type === 'task-removed') {
+      this.#states.delete(event.id);
+      return;
+    }
+    if (event.type !== 'task-added' && event.type !== 'task-changed') return;
+    const { task } = event;
+    const before = this.#states.get(task.id);
+    this.#states.set(task.id, task.state);
+    if (task.state === 'failed' && before !== 'failed' && task.error) {
+      const name = task.fileName ?? task.requestedName ?? task.url;
+      this.#broadcast({
+        type: 'error',
+        code: task.error.code,
+        message: `${name}: ${task.error.message}`,
+        taskId: task.id,
+      });
+    }
+  }
+
+  #broadcast(event: ApiEvent): void {
+    for (const client of this.#clients) client.push(event);
+  }
+}
+
+async function dispatch(command: unknown, input: unknown, ctx: HandlerContext): Promise<Result> {
+  try {
+    if (!isCommandName(command)) {
+      throw new ApiError(
+        'INVALID_INPUT',
+        `unknown command ${JSON.stringify(command)?.slice(0, 80)}`,
+      );
+    }
+    const parsed = COMMANDS[command].input.safeParse(input);
+    if (!parsed.success) {
+      throw new ApiError(
+        'INVALID_INPUT',
+        `${command}: ${parsed.error.issues
+          .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; ')}`,
+      );
+    }
+    const handler = COMMAND_HANDLERS[command] as (
+      input: unknown,
+      ctx: HandlerContext,
+    ) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data, ctx) };
+  } catch (error) {
+    if (error instanceof ApiError) {
+      return { ok: false, error: { code: error.code, message: error.message } };
+    }
+    return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message } };
+  }
+}

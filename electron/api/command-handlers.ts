@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type {
+  AppInfo,
+  CommandName,
+  CommandOutput,
+  ParsedCommandInput,
+} from '../../shared/api/commands.ts';
+import { ApiError } from '../../shared/api/errors.ts';
+import type { TaskSnapshot } from '../../shared/api/task.ts';
+import type { DownloadEngine } from '../engine/download-engine.ts';
+import { probeUrl } from '../engine/url-probe.ts';
+
+/** What only the host can do: the desktop opens files with the OS; a headless server cannot. */
+export interface HostServices {
+  openFile(path: string): Promise<void>;
+  showInFolder(path: string): Promise<void>;
+}
+
+export interface HandlerContext {
+  engine: DownloadEngine;
+  info: AppInfo;
+  host: HostServices;
+  /** Sends this client's pending events, so an answer is never older than what it already saw. */
+  flushEvents(): void;
+  settingsChanged(): void;
+}
+
+export type CommandHandlers = {
+  [C in CommandName]: (
+    input: ParsedCommandInput<C>,
+    ctx: HandlerContext,
+  ) => Promise<CommandOutput<C>>;
+};
+
+/** One handler per command; inputs arrive already validated against the contract. */
+export const COMMAND_HANDLERS: CommandHandlers = {
+  'app.state': async (_input, ctx) => {
+    ctx.flushEvents();
+    return { info: ctx.info, settings: ctx.engine.settings, tasks: ctx.engine.list() };
+  },
+  'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),
+  'tasks.probe': async (input) => {
+    try {
+      return await probeUrl(input.url, input.headers);
+    } catch (error) {
+      throw new ApiError('INVALID_INPUT', `could not probe the URL: ${(error as Error).message}`);
+    }
+  },
+  'tasks.pause': (input, ctx) => ctx.engine.pause(input.id),
+  'tasks.resume': (input, ctx) => ctx.engine.resume(input.id),
+  'tasks.cancel': (input, ctx) => ctx.engine.cancel(input.id),
+  'tasks.retry': (input, ctx) => ctx.engine.retry(input.id),
+  'tasks.remove': async (input, ctx) => {
+    await ctx.engine.remove(input.id, { deleteFile: input.deleteFile });
+    return null;
+  },
+  'tasks.pauseAll': (_input, ctx) =>
+    forEachTask(ctx, ['queued', 'downloading'], (id) => ctx.engine.pause(id)),
+  'tasks.resumeAll': (_input, ctx) => forEachTask(ctx, ['paused'], (id) => ctx.engine.resume(id)),
+  'tasks.setPriority': (input, ctx) => ctx.engine.setPriority(input.id, input.priority),
+  'tasks.move': (input, ctx) => ctx.engine.move(input.id, input.beforeId),
+  'tasks.setLimit': (input, ctx) => ctx.engine.setTaskLimit(input.id, input.limit),
+  'settings.get': async (_input, ctx) => ctx.engine.settings,
+  'settings.update': async (input, ctx) => {
+    const settings = await ctx.engine.updateSettings(input);
+    ctx.settingsChanged();
+    return settings;
+  },
+  'files.open': async (input, ctx) => {
+    const task = existing(ctx, input.id);
+    if (task.state !== 'completed' || !task.fileName) {
+      throw new ApiError('INVALID_TRANSITION', 'only a completed download can be opened');
+    }
+    await hostCall(ctx, () => ctx.host.openFile(join(task.dir, task.fileName as string)));
+    return null;
+  },
+  'files.showInFolder': async (input, ctx) => {
+    const task = existing(ctx, input.id);
+    const target =
+      task.state === 'completed' && task.fileName ? join(task.dir, task.fileName) : task.dir;
+    await hostCall(ctx, () => ctx.host.showInFolder(target));
+    return null;
+  },
+};
+
+async function forEachTask(
+  ctx: HandlerContext,
+  states: readonly TaskSnapshot['state'][],
+  act: (id: string) => Promise<unknown>,
+): Promise<number> {
+  let changed = 0;
+  for (const task of ctx.engine.list()) {
+    if (!states.includes(task.state)) continue;
+    try {
+      await act(task.id);
+      changed++;
+    } catch (error) {
+      // A task may finish between listing and acting; that is not a failure of the whole command.
+      if (!(error instanceof ApiError && error.code === 'INVALID_TRANSITION')) throw error;
+    }
+  }
+  return changed;
+}
+
+function existing(ctx: HandlerContext, id: string): TaskSnapshot {
+  const task = ctx.engine.get(id);
+  if (!task) throw new ApiError('NOT_FOUND', `no task with id ${id}`);
+  return task;
+}
+
+async function hostCall(ctx: HandlerContext, act: () => Promise<void>): Promise<void> {
+  if (!ctx.info.canOpenFiles) {
+    throw new ApiError('UNSUPPORTED', 'files can only be opened in the desktop app');
+  }
+  await act();
+}

@@ -1,0 +1,48 @@
+import { Agent } from 'undici';
+import type { ProbeResult } from '../../shared/api/commands.ts';
+import { chooseFileName } from './file-name.ts';
+import { header, openRange } from './http-range.ts';
+
+const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Asks the server what a URL is (name, size, resumability) with a one-byte range request, so the
+ * add dialog can show it before anything is written. Redirects and error statuses are handled as
+ * for a real download; no body byte is kept.
+ */
+export async function probeUrl(
+  url: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<ProbeResult> {
+  const agent = new Agent({ connections: 1, headersTimeout: PROBE_TIMEOUT_MS });
+  const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+  try {
+    const res = await openRange({
+      url,
+      range: { start: 0, end: 1 },
+      ifRange: null,
+      headers,
+      dispatcher: agent,
+      signal,
+    });
+    res.body.destroy();
+    const size =
+      res.status === 206
+        ? (res.contentRange?.total ?? null)
+        : res.status === 416
+          ? res.unsatisfiedTotal
+          : res.contentLength;
+    return {
+      url: res.url,
+      fileName: chooseFileName({
+        contentDisposition: header(res.headers, 'content-disposition'),
+        url: new URL(res.url),
+      }),
+      size,
+      resumable: res.status === 206 || (res.status === 416 && size === 0),
+      contentType: header(res.headers, 'content-type'),
+    };
+  } finally {
+    agent.destroy().catch(() => {});
+  }
+}

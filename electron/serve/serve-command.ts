@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApiHub } from '../api/api-hub.ts';
+import { newToken } from './request-guard.ts';
+import { startWebServer, type WebServer } from './web-server.ts';
+
+export const DEFAULT_PORT = 8421;
+export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+export interface ServeOptions {
+  home: string;
+  host: string;
+  port: number;
+  token?: string;
+  dir?: string;
+  defaultDownloadDir: string;
+  allowedHosts: readonly string[];
+  version: string;
+  staticDir?: string;
+}
+
+export interface RunningServe {
+  server: WebServer;
+  hub: ApiHub;
+  /** The address to open, token included. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** Starts the engine headless and the web UI; the caller prints `url` and waits for a signal. */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const staticDir = options.staticDir ?? RENDERER_DIR;
+  if (!existsSync(`${staticDir}/index.html`)) {
+    throw new Error(
+      `the web UI is not built (no ${staticDir}index.html): run npm run build:renderer`,
+    );
+  }
+  const token = options.token ?? newToken();
+  const hub = await ApiHub.open({
+    home: options.home,
+    defaultDownloadDir: options.defaultDownloadDir,
+    settings: options.dir ? { downloadDir: options.dir } : undefined,
+    info: {
+      version: options.version,
+      shell: 'browser',
+      defaultDownloadDir: options.dir ?? options.defaultDownloadDir,
+      canOpenFiles: false,
+    },
+    host: {
+      openFile: async () => {},
+      showInFolder: async () => {},
+    },
+  });
+  let server: WebServer;
+  try {
+    server = await startWebServer({
+      hub,
+      host: options.host,
+      port: options.port,
+      token,
+      staticDir,
+      allowedHosts: options.allowedHosts,
+    });
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
+  const shown = isLoopback(options.host) || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return {
+    server,
+    hub,
+    url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${server.port}/?token=${encodeURIComponent(token)}`,
+    close: async () => {
+      await server.close();
+      await hub.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { ApiEvent } from '../../shared/api/api-events.ts';
+import type { CommandName } from '../../shared/api/commands.ts';
+import { ApiError } from '../../shared/api/errors.ts';
+import type { BraidApi } from '../../shared/ipc/braid-api.ts';
+import { unwrapResult } from '../../shared/ipc/result.ts';
+import type { ClientFrame, ServerFrame } from '../../shared/ipc/wire.ts';
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * `window.braid` over a WebSocket to `braid serve`. The token travels in the HttpOnly cookie set
+ * when the printed URL was opened. When the connection drops it reconnects with backoff and, since
+ * events were missed meanwhile, hands listeners a fresh task list and settings.
+ */
+export function connectWebSocketApi(url: string): Promise<BraidApi> {
+  const listeners = new Set<(events: ApiEvent[]) => void>();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let socket: WebSocket;
+  let delay = RECONNECT_MIN_MS;
+  let everOpened = false;
+
+  const emit = (events: ApiEvent[]) => {
+    for (const listener of listeners) listener(events);
+  };
+
+  const api: BraidApi = {
+    call(command, input) {
+      if (socket.readyState !== WebSocket.OPEN) {
+        return Promise.reject(new ApiError('ENGINE_CLOSED', 'not connected to Braid; retrying'));
+      }
+      const id = nextId++;
+      const frame: ClientFrame = { kind: 'call', id, command, input };
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        socket.send(JSON.stringify(frame));
+      });
+    },
+    onEvents(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+
+  const resync = async () => {
+    const state = await api.call('app.state' satisfies CommandName, {});
+    emit([
+      { type: 'tasks-snapshot', tasks: state.tasks },
+      { type: 'settings-changed', settings: state.settings },
+    ]);
+  };
+
+  return new Promise((resolve, reject) => {
+    const open = () => {
+      socket = new WebSocket(url);
+      socket.onopen = () => {
+        delay = RECONNECT_MIN_MS;
+        if (everOpened) {
+          resync().catch(() => {});
+        } else {
+          everOpened = true;
+          resolve(api);
+        }
+      };
+      socket.onmessage = (message) => {
+        const frame = JSON.parse(String(message.data)) as ServerFrame;
+        if (frame.kind === 'events') {
+          emit(frame.events);
+          return;
+        }
+        const call = pending.get(frame.id);
+        if (!call) return;
+        pending.delete(frame.id);
+        try {
+          call.resolve(unwrapResult(frame.result));
+        } catch (error) {
+          call.reject(error);
+        }
+      };
+      socket.onclose = () => {
+        for (const call of pending.values()) {
+          call.reject(new ApiError('ENGINE_CLOSED', 'the connection to Braid was lost'));
+        }
+        pending.clear();
+        if (!everOpened) {
+          reject(new Error('cannot reach Braid: open the URL that `braid serve` printed'));
+          return;
+        }
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+      };
+    };
+    open();
+  });
+}
