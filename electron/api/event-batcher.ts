@@ -93,7 +93,7 @@ export class EventBatcher {
     this.#settings = null;
     this.#errors = [];
     if (events.length === 0) return;
-    this.#lastFlush = performance.now();
+    this.#lastFlush = Date.now();
     this.#send(events);
   }
 
@@ -105,7 +105,7 @@ export class EventBatcher {
 
   #schedule(): void {
     if (this.#timer) return;
-    const wait = Math.max(0, this.#lastFlush + BATCH_INTERVAL_MS - performance.now());
+    const wait = Math.max(0, this.#lastFlush + BATCH_INTERVAL_MS - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.flush();

@@ -25,7 +25,8 @@ export async function probeUrl(
       dispatcher: agent,
       signal,
     });
-    res.body.destroy();
+    // A server that ignored the range sends the whole file: read a little, then drop the socket.
+    await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
     const size =
       res.status === 206
         ? (res.contentRange?.total ?? null)

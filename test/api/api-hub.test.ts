@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../shared/api/errors.ts';
+import { makeContent, sha256File, MiB } from '../support/fixtures.ts';
+import { withHub } from '../support/hub-harness.ts';
+
+const isState =
+  (id: string, state: string) => (e: { type: string; task?: { id: string; state: string } }) =>
+    (e.type === 'task-changed' || e.type === 'task-added') &&
+    e.task?.id === id &&
+    e.task.state === state;
+
+async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof ApiError, String(error));
+    assert.equal(error.code, code);
+    if (message) assert.match(error.message, message);
+    return true;
+  });
+}
+
+describe('ApiHub', () => {
+  it('downloads through tasks.add and reports it to the client in batched events', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      const content = makeContent(2 * MiB);
+      server.addFile('/a.bin', { body: content, faults: { connectionRate: 4 * MiB } });
+      const c = client();
+      const [task] = await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'completed'));
+      assert.ok(c.batches.flat().some((e) => e.type === 'progress'));
+      assert.equal(
+        await sha256File(join(dir, 'a.bin')),
+        (await import('../support/fixtures.ts')).sha256(content),
+      );
+      const state = await c.call('app.state', {});
+      assert.equal(state.tasks[0]?.state, 'completed');
+      assert.equal(state.info.shell, 'electron');
+    });
+  });
+
+  it('refuses unknown commands, wrong types, unknown fields and non-http URLs without changing anything', async () => {
+    await withHub(async ({ client, hub }) => {
+      const c = client();
+      const bad: Array<[unknown, unknown, RegExp]> = [
+        ['tasks.explode', {}, /unknown command/],
+        [42, {}, /unknown command/],
+        ['tasks.add', { tasks: [{ url: 'file:///etc/passwd' }] }, /only http: and https:/],
+        ['tasks.add', { tasks: [{ url: 'javascript:alert(1)' }] }, /only http: and https:/],
+        ['tasks.add', { tasks: [] }, /tasks/],
+        ['tasks.add', { tasks: [{ url: 'http://x/a', evil: true }] }, /evil|Unrecognized/i],
+        [
+          'tasks.add',
+          { tasks: [{ url: 'http://x/a', headers: { 'X-A': 'b\r\nHost: evil' } }] },
+          /header injection/,
+        ],
+        ['tasks.pause', { id: '../../etc' }, /invalid task id/],
+        ['settings.update', { maxConcurrent: 'many' }, /maxConcurrent/],
+        ['tasks.remove', null, /expected object/i],
+      ];
+      for (const [command, input, message] of bad) {
+        const result = await c.connection.dispatch(command, input);
+        assert.equal(result.ok, false, `${String(command)} accepted`);
+        assert.equal(!result.ok && result.error.code, 'INVALID_INPUT');
+        assert.match(!result.ok ? result.error.message : '', message);
+      }
+      assert.deepEqual(hub.engine.list(), []);
+      assert.equal(hub.engine.settings.maxConcurrent, 3);
+    });
+  });
+
+  it('pauses, resumes, cancels and removes with the file, answering illegal transitions clearly', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      server.addFile('/slow.bin', {
+        body: makeContent(4 * MiB),
+        faults: { connectionRate: 256 * 1024 },
+      });
+      const c = client();
+      const [task] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/slow.bin'), connections: 2 }],
+      });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'downloading'));
+      const paused = await c.call('tasks.pause', { id: task.id });
+      assert.equal(paused.state, 'paused');
+      await rejectsWith(c.call('tasks.pause', { id: task.id }), 'INVALID_TRANSITION');
+      assert.ok(
+        ['queued', 'downloading'].includes((await c.call('tasks.resume', { id: task.id })).state),
+      );
+      await c.waitFor(isState(task.id, 'downloading'));
+      assert.equal((await c.call('tasks.cancel', { id: task.id })).state, 'canceled');
+      await c.call('tasks.remove', { id: task.id, deleteFile: true });
+      await c.waitFor((e) => e.type === 'task-removed' && e.id === task.id);
+      assert.equal(existsSync(join(dir, 'slow.bin.part')), false);
+      await rejectsWith(c.call('tasks.resume', { id: task.id }), 'NOT_FOUND');
+    });
+  });
+
+  it('pauses all and resumes all, counting the tasks it changed', async () => {
+    await withHub(async ({ server, client }) => {
+      server.addFile('/s.bin', {
+        body: makeContent(2 * MiB),
+        faults: { connectionRate: 128 * 1024 },
+      });
+      const c = client();
+      await c.call('settings.update', { maxConcurrent: 1 });
+      await c.call('tasks.add', {
+        tasks: [1, 2, 3].map((n) => ({ url: server.url('/s.bin'), fileName: `s${n}.bin` })),
+      });
+      assert.equal(await c.call('tasks.pauseAll', {}), 3);
+      const state = await c.call('app.state', {});
+      assert.deepEqual(
+        state.tasks.map((t) => t.state),
+        ['paused', 'paused', 'paused'],
+      );
+      assert.equal(await c.call('tasks.resumeAll', {}), 3);
+      assert.equal(await c.call('tasks.pauseAll', {}), 3);
+    });
+  });
+
+  it('tells every client about a settings change, and persists it', async () => {
+    await withHub(async ({ client, hub }) => {
+      const a = client();
+      const b = client();
+      const settings = await a.call('settings.update', { theme: 'dark', language: 'zh-CN' });
+      assert.equal(settings.theme, 'dark');
+      const seen = await b.waitFor((e) => e.type === 'settings-changed');
+      assert.equal(seen.type === 'settings-changed' && seen.settings.language, 'zh-CN');
+      assert.equal((await b.call('settings.get', {})).theme, 'dark');
+      assert.equal(hub.engine.settings.language, 'zh-CN');
+    });
+  });
+
+  it('sends an error event naming the file when a download fails', async () => {
+    await withHub(async ({ client, server }) => {
+      const c = client();
+      // Nothing is served there: 404 is not retryable.
+      const [task] = await c.call('tasks.add', { tasks: [{ url: server.url('/missing.iso') }] });
+      assert.ok(task);
+      const error = await c.waitFor((e) => e.type === 'error' && e.taskId === task.id, 30_000);
+      assert.equal(error.type, 'error');
+      assert.match(error.type === 'error' ? error.message : '', /missing\.iso/);
+    });
+  });
+
+  it('probes name and size without creating a task or a file', async () => {
+    await withHub(async ({ server, client, hub, dir }) => {
+      server.addFile('/dl', {
+        body: makeContent(123_456),
+        contentDisposition: 'attachment; filename="report 2026.pdf"',
+      });
+      server.addRedirect('/go', '/dl');
+      const c = client();
+      const probe = await c.call('tasks.probe', { url: server.url('/go') });
+      assert.deepEqual(
+        { name: probe.fileName, size: probe.size, resumable: probe.resumable, url: probe.url },
+        { name: 'report 2026.pdf', size: 123_456, resumable: true, url: server.url('/dl') },
+      );
+      assert.deepEqual(hub.engine.list(), []);
+      assert.equal(existsSync(dir), false);
+      await rejectsWith(
+        c.call('tasks.probe', { url: server.url('/nothing') }),
+        'INVALID_INPUT',
+        /404/,
+      );
+    });
+  });
+
+  it('opens only completed files, through the host, at the path inside the task folder', async () => {
+    await withHub(async ({ server, client, opened, dir }) => {
+      server.addFile('/o.txt', { body: makeContent(1000) });
+      const c = client();
+      const [task] = await c.call('tasks.add', { tasks: [{ url: server.url('/o.txt') }] });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'completed'));
+      await c.call('files.open', { id: task.id });
+      await c.call('files.showInFolder', { id: task.id });
+      assert.deepEqual(opened, [`open ${join(dir, 'o.txt')}`, `show ${join(dir, 'o.txt')}`]);
+    });
+  });
+
+  it('answers app.state only after sending the events that preceded it', async () => {
+    await withHub(async ({ server, client }) => {
+      server.addFile('/q.bin', { body: makeContent(1000) });
+      const c = client();
+      const order: string[] = [];
+      const seen = c.batches.length;
+      const [task] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/q.bin'), paused: true }],
+      });
+      assert.ok(task);
+      const state = c.call('app.state', {}).then(() => order.push('state'));
+      order.push(`batches before answer: ${c.batches.length - seen > 0}`);
+      await state;
+      assert.ok(c.batches.flat().some((e) => e.type === 'task-added' && e.task.id === task.id));
+      assert.deepEqual(order, ['batches before answer: true', 'state']);
+    });
+  });
+});
