@@ -49,9 +49,9 @@ export default tseslint.config(
     'The engine is pure Node: it may import only shared/ and itself.',
   ),
   layer(
-    ['electron/cli/**', 'electron/serve/**'],
+    ['electron/cli/**', 'electron/serve/**', 'electron/api/**'],
     ['electron', '**/main/**', '**/preload/**'],
-    'CLI and serve run on plain Node without Electron.',
+    'CLI, serve and the API hub run on plain Node without Electron.',
   ),
   layer(
     ['renderer/**'],

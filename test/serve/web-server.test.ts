@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { describe, it } from 'node:test';
+import WebSocket from 'ws';
+import type { ServerFrame } from '../../shared/ipc/wire.ts';
+import { startServe, type RunningServe } from '../../electron/serve/serve-command.ts';
+import { tempDir } from '../support/fixtures.ts';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new Promise<Reply>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function withServe(fn: (s: RunningServe, port: number) => Promise<void>): Promise<void> {
+  const dirs = await tempDir();
+  const staticDir = `${dirs.path}/ui/`;
+  await mkdir(`${staticDir}assets`, { recursive: true });
+  await writeFile(`${staticDir}index.html`, '<!doctype html><title>Braid</title>');
+  await writeFile(`${staticDir}assets/app.js`, 'console.log(1)');
+  await writeFile(`${dirs.path}/secret.txt`, 'outside the web root');
+  const running = await startServe({
+    home: `${dirs.path}/home`,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    defaultDownloadDir: `${dirs.path}/dl`,
+    allowedHosts: [],
+    version: 'test',
+    staticDir,
+  });
+  try {
+    await fn(running, running.server.port);
+  } finally {
+    await running.close();
+    await dirs.cleanup();
+  }
+}
+
+function openSocket(port: number, headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextFrame(ws: WebSocket, test: (f: ServerFrame) => boolean): Promise<ServerFrame> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(String(data)) as ServerFrame;
+      if (!test(frame)) return;
+      ws.off('message', onMessage);
+      resolve(frame);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+describe('braid serve web server', () => {
+  it('prints a URL with the token on loopback', async () => {
+    await withServe(async (s, port) => {
+      assert.equal(s.url, `http://127.0.0.1:${port}/?token=${TOKEN}`);
+    });
+  });
+
+  it('refuses requests without the token, and trades the URL token for an HttpOnly cookie', async () => {
+    await withServe(async (_s, port) => {
+      const bare = await get(port, '/');
+      assert.equal(bare.status, 401);
+      assert.match(bare.body, /Open the URL that `braid serve` printed/);
+      assert.equal((await get(port, '/?token=wrong-token-0123456789')).status, 401);
+
+      const login = await get(port, `/?token=${TOKEN}`);
+      assert.equal(login.status, 303);
+      assert.equal(login.headers.location, '/');
+      const cookie = String(login.headers['set-cookie']);
+      assert.match(cookie, /braid_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+
+      const page = await get(port, '/', { cookie: cookie.split(';')[0] as string });
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-type']), /text\/html/);
+      assert.match(String(page.headers['content-security-policy']), /script-src 'self'[;]/);
+      assert.doesNotMatch(String(page.headers['content-security-policy']), /unsafe-eval/);
+      assert.equal(
+        (await get(port, '/assets/app.js', { authorization: `Bearer ${TOKEN}` })).status,
+        200,
+      );
+    });
+  });
+
+  it('refuses an unexpected Host (DNS rebinding) and a foreign Origin even with the token', async () => {
+    await withServe(async (_s, port) => {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      assert.equal((await get(port, '/', { ...auth, host: `evil.example:${port}` })).status, 421);
+      assert.equal((await get(port, '/', { ...auth, host: `localhost:${port}` })).status, 200);
+      assert.equal((await get(port, '/', { ...auth, origin: 'http://evil.example' })).status, 403);
+      assert.equal(
+        (await get(port, '/', { ...auth, origin: `http://127.0.0.1:${port}` })).status,
+        200,
+      );
+    });
+  });
+
+  it('never serves a file outside the web root, and only GET and HEAD', async () => {
+    await withServe(async (_s, port) => {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      for (const path of [
+        '/../secret.txt',
+        '/%2e%2e/secret.txt',
+        '/..%2fsecret.txt',
+        '/assets/..%2f..%2fsecret.txt',
+        '/..%5csecret.txt',
+        '/index.html%00.js',
+      ]) {
+        const reply = await get(port, path, auth);
+        assert.equal(reply.status, 404, path);
+        assert.doesNotMatch(reply.body, /outside the web root/);
+      }
+      assert.equal((await get(port, '/', auth, 'POST')).status, 405);
+    });
+  });
+
+  it('carries the API over a WebSocket only with the token and our own Origin', async () => {
+    await withServe(async (_s, port) => {
+      await assert.rejects(openSocket(port, {}), /HTTP 401/);
+      await assert.rejects(
+        openSocket(port, { cookie: `braid_token=${TOKEN}`, origin: 'http://evil.example' }),
+        /HTTP 403/,
+      );
+      await assert.rejects(
+        openSocket(port, { cookie: `braid_token=${TOKEN}`, host: `rebind.example:${port}` }),
+        /HTTP 421/,
+      );
+      const ws = await openSocket(port, {
+        cookie: `braid_token=${TOKEN}`,
+        origin: `http://127.0.0.1:${port}`,
+      });
+      ws.send(JSON.stringify({ kind: 'call', id: 1, command: 'app.state', input: {} }));
+      const state = await nextFrame(ws, (f) => f.kind === 'result');
+      assert.deepEqual(
+        state.kind === 'result' &&
+          state.result.ok &&
+          (state.result.value as { info: unknown }).info,
+        {
+          version: 'test',
+          shell: 'browser',
+          defaultDownloadDir:
+            state.kind === 'result' && state.result.ok
+              ? (state.result.value as { info: { defaultDownloadDir: string } }).info
+                  .defaultDownloadDir
+              : '',
+          canOpenFiles: false,
+        },
+      );
+
+      const added = nextFrame(
+        ws,
+        (f) => f.kind === 'events' && f.events.some((e) => e.type === 'task-added'),
+      );
+      ws.send(
+        JSON.stringify({
+          kind: 'call',
+          id: 2,
+          command: 'tasks.add',
+          input: { tasks: [{ url: 'http://127.0.0.1:9/x.bin', paused: true }] },
+        }),
+      );
+      const reply = await nextFrame(ws, (f) => f.kind === 'result' && f.id === 2);
+      assert.equal(reply.kind === 'result' && reply.result.ok, true);
+      await added;
+
+      ws.send(
+        JSON.stringify({ kind: 'call', id: 3, command: 'files.open', input: { id: 'abcdefgh' } }),
+      );
+      const refused = await nextFrame(ws, (f) => f.kind === 'result' && f.id === 3);
+      assert.equal(
+        refused.kind === 'result' && !refused.result.ok && refused.result.error.code,
+        'NOT_FOUND',
+      );
+
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      ws.send('{"kind":"call","id":"x"}');
+      assert.equal(await closed, 1007);
+    });
+  });
+
+  it('refuses to start when the web UI has not been built', async () => {
+    const dirs = await tempDir();
+    try {
+      await assert.rejects(
+        startServe({
+          home: `${dirs.path}/home`,
+          host: '127.0.0.1',
+          port: 0,
+          defaultDownloadDir: dirs.path,
+          allowedHosts: [],
+          version: 'test',
+          staticDir: `${dirs.path}/nothing/`,
+        }),
+        /npm run build:renderer/,
+      );
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+});
