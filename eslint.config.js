@@ -53,9 +53,19 @@ export default tseslint.config(
     ['electron', '**/main/**', '**/preload/**'],
     'CLI, serve and the API hub run on plain Node without Electron.',
   ),
+  {
+    files: ['renderer/**', 'test/renderer/**'],
+    ignores: ['renderer/vite.config.ts', 'renderer/vitest.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   layer(
     ['renderer/**'],
     ['electron', '**/electron/**', ...nodeBuiltins],
     'The renderer is browser code: it talks to the app only through shared/ contracts.',
   ),
+  {
+    // Build tooling beside the renderer runs on Node, not in the page.
+    files: ['renderer/vite.config.ts', 'renderer/vitest.config.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

@@ -2,8 +2,8 @@ import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { TaskProgress } from '../../shared/api/task.ts';
 
 export const BATCH_INTERVAL_MS = 100;
-/** Errors kept per batch; a storm of failures must not grow a batch without bound. */
-const MAX_ERRORS_PER_BATCH = 50;
+/** Notices (errors, add requests) kept per batch; a storm must not grow a batch without bound. */
+const MAX_NOTICES_PER_BATCH = 50;
 
 type Structural = Extract<ApiEvent, { type: 'task-added' | 'task-changed' | 'task-removed' }>;
 
@@ -21,7 +21,7 @@ export class EventBatcher {
   #progressAt = 0;
   #speed: Extract<ApiEvent, { type: 'speed' }> | null = null;
   #settings: Extract<ApiEvent, { type: 'settings-changed' }> | null = null;
-  #errors: ApiEvent[] = [];
+  #notices: ApiEvent[] = [];
   #lastFlush = -Infinity;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -67,7 +67,7 @@ export class EventBatcher {
         this.#settings = event;
         break;
       default:
-        if (this.#errors.length < MAX_ERRORS_PER_BATCH) this.#errors.push(event);
+        if (this.#notices.length < MAX_NOTICES_PER_BATCH) this.#notices.push(event);
     }
     this.#schedule();
   }
@@ -85,13 +85,13 @@ export class EventBatcher {
     }
     if (this.#speed) events.push(this.#speed);
     if (this.#settings) events.push(this.#settings);
-    events.push(...this.#errors);
+    events.push(...this.#notices);
     this.#snapshot = null;
     this.#structural.clear();
     this.#progress = new Map();
     this.#speed = null;
     this.#settings = null;
-    this.#errors = [];
+    this.#notices = [];
     if (events.length === 0) return;
     this.#lastFlush = Date.now();
     this.#send(events);

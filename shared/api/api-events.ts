@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EngineEventSchema } from './events.ts';
+import { LIMITS } from './limits.ts';
 import { SettingsSchema } from './settings.ts';
 import { TaskIdSchema, TaskSnapshotSchema } from './task.ts';
 
@@ -13,6 +14,8 @@ export const ApiEventSchema = z.union([
   /** The whole task list, replacing what the client had (after it missed events, e.g. a reconnect). */
   z.object({ type: z.literal('tasks-snapshot'), tasks: z.array(TaskSnapshotSchema) }),
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
+  /** Links handed to the app from outside (a second launch, `braid://add`): confirm, then add. */
+  z.object({ type: z.literal('add-request'), urls: z.array(z.string()).max(LIMITS.urlsPerAdd) }),
   z.object({
     type: z.literal('error'),
     code: z.string(),

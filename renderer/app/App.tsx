@@ -1,0 +1,189 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Settings } from '../../shared/api/settings.ts';
+import type { BraidApi } from '../../shared/ipc/braid-api.ts';
+import { AddDialog } from '../components/AddDialog.tsx';
+import { Notices } from '../components/Notices.tsx';
+import { SettingsDialog } from '../components/SettingsDialog.tsx';
+import { SpeedGraph } from '../components/SpeedGraph.tsx';
+import { TaskList } from '../components/TaskList.tsx';
+import { I18nContext, translator, useT } from '../i18n/i18n.ts';
+import { linksFromTransfer } from '../input/link-text.ts';
+import { displayName, type AppStore, type Filter } from '../store/app-store.ts';
+import { ApiContext, StoreContext, useApp } from './context.ts';
+import { useCommand } from './use-command.ts';
+
+const FILTERS: Filter[] = ['all', 'active', 'completed', 'failed'];
+
+export function App({ api, store }: { api: BraidApi; store: AppStore }) {
+  return (
+    <ApiContext.Provider value={api}>
+      <StoreContext.Provider value={store}>
+        <Localized />
+      </StoreContext.Provider>
+    </ApiContext.Provider>
+  );
+}
+
+function Localized() {
+  const language = useApp((s) => s.settings?.language ?? 'en');
+  const theme = useApp((s) => s.settings?.theme ?? 'system');
+  const t = useMemo(() => translator(language), [language]);
+  useTheme(theme);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+  return (
+    <I18nContext.Provider value={t}>
+      <Shell />
+    </I18nContext.Provider>
+  );
+}
+
+/** `system` follows the OS setting live, without a reload. */
+function useTheme(theme: Settings['theme']) {
+  useEffect(() => {
+    const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+    const apply = () => {
+      const dark = theme === 'dark' || (theme === 'system' && media?.matches === true);
+      document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
+    };
+    apply();
+    media?.addEventListener?.('change', apply);
+    return () => media?.removeEventListener?.('change', apply);
+  }, [theme]);
+}
+
+function Shell() {
+  const t = useT();
+  const run = useCommand();
+  const settings = useApp((s) => s.settings);
+  const pendingAdd = useApp((s) => s.pendingAdd);
+  const requestAdd = useApp((s) => s.requestAdd);
+  const clearAddRequest = useApp((s) => s.clearAddRequest);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  useEffect(() => {
+    const isEditable = (target: EventTarget | null) =>
+      target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    // Without preventDefault on dragover a dropped link would navigate the window away.
+    const onDragOver = (e: DragEvent) => {
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      if (!e.dataTransfer) return;
+      const links = linksFromTransfer(e.dataTransfer);
+      if (links.length) requestAdd(links);
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (isEditable(e.target) || !e.clipboardData) return;
+      const links = linksFromTransfer(e.clipboardData);
+      if (links.length) {
+        e.preventDefault();
+        requestAdd(links);
+      }
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, [requestAdd]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1 className="brand">{t('app.title')}</h1>
+        <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
+          <button type="button" className="primary" onClick={() => requestAdd([])}>
+            {t('toolbar.new')}
+          </button>
+          <button type="button" onClick={() => run('tasks.pauseAll', {})}>
+            {t('toolbar.pauseAll')}
+          </button>
+          <button type="button" onClick={() => run('tasks.resumeAll', {})}>
+            {t('toolbar.resumeAll')}
+          </button>
+          <button type="button" onClick={() => setSettingsOpen(true)} disabled={!settings}>
+            {t('toolbar.settings')}
+          </button>
+        </div>
+      </header>
+      <div className="controls">
+        <FilterBar />
+        <SearchBox />
+      </div>
+      <Graphs />
+      <main className="content">
+        <TaskList />
+      </main>
+      <Notices />
+      {pendingAdd && (
+        <AddDialog key={pendingAdd.seq} initialUrls={pendingAdd.urls} onClose={clearAddRequest} />
+      )}
+      {settingsOpen && settings && (
+        <SettingsDialog settings={settings} onClose={() => setSettingsOpen(false)} />
+      )}
+    </div>
+  );
+}
+
+function FilterBar() {
+  const t = useT();
+  const filter = useApp((s) => s.filter);
+  const setFilter = useApp((s) => s.setFilter);
+  return (
+    <fieldset className="filters">
+      <legend className="visually-hidden">{t('filters.label')}</legend>
+      {FILTERS.map((f) => (
+        <label key={f} className={filter === f ? 'checked' : undefined}>
+          <input
+            type="radio"
+            name="filter"
+            value={f}
+            checked={filter === f}
+            onChange={() => setFilter(f)}
+          />
+          {t(`filters.${f}`)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function SearchBox() {
+  const t = useT();
+  const search = useApp((s) => s.search);
+  const setSearch = useApp((s) => s.setSearch);
+  return (
+    <input
+      type="search"
+      className="search"
+      aria-label={t('search.label')}
+      placeholder={t('search.placeholder')}
+      value={search}
+      onChange={(e) => setSearch(e.target.value)}
+    />
+  );
+}
+
+function Graphs() {
+  const t = useT();
+  const appSpeed = useApp((s) => s.appSpeed);
+  const selected = useApp((s) => (s.selectedId ? s.tasks[s.selectedId] : undefined));
+  const selectedName = selected ? displayName(selected) : null;
+  const taskSpeed = useApp((s) => (s.selectedId ? s.taskSpeed[s.selectedId] : undefined));
+  return (
+    <section className="graphs">
+      <SpeedGraph samples={appSpeed} title={t('speed.app')} />
+      {selectedName !== null && (
+        <SpeedGraph samples={taskSpeed ?? []} title={t('speed.task', { name: selectedName })} />
+      )}
+    </section>
+  );
+}

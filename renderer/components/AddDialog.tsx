@@ -1,0 +1,314 @@
+import { useEffect, useId, useState } from 'react';
+import type { ProbeResult } from '../../shared/api/commands.ts';
+import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
+import { formatBytes, parseRate } from '../../shared/format.ts';
+import { expandUrlPatterns } from '../../shared/url-patterns.ts';
+import { useApi, useApp } from '../app/context.ts';
+import { useT, type Translate } from '../i18n/i18n.ts';
+import { Modal } from './Modal.tsx';
+
+const PROBE_DELAY_MS = 400;
+
+interface Props {
+  initialUrls: readonly string[];
+  onClose(): void;
+}
+
+type Algorithm = '' | 'sha256' | 'sha1' | 'md5';
+
+export function AddDialog({ initialUrls, onClose }: Props) {
+  const t = useT();
+  const api = useApi();
+  const settings = useApp((s) => s.settings);
+  const info = useApp((s) => s.info);
+  const [text, setText] = useState(initialUrls.join('\n'));
+  const [dir, setDir] = useState('');
+  const [fileName, setFileName] = useState('');
+  const [connections, setConnections] = useState(String(settings?.connections ?? 8));
+  const [limit, setLimit] = useState('');
+  const [algorithm, setAlgorithm] = useState<Algorithm>('');
+  const [checksum, setChecksum] = useState('');
+  const [headers, setHeaders] = useState('');
+  const [errors, setErrors] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [probe, setProbe] = useState<
+    | { state: 'idle' | 'busy' }
+    | { state: 'done'; result: ProbeResult }
+    | { state: 'failed'; message: string }
+  >({ state: 'idle' });
+  const ids = { url: useId(), hint: useId(), errors: useId() };
+
+  let urls: string[] = [];
+  let patternError: string | null = null;
+  try {
+    urls = expandUrlPatterns(text);
+  } catch (error) {
+    patternError = (error as Error).message;
+  }
+  const first = urls[0];
+
+  useEffect(() => {
+    if (!first || !AddTaskInputSchema.shape.url.safeParse(first).success) {
+      setProbe({ state: 'idle' });
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      setProbe({ state: 'busy' });
+      api
+        .call('tasks.probe', { url: first })
+        .then((result) => current && setProbe({ state: 'done', result }))
+        .catch((error: Error) => current && setProbe({ state: 'failed', message: error.message }));
+    }, PROBE_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [first, api]);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const built = buildInputs(
+      { urls, patternError, dir, fileName, connections, limit, algorithm, checksum, headers },
+      t,
+    );
+    if ('errors' in built) {
+      setErrors(built.errors);
+      return;
+    }
+    setErrors([]);
+    setBusy(true);
+    try {
+      await api.call('tasks.add', { tasks: built.tasks });
+      onClose();
+    } catch (error) {
+      setErrors([(error as Error).message]);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title={t('add.title')} onClose={onClose} className="add-dialog">
+      <form onSubmit={submit} noValidate>
+        <label htmlFor={ids.url}>{t('add.url')}</label>
+        <textarea
+          id={ids.url}
+          data-autofocus
+          rows={Math.min(6, Math.max(2, text.split('\n').length))}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-describedby={ids.hint}
+          aria-invalid={errors.length > 0}
+          spellCheck={false}
+        />
+        <p className="hint" id={ids.hint}>
+          {urls.length > 1 ? t('add.count', { count: urls.length }) : t('add.urlHint')}
+        </p>
+        <p className="probe" aria-live="polite">
+          {probe.state === 'busy' && t('add.probing')}
+          {probe.state === 'done' &&
+            t('add.probed', {
+              name: probe.result.fileName,
+              size:
+                probe.result.size === null ? t('task.sizeUnknown') : formatBytes(probe.result.size),
+            })}
+          {probe.state === 'failed' && t('add.probeFailed', { message: probe.message })}
+        </p>
+        <div className="grid">
+          <Field label={t('add.dir')}>
+            {(id) => (
+              <input
+                id={id}
+                value={dir}
+                placeholder={settings?.downloadDir || info?.defaultDownloadDir}
+                onChange={(e) => setDir(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t('add.fileName')} hint={t('add.fileNameHint')}>
+            {(id, hint) => (
+              <input
+                id={id}
+                value={fileName}
+                aria-describedby={hint}
+                placeholder={probe.state === 'done' ? probe.result.fileName : ''}
+                disabled={urls.length > 1}
+                onChange={(e) => setFileName(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t('add.connections')}>
+            {(id) => (
+              <input
+                id={id}
+                type="number"
+                min={1}
+                max={32}
+                value={connections}
+                onChange={(e) => setConnections(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t('add.limit')} hint={t('add.limitHint')}>
+            {(id, hint) => (
+              <input
+                id={id}
+                value={limit}
+                aria-describedby={hint}
+                onChange={(e) => setLimit(e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <details>
+          <summary>{t('add.more')}</summary>
+          <div className="grid">
+            <Field label={t('add.checksumAlgorithm')}>
+              {(id) => (
+                <select
+                  id={id}
+                  value={algorithm}
+                  onChange={(e) => setAlgorithm(e.target.value as Algorithm)}
+                >
+                  <option value="">{t('add.none')}</option>
+                  <option value="sha256">SHA-256</option>
+                  <option value="sha1">SHA-1</option>
+                  <option value="md5">MD5</option>
+                </select>
+              )}
+            </Field>
+            <Field label={t('add.checksum')}>
+              {(id) => (
+                <input
+                  id={id}
+                  value={checksum}
+                  disabled={!algorithm}
+                  spellCheck={false}
+                  onChange={(e) => setChecksum(e.target.value)}
+                />
+              )}
+            </Field>
+          </div>
+          <Field label={t('add.headers')} hint={t('add.headersHint')}>
+            {(id, hint) => (
+              <textarea
+                id={id}
+                rows={3}
+                value={headers}
+                aria-describedby={hint}
+                spellCheck={false}
+                onChange={(e) => setHeaders(e.target.value)}
+              />
+            )}
+          </Field>
+        </details>
+        {errors.length > 0 && (
+          <ul className="errors" role="alert" id={ids.errors}>
+            {errors.map((error) => (
+              <li key={error}>{error}</li>
+            ))}
+          </ul>
+        )}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            {t('add.close')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('add.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: (id: string, hintId?: string) => React.ReactNode;
+}) {
+  const id = useId();
+  const hintId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id, hint ? hintId : undefined)}
+      {hint && (
+        <span className="hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export interface AddForm {
+  urls: string[];
+  patternError: string | null;
+  dir: string;
+  fileName: string;
+  connections: string;
+  limit: string;
+  algorithm: Algorithm;
+  checksum: string;
+  headers: string;
+}
+
+/** The form as `tasks.add` inputs, validated with the same schemas the engine applies. */
+export function buildInputs(
+  form: AddForm,
+  t: Translate,
+): { tasks: AddTaskInput[] } | { errors: string[] } {
+  const errors: string[] = [];
+  if (form.patternError) return { errors: [form.patternError] };
+  if (form.urls.length === 0) return { errors: [t('add.errorUrl')] };
+  const headers: Record<string, string> = {};
+  form.headers.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const colon = line.indexOf(':');
+    if (colon <= 0) {
+      errors.push(t('add.errorHeader', { line: i + 1 }));
+      return;
+    }
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  });
+  let limit: number | undefined;
+  if (form.limit.trim()) {
+    try {
+      limit = parseRate(form.limit);
+    } catch (error) {
+      errors.push(t('add.errorLimit', { message: (error as Error).message }));
+    }
+  }
+  const tasks: AddTaskInput[] = [];
+  for (const url of form.urls) {
+    const input = {
+      url,
+      ...(form.dir.trim() ? { dir: form.dir.trim() } : {}),
+      ...(form.fileName.trim() && form.urls.length === 1 ? { fileName: form.fileName.trim() } : {}),
+      ...(form.connections.trim() ? { connections: Number(form.connections) } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(Object.keys(headers).length ? { headers } : {}),
+      ...(form.algorithm
+        ? { checksum: { algorithm: form.algorithm, expected: form.checksum.trim() } }
+        : {}),
+    };
+    const parsed = AddTaskInputSchema.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const where =
+          issue.path.length && issue.path[0] !== 'url' ? `${issue.path.join('.')}: ` : '';
+        errors.push(`${url.slice(0, 120)} — ${where}${issue.message}`);
+      }
+    } else {
+      tasks.push(input);
+    }
+    if (errors.length >= 10) break;
+  }
+  return errors.length ? { errors: [...new Set(errors)] } : { tasks };
+}

@@ -1,0 +1,99 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../app/context.ts';
+import { useT } from '../i18n/i18n.ts';
+import { visibleIds } from '../store/app-store.ts';
+import { RemoveDialog } from './RemoveDialog.tsx';
+import { TaskRow } from './TaskRow.tsx';
+
+export const ROW_HEIGHT = 104;
+
+/** The download list: virtualised (only rows in view exist), arrow keys move the selection. */
+export function TaskList() {
+  const t = useT();
+  const ids = useApp(useShallow(visibleIds));
+  const total = useApp((s) => s.ids.length);
+  const selectedId = useApp((s) => s.selectedId);
+  const select = useApp((s) => s.select);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const focusAfterScroll = useRef<string | null>(null);
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+    initialRect: { width: 800, height: 600 },
+  });
+
+  useEffect(() => {
+    const id = focusAfterScroll.current;
+    if (!id) return;
+    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
+    if (row) {
+      focusAfterScroll.current = null;
+      row.focus();
+    }
+  });
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const moves: Record<string, (i: number) => number> = {
+      ArrowDown: (i) => i + 1,
+      ArrowUp: (i) => i - 1,
+      Home: () => 0,
+      End: () => ids.length - 1,
+    };
+    const move = moves[e.key];
+    if (!move || ids.length === 0) return;
+    e.preventDefault();
+    const current = selectedId ? ids.indexOf(selectedId) : -1;
+    const next = Math.max(0, Math.min(ids.length - 1, move(current)));
+    const id = ids[next] as string;
+    select(id);
+    focusAfterScroll.current = id;
+    virtualizer.scrollToIndex(next);
+  };
+
+  const onRemove = useCallback((id: string) => setRemoving(id), []);
+  const selectedIndex = selectedId ? ids.indexOf(selectedId) : -1;
+
+  return (
+    <div className="list-scroller" ref={scrollRef}>
+      {ids.length === 0 && (
+        <p className="list-empty">{total === 0 ? t('list.empty') : t('list.noMatch')}</p>
+      )}
+      <ul
+        role="list"
+        aria-label={t('list.label')}
+        className="task-list"
+        style={{ height: virtualizer.getTotalSize() }}
+        onKeyDown={onKeyDown}
+        tabIndex={selectedIndex === -1 && ids.length > 0 ? 0 : -1}
+        onFocus={(e) => {
+          if (e.target === e.currentTarget && ids[0]) {
+            select(ids[0]);
+            focusAfterScroll.current = ids[0];
+          }
+        }}
+      >
+        {virtualizer.getVirtualItems().map((item) => {
+          const id = ids[item.index] as string;
+          return (
+            <TaskRow
+              key={id}
+              id={id}
+              index={item.index}
+              setSize={ids.length}
+              selected={id === selectedId}
+              onSelect={select}
+              onRemove={onRemove}
+              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+            />
+          );
+        })}
+      </ul>
+      {removing && <RemoveDialog id={removing} onClose={() => setRemoving(null)} />}
+    </div>
+  );
+}

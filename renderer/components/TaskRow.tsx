@@ -1,0 +1,146 @@
+import { memo, useId } from 'react';
+import type { TaskSnapshot } from '../../shared/api/task.ts';
+import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
+import { useApp } from '../app/context.ts';
+import { useCommand } from '../app/use-command.ts';
+import { useT, type Translate } from '../i18n/i18n.ts';
+import { displayName } from '../store/app-store.ts';
+import { SegmentMap } from './SegmentMap.tsx';
+
+interface Props {
+  id: string;
+  selected: boolean;
+  onSelect(id: string): void;
+  onRemove(id: string): void;
+  style: React.CSSProperties;
+  index: number;
+  setSize: number;
+}
+
+/** One download; subscribes to its own task only, so progress elsewhere does not re-render it. */
+export const TaskRow = memo(function TaskRow(props: Props) {
+  const task = useApp((s) => s.tasks[props.id]);
+  if (!task) return null;
+  return <Row {...props} task={task} />;
+});
+
+function Row({
+  task,
+  selected,
+  onSelect,
+  onRemove,
+  style,
+  index,
+  setSize,
+}: Props & { task: TaskSnapshot }) {
+  const t = useT();
+  const name = displayName(task);
+  const percent = task.size ? Math.min(100, Math.floor((task.downloaded / task.size) * 100)) : null;
+  const detailsId = useId();
+  return (
+    <li
+      className={`task state-${task.state}${selected ? ' selected' : ''}`}
+      style={style}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
+      aria-current={selected ? 'true' : undefined}
+      aria-describedby={detailsId}
+      tabIndex={selected ? 0 : -1}
+      data-id={task.id}
+      onClick={() => onSelect(task.id)}
+      onFocus={(e) => e.target === e.currentTarget && onSelect(task.id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Delete' && e.target === e.currentTarget) {
+          e.preventDefault();
+          onRemove(task.id);
+        }
+      }}
+    >
+      <div className="task-head">
+        <span className="task-name" title={task.url}>
+          {name}
+        </span>
+        <span className={`task-state badge-${task.state}`}>{t(`state.${task.state}`)}</span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={name}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={percent === null ? formatBytes(task.downloaded) : `${percent}%`}
+      >
+        <div
+          className={percent === null ? 'progress-fill indeterminate' : 'progress-fill'}
+          style={{ width: percent === null ? undefined : `${percent}%` }}
+        />
+      </div>
+      <SegmentMap segments={task.segments} size={task.size} label={t('task.segments', { name })} />
+      <div className="task-foot">
+        <span className="task-details" id={detailsId}>
+          {details(task, t)}
+        </span>
+        <Actions task={task} onRemove={onRemove} />
+      </div>
+    </li>
+  );
+}
+
+function details(task: TaskSnapshot, t: Translate): string {
+  const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
+  const parts = [
+    task.state === 'completed'
+      ? size
+      : t('task.of', { done: formatBytes(task.downloaded), total: size }),
+  ];
+  if (task.state === 'downloading') {
+    parts.push(formatSpeed(task.speed));
+    if (task.eta !== null) parts.push(t('task.eta', { eta: formatEta(task.eta) }));
+    if (task.connections > 0) parts.push(t('task.connections', { count: task.connections }));
+  }
+  if (task.error && (task.state === 'failed' || task.state === 'paused'))
+    parts.push(task.error.message);
+  return parts.join(' · ');
+}
+
+function Actions({ task, onRemove }: { task: TaskSnapshot; onRemove(id: string): void }) {
+  const t = useT();
+  const run = useCommand();
+  const canOpen = useApp((s) => s.info?.canOpenFiles ?? false);
+  const notify = useApp((s) => s.notify);
+  const id = task.id;
+  const state = task.state;
+  const button = (
+    label: string,
+    onClick: () => void,
+    extra: { disabled?: boolean; title?: string } = {},
+  ) => (
+    <button type="button" onClick={(e) => (e.stopPropagation(), onClick())} {...extra}>
+      {label}
+    </button>
+  );
+  const desktopOnly = canOpen ? {} : { disabled: true, title: t('action.desktopOnly') };
+  return (
+    <div className="task-actions" role="group" aria-label={displayName(task)}>
+      {(state === 'queued' || state === 'downloading') &&
+        button(t('action.pause'), () => run('tasks.pause', { id }))}
+      {state === 'paused' && button(t('action.resume'), () => run('tasks.resume', { id }))}
+      {(state === 'failed' || state === 'canceled') &&
+        button(t('action.retry'), () => run('tasks.retry', { id }))}
+      {(state === 'queued' || state === 'downloading' || state === 'paused') &&
+        button(t('action.cancel'), () => run('tasks.cancel', { id }))}
+      {state === 'completed' &&
+        button(t('action.open'), () => run('files.open', { id }), desktopOnly)}
+      {state === 'completed' &&
+        button(t('action.showInFolder'), () => run('files.showInFolder', { id }), desktopOnly)}
+      {button(t('action.copyLink'), () => {
+        navigator.clipboard
+          ?.writeText(task.url)
+          .then(() => notify('info', t('action.copied')))
+          .catch((error: Error) => notify('error', error.message));
+      })}
+      {button(t('action.remove'), () => onRemove(id))}
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ApiEvent } from '../../shared/api/api-events.ts';
+import type { AppInfo, AppState } from '../../shared/api/commands.ts';
+import type { Settings } from '../../shared/api/settings.ts';
+import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
+
+export const SPEED_HISTORY = 300;
+const MAX_NOTICES = 5;
+
+export type Filter = 'all' | 'active' | 'completed' | 'failed';
+
+const FILTER_STATES: Record<Filter, readonly TaskState[] | null> = {
+  all: null,
+  active: ['queued', 'downloading', 'paused'],
+  completed: ['completed'],
+  failed: ['failed', 'canceled'],
+};
+
+export interface SpeedSample {
+  at: number;
+  speed: number;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface StoreState {
+  info: AppInfo | null;
+  settings: Settings | null;
+  /** Task ids, newest first; changes only when tasks come or go. */
+  ids: string[];
+  tasks: Record<string, TaskSnapshot>;
+  appSpeed: SpeedSample[];
+  taskSpeed: Record<string, SpeedSample[]>;
+  filter: Filter;
+  search: string;
+  selectedId: string | null;
+  notices: Notice[];
+  /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
+  pendingAdd: { urls: string[]; seq: number } | null;
+}
+
+export interface StoreActions {
+  load(state: AppState): void;
+  applyEvents(events: readonly ApiEvent[]): void;
+  setFilter(filter: Filter): void;
+  setSearch(search: string): void;
+  select(id: string | null): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismiss(id: number): void;
+  requestAdd(urls: string[]): void;
+  clearAddRequest(): void;
+}
+
+export type AppStore = StoreApi<StoreState & StoreActions>;
+
+let noticeSeq = 0;
+
+export function createAppStore(): AppStore {
+  return createStore<StoreState & StoreActions>()((set) => ({
+    info: null,
+    settings: null,
+    ids: [],
+    tasks: {},
+    appSpeed: [],
+    taskSpeed: {},
+    filter: 'all',
+    search: '',
+    selectedId: null,
+    notices: [],
+    pendingAdd: null,
+
+    load: (state) =>
+      set({
+        info: state.info,
+        settings: state.settings,
+        tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t])),
+        ids: sortIds(state.tasks),
+      }),
+
+    applyEvents: (events) => set((s) => reduce(s, events)),
+    setFilter: (filter) => set({ filter }),
+    setSearch: (search) => set({ search }),
+    select: (selectedId) => set({ selectedId }),
+    notify: (kind, text) =>
+      set((s) => ({
+        notices: [...s.notices, { id: ++noticeSeq, kind, text }].slice(-MAX_NOTICES),
+      })),
+    dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+    requestAdd: (urls) => set((s) => ({ pendingAdd: { urls, seq: (s.pendingAdd?.seq ?? 0) + 1 } })),
+    clearAddRequest: () => set({ pendingAdd: null }),
+  }));
+}
+
+/** One batch → one new state; objects of tasks the batch does not mention keep their identity. */
+function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState> {
+  let tasks = s.tasks;
+  let idsChanged = false;
+  let { appSpeed, taskSpeed, notices, settings, pendingAdd, selectedId } = s;
+  const writable = () => {
+    if (tasks === s.tasks) tasks = { ...s.tasks };
+    return tasks;
+  };
+  for (const event of events) {
+    switch (event.type) {
+      case 'tasks-snapshot':
+        tasks = Object.fromEntries(event.tasks.map((t) => [t.id, t]));
+        idsChanged = true;
+        break;
+      case 'task-added':
+      case 'task-changed':
+        if (!tasks[event.task.id]) idsChanged = true;
+        writable()[event.task.id] = event.task;
+        break;
+      case 'task-removed':
+        if (tasks[event.id]) {
+          delete writable()[event.id];
+          idsChanged = true;
+          if (selectedId === event.id) selectedId = null;
+        }
+        break;
+      case 'progress':
+        for (const progress of event.tasks) {
+          const task = tasks[progress.id];
+          if (task) writable()[progress.id] = { ...task, ...progress };
+        }
+        break;
+      case 'speed': {
+        appSpeed = pushSample(appSpeed, { at: event.at, speed: event.total });
+        const next: Record<string, SpeedSample[]> = {};
+        for (const { id, speed } of event.tasks) {
+          next[id] = pushSample(taskSpeed[id] ?? [], { at: event.at, speed });
+        }
+        // Tasks that stopped keep their history (the graph of a paused task stays readable).
+        taskSpeed = { ...taskSpeed, ...next };
+        break;
+      }
+      case 'settings-changed':
+        settings = event.settings;
+        break;
+      case 'error':
+        notices = [
+          ...notices,
+          { id: ++noticeSeq, kind: 'error' as const, text: event.message },
+        ].slice(-MAX_NOTICES);
+        break;
+      case 'add-request':
+        pendingAdd = { urls: event.urls, seq: (pendingAdd?.seq ?? 0) + 1 };
+        break;
+    }
+  }
+  if (taskSpeed !== s.taskSpeed) {
+    for (const id of Object.keys(taskSpeed)) if (!tasks[id]) delete taskSpeed[id];
+  }
+  return {
+    tasks,
+    ids: idsChanged ? sortIds(Object.values(tasks)) : s.ids,
+    appSpeed,
+    taskSpeed,
+    notices,
+    settings,
+    pendingAdd,
+    selectedId,
+  };
+}
+
+function sortIds(tasks: readonly TaskSnapshot[]): string[] {
+  return [...tasks]
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
+    .map((t) => t.id);
+}
+
+function pushSample(samples: SpeedSample[], sample: SpeedSample): SpeedSample[] {
+  const next = samples.length >= SPEED_HISTORY ? samples.slice(1) : samples.slice();
+  next.push(sample);
+  return next;
+}
+
+export function displayName(task: TaskSnapshot): string {
+  if (task.fileName) return task.fileName;
+  if (task.requestedName) return task.requestedName;
+  try {
+    const url = new URL(task.url);
+    const last = url.pathname.split('/').filter(Boolean).at(-1);
+    return last ? decodeURIComponent(last) : url.hostname;
+  } catch {
+    return task.url;
+  }
+}
+
+/** Ids the list shows for the current filter and search, in list order. */
+export function visibleIds(s: StoreState): string[] {
+  const states = FILTER_STATES[s.filter];
+  const needle = s.search.trim().toLocaleLowerCase();
+  if (!states && !needle) return s.ids;
+  return s.ids.filter((id) => {
+    const task = s.tasks[id];
+    if (!task) return false;
+    if (states && !states.includes(task.state)) return false;
+    return !needle || displayName(task).toLocaleLowerCase().includes(needle);
+  });
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { FaultServer } from '../support/fault-server.ts';
+import { makeContent, sha256, sha256File, tempDir, MiB } from '../support/fixtures.ts';
+import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
+const RENDERER = new URL('../../dist/renderer/index.html', import.meta.url).pathname;
+
+/** End to end: the real CLI serving the built UI, driven in Debian's Chromium. */
+describe('web UI served by braid serve, in Chromium', () => {
+  let server: FaultServer;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let dirs: { path: string; cleanup(): Promise<void> };
+  let downloads: string;
+  const big = makeContent(6 * MiB, 'e2e-big');
+  const small = makeContent(300 * 1024, 'e2e-small');
+
+  before(async () => {
+    assert.ok(existsSync(RENDERER), 'the web UI is not built: run npm run build:renderer first');
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await FaultServer.start();
+    // Slow enough to watch the bar move and to pause midway; fast enough to finish in seconds.
+    server.addFile('/video.mp4', { body: big, faults: { connectionRate: 512 * 1024 } });
+    server.addFile('/notes.txt', { body: small });
+    dirs = await tempDir('braid-e2e-');
+    downloads = join(dirs.path, 'downloads');
+    serve = await startServeProcess(['--dir', downloads], { BRAID_HOME: join(dirs.path, 'home') });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.goto(serve.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    const code = await serve?.stop();
+    await server?.close();
+    await dirs?.cleanup();
+    assert.equal(code, 0, 'braid serve exits cleanly on SIGTERM');
+  });
+
+  const row = (name: string) =>
+    page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').filter({ hasText: name });
+
+  async function progressOf(name: string): Promise<number> {
+    const value = await row(name).getByRole('progressbar', { name }).getAttribute('aria-valuenow');
+    return Number(value);
+  }
+
+  it('drops the token from the address bar after logging in', async () => {
+    assert.doesNotMatch(page.url(), /token=/);
+    await page.getByRole('list', { name: 'Downloads' }).waitFor({ state: 'attached' });
+    await page.getByText('No downloads yet').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}empty.png` });
+  });
+
+  it('adds a download typed into the URL field and shows its progress advancing', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(server.url('/video.mp4'));
+    await page.screenshot({ path: `${ARTIFACTS}add-dialog.png` });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const item = row('video.mp4');
+    await item.waitFor();
+    await item.getByText('Downloading', { exact: true }).waitFor();
+    const first = await waitForValue(
+      () => progressOf('video.mp4'),
+      (v) => v > 0,
+    );
+    await waitForValue(
+      () => progressOf('video.mp4'),
+      (v) => v > first,
+    );
+    await page.screenshot({ path: `${ARTIFACTS}downloading.png` });
+  });
+
+  it('pauses and resumes, then completes with the exact bytes', async () => {
+    const item = row('video.mp4');
+    await item.getByRole('button', { name: 'Pause', exact: true }).click();
+    await item.getByText('Paused', { exact: true }).waitFor();
+    const paused = await progressOf('video.mp4');
+    await page.waitForTimeout(600);
+    assert.equal(await progressOf('video.mp4'), paused, 'no progress while paused');
+    assert.ok(paused < 100, 'paused before the end');
+    await item.getByRole('button', { name: 'Resume', exact: true }).click();
+    await item.getByText('Completed', { exact: true }).waitFor({ timeout: 60_000 });
+    assert.equal(await progressOf('video.mp4'), 100);
+    assert.equal(await sha256File(join(downloads, 'video.mp4')), sha256(big));
+  });
+
+  it('opens the add dialog prefilled when a link is dropped on the window', async () => {
+    const link = server.url('/notes.txt');
+    // Built in the page (DataTransfer is a browser type); text/uri-list may carry # comments.
+    const uriList = JSON.stringify(`# dropped from a page\r\n${link}`);
+    const data = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.setData('text/uri-list', ${uriList});
+      transfer.setData('text/plain', ${JSON.stringify(link)});
+      return transfer;
+    })()`);
+    await page.dispatchEvent('body', 'dragover', { dataTransfer: data });
+    await page.dispatchEvent('body', 'drop', { dataTransfer: data });
+    assert.equal(await page.getByLabel('URL').inputValue(), link);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await row('notes.txt').getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
+    assert.equal(await sha256File(join(downloads, 'notes.txt')), sha256(small));
+  });
+
+  it('shows the same state after a reload', async () => {
+    await page.reload();
+    await row('video.mp4').getByText('Completed', { exact: true }).waitFor();
+    await row('notes.txt').getByText('Completed', { exact: true }).waitFor();
+    assert.equal(
+      await page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').count(),
+      2,
+    );
+    assert.ok(
+      await page
+        .getByRole('img', { name: /^Speed/ })
+        .first()
+        .isVisible(),
+    );
+    await page.screenshot({ path: `${ARTIFACTS}completed.png`, fullPage: true });
+  });
+
+  it('refuses a file: URL in the add dialog with a clear message and adds nothing', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill('file:///etc/passwd');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page
+      .getByText(/only http: and https:/)
+      .first()
+      .waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}add-error.png` });
+    await page.keyboard.press('Escape');
+    assert.equal(
+      await page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').count(),
+      2,
+    );
+  });
+});
+
+async function waitForValue(
+  read: () => Promise<number>,
+  until: (value: number) => boolean,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (until(value)) return value;
+    if (Date.now() > deadline) throw new Error(`value stuck at ${value}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

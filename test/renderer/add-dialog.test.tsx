@@ -1,0 +1,130 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderApp } from './render-app.tsx';
+
+function openDialog() {
+  fireEvent.click(screen.getByRole('button', { name: 'New download' }));
+  return screen.getByRole('dialog', { name: 'New download' });
+}
+
+describe('the add dialog', () => {
+  it('refuses file: and javascript: links with a clear message and sends nothing', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'file:///etc/passwd\njavascript:alert(1)' },
+    });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toContain('file:///etc/passwd — unsupported URL scheme "file:"');
+    expect(alert.textContent).toContain(
+      'javascript:alert(1) — unsupported URL scheme "javascript:"',
+    );
+    expect(api.commands('tasks.add')).toEqual([]);
+  });
+
+  it('sends every option the user set, validated by the shared schema', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    const set = (label: string, value: string) =>
+      fireEvent.change(within(dialog).getByLabelText(label), { target: { value } });
+    set('URL', 'https://example.test/big.iso');
+    set('Folder', '/data/iso');
+    set('File name', 'ubuntu.iso');
+    set('Connections', '12');
+    set('Speed limit', '2M');
+    set('Checksum type', 'sha256');
+    set('Checksum', 'A'.repeat(64));
+    set('Extra headers', 'Authorization: Bearer abc\nX-Trace: 1');
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    expect(api.commands('tasks.add')).toEqual([
+      {
+        tasks: [
+          {
+            url: 'https://example.test/big.iso',
+            dir: '/data/iso',
+            fileName: 'ubuntu.iso',
+            connections: 12,
+            limit: 2 * 1024 * 1024,
+            headers: { Authorization: 'Bearer abc', 'X-Trace': '1' },
+            checksum: { algorithm: 'sha256', expected: 'A'.repeat(64) },
+          },
+        ],
+      },
+    ]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('expands ranges into one task per link', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/img[001-120].jpg' },
+    });
+    expect(within(dialog).getByText('120 downloads')).toBeTruthy();
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    const [sent] = api.commands('tasks.add') as Array<{ tasks: Array<{ url: string }> }>;
+    expect(sent?.tasks).toHaveLength(120);
+    expect(sent?.tasks[0]?.url).toBe('http://h.test/img001.jpg');
+    expect(sent?.tasks[119]?.url).toBe('http://h.test/img120.jpg');
+  });
+
+  it('shows header injection and a bad limit as errors', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/a' },
+    });
+    fireEvent.change(within(dialog).getByLabelText('Speed limit'), { target: { value: 'fast' } });
+    fireEvent.change(within(dialog).getByLabelText('Extra headers'), {
+      target: { value: 'no colon here' },
+    });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    const text = within(dialog).getByRole('alert').textContent ?? '';
+    expect(text).toContain('Line 1: expected "Name: value".');
+    expect(text).toContain('Speed limit: invalid rate "fast"');
+    expect(api.commands('tasks.add')).toEqual([]);
+  });
+
+  it('shows the probed name and size before adding', async () => {
+    const { api } = renderApp();
+    api.answers['tasks.probe'] = () => ({
+      url: 'http://h.test/dl',
+      fileName: 'report.pdf',
+      size: 1536,
+      resumable: true,
+      contentType: 'application/pdf',
+    });
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/dl' },
+    });
+    expect(
+      await within(dialog).findByText('report.pdf · 1.50 KiB', {}, { timeout: 2000 }),
+    ).toBeTruthy();
+    expect(api.commands('tasks.probe')).toEqual([{ url: 'http://h.test/dl' }]);
+  });
+
+  it('keeps the dialog open with the engine message when adding fails', async () => {
+    const { api } = renderApp();
+    api.fail('tasks.add', 'task 1: dir: too long');
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/a' },
+    });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    expect(within(dialog).getByRole('alert').textContent).toBe('task 1: dir: too long');
+  });
+
+  it('closes with Escape and gives focus back', () => {
+    renderApp();
+    const opener = screen.getByRole('button', { name: 'New download' });
+    opener.focus();
+    fireEvent.click(opener);
+    const dialog = screen.getByRole('dialog');
+    expect(document.activeElement).toBe(within(dialog).getByLabelText('URL'));
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { createAppStore, SPEED_HISTORY, visibleIds } from '../../renderer/store/app-store.ts';
+import { appState, task } from './fake-api.ts';
+
+function loaded() {
+  const store = createAppStore();
+  store
+    .getState()
+    .load(
+      appState([
+        task({ id: 'aaaaaa', createdAt: 1, state: 'downloading', fileName: 'movie.mkv' }),
+        task({ id: 'bbbbbb', createdAt: 2, state: 'completed', fileName: 'song.flac' }),
+        task({ id: 'cccccc', createdAt: 3, state: 'failed', fileName: 'notes.pdf' }),
+      ]),
+    );
+  return store;
+}
+
+describe('app store', () => {
+  it('lists newest first', () => {
+    expect(loaded().getState().ids).toEqual(['cccccc', 'bbbbbb', 'aaaaaa']);
+  });
+
+  it('merges a progress batch in one update and keeps untouched tasks identical', () => {
+    const store = loaded();
+    const before = store.getState();
+    let updates = 0;
+    store.subscribe(() => updates++);
+    store.getState().applyEvents([
+      {
+        type: 'progress',
+        at: 1,
+        tasks: [
+          {
+            id: 'aaaaaa',
+            downloaded: 500,
+            size: 1000,
+            speed: 10,
+            averageSpeed: 9,
+            eta: 50,
+            connections: 4,
+            segments: [],
+          },
+        ],
+      },
+    ]);
+    const after = store.getState();
+    expect(updates).toBe(1);
+    expect(after.tasks['aaaaaa']?.downloaded).toBe(500);
+    expect(after.tasks['aaaaaa']?.fileName).toBe('movie.mkv');
+    expect(after.tasks['bbbbbb']).toBe(before.tasks['bbbbbb']);
+    expect(after.ids).toBe(before.ids);
+  });
+
+  it('adds, changes and removes tasks, and forgets the selection of a removed one', () => {
+    const store = loaded();
+    store.getState().select('aaaaaa');
+    store.getState().applyEvents([
+      { type: 'task-added', task: task({ id: 'dddddd', createdAt: 4 }) },
+      {
+        type: 'task-changed',
+        task: task({ id: 'bbbbbb', createdAt: 2, state: 'completed', fileName: 'renamed.flac' }),
+      },
+      { type: 'task-removed', id: 'aaaaaa' },
+    ]);
+    const s = store.getState();
+    expect(s.ids).toEqual(['dddddd', 'cccccc', 'bbbbbb']);
+    expect(s.tasks['bbbbbb']?.fileName).toBe('renamed.flac');
+    expect(s.selectedId).toBeNull();
+  });
+
+  it('replaces everything on a task snapshot (after a reconnect)', () => {
+    const store = loaded();
+    store.getState().applyEvents([{ type: 'tasks-snapshot', tasks: [task({ id: 'zzzzzz' })] }]);
+    expect(store.getState().ids).toEqual(['zzzzzz']);
+  });
+
+  it('filters by state and searches by name', () => {
+    const store = loaded();
+    const ids = () => visibleIds(store.getState());
+    store.getState().setFilter('active');
+    expect(ids()).toEqual(['aaaaaa']);
+    store.getState().setFilter('completed');
+    expect(ids()).toEqual(['bbbbbb']);
+    store.getState().setFilter('failed');
+    expect(ids()).toEqual(['cccccc']);
+    store.getState().setFilter('all');
+    store.getState().setSearch('  SONG ');
+    expect(ids()).toEqual(['bbbbbb']);
+  });
+
+  it('keeps a bounded speed history for the app and for each task', () => {
+    const store = loaded();
+    for (let i = 0; i < SPEED_HISTORY + 20; i++) {
+      store
+        .getState()
+        .applyEvents([{ type: 'speed', at: i, total: i, tasks: [{ id: 'aaaaaa', speed: i }] }]);
+    }
+    const s = store.getState();
+    expect(s.appSpeed).toHaveLength(SPEED_HISTORY);
+    expect(s.appSpeed.at(-1)).toEqual({ at: SPEED_HISTORY + 19, speed: SPEED_HISTORY + 19 });
+    expect(s.taskSpeed['aaaaaa']).toHaveLength(SPEED_HISTORY);
+  });
+
+  it('turns error events into notices and add requests into a pending add', () => {
+    const store = loaded();
+    store.getState().applyEvents([
+      { type: 'error', code: 'HTTP_404', message: 'notes.pdf: 404', taskId: 'cccccc' },
+      { type: 'add-request', urls: ['http://x.test/a.iso'] },
+    ]);
+    expect(store.getState().notices.map((n) => n.text)).toEqual(['notes.pdf: 404']);
+    expect(store.getState().pendingAdd?.urls).toEqual(['http://x.test/a.iso']);
+  });
+});

@@ -1,0 +1,67 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { extractUrls, linksFromTransfer } from '../../renderer/input/link-text.ts';
+import { renderApp } from './render-app.tsx';
+
+function transfer(data: Record<string, string>) {
+  return { getData: (type: string) => data[type] ?? '' };
+}
+
+describe('links from outside the app', () => {
+  it('reads text/uri-list, skipping comments, before plain text', () => {
+    expect(
+      linksFromTransfer(
+        transfer({
+          'text/uri-list':
+            '# from a page\r\nhttp://a.test/1.zip\r\nftp://no.test/x\r\nhttps://b.test/2.zip',
+          'text/plain': 'http://ignored.test/',
+        }),
+      ),
+    ).toEqual(['http://a.test/1.zip', 'https://b.test/2.zip']);
+  });
+
+  it('finds http(s) links in a text selection, without trailing punctuation or duplicates', () => {
+    expect(
+      extractUrls(
+        'Get it at https://x.test/a.iso, or (mirror: http://y.test/a.iso). Again: https://x.test/a.iso! file:///etc/passwd',
+      ),
+    ).toEqual(['https://x.test/a.iso', 'http://y.test/a.iso']);
+  });
+
+  it('opens the add dialog prefilled when links are dropped anywhere on the window', () => {
+    renderApp();
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.assign(drop, {
+      dataTransfer: transfer({ 'text/uri-list': 'http://a.test/1.zip\nhttp://a.test/2.zip' }),
+    });
+    act(() => {
+      document.body.dispatchEvent(drop);
+    });
+    expect(drop.defaultPrevented).toBe(true);
+    const dialog = screen.getByRole('dialog', { name: 'New download' });
+    expect((within(dialog).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'http://a.test/1.zip\nhttp://a.test/2.zip',
+    );
+  });
+
+  it('never lets a drag over the window navigate it', () => {
+    renderApp();
+    const over = new Event('dragover', { bubbles: true, cancelable: true });
+    document.body.dispatchEvent(over);
+    expect(over.defaultPrevented).toBe(true);
+  });
+
+  it('opens the dialog on paste outside text fields, and leaves pastes into fields alone', () => {
+    renderApp();
+    const search = screen.getByRole('searchbox', { name: 'Search downloads' });
+    fireEvent.paste(search, { clipboardData: transfer({ 'text/plain': 'http://a.test/x' }) });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    fireEvent.paste(document.body, {
+      clipboardData: transfer({ 'text/plain': 'see http://a.test/x' }),
+    });
+    const dialog = screen.getByRole('dialog', { name: 'New download' });
+    expect((within(dialog).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'http://a.test/x',
+    );
+  });
+});

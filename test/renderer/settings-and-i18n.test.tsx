@@ -1,0 +1,69 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../shared/api/settings.ts';
+import { en } from '../../renderer/i18n/en.ts';
+import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
+import { renderApp } from './render-app.tsx';
+
+describe('settings', () => {
+  it('saves every setting through settings.update', async () => {
+    const { api } = renderApp();
+    api.answers['settings.update'] = (patch) => ({
+      ...SettingsSchema.parse({}),
+      ...(patch as object),
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const set = (label: string, value: string) =>
+      fireEvent.change(within(dialog).getByLabelText(label), { target: { value } });
+    set('Download folder', '/srv/dl');
+    set('Downloads at once', '5');
+    set('Connections per download', '16');
+    set('Global speed limit', '10M');
+    set('Theme', 'dark');
+    set('Language', 'zh-CN');
+    fireEvent.click(within(dialog).getByLabelText('Notify when downloads finish or fail'));
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    expect(api.commands('settings.update')).toEqual([
+      {
+        downloadDir: '/srv/dl',
+        maxConcurrent: 5,
+        connections: 16,
+        globalLimit: 10 * 1024 * 1024,
+        theme: 'dark',
+        language: 'zh-CN',
+        notifications: false,
+      },
+    ]);
+  });
+
+  it('switches language and theme live when the settings change', () => {
+    const { api } = renderApp();
+    act(() =>
+      api.emit([
+        {
+          type: 'settings-changed',
+          settings: SettingsSchema.parse({ language: 'zh-CN', theme: 'dark' }),
+        },
+      ]),
+    );
+    expect(screen.getByRole('button', { name: '新建下载' })).toBeTruthy();
+    expect(screen.getByRole('list', { name: '下载列表' })).toBeTruthy();
+    expect(document.documentElement.dataset['theme']).toBe('dark');
+    expect(document.documentElement.lang).toBe('zh-CN');
+  });
+});
+
+describe('translations', () => {
+  it('has every English key, non-empty, in every language, with the same placeholders', () => {
+    for (const [language, dictionary] of Object.entries(DICTIONARIES)) {
+      for (const key of Object.keys(en) as Array<keyof typeof en>) {
+        const text = dictionary[key];
+        expect(text, `${language} ${key}`).toBeTruthy();
+        const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+        expect(placeholders(text), `${language} ${key}`).toEqual(placeholders(en[key]));
+      }
+      expect(Object.keys(dictionary).sort()).toEqual(Object.keys(en).sort());
+    }
+  });
+});

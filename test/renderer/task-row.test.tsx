@@ -1,0 +1,133 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { TaskState } from '../../shared/api/task.ts';
+import { task } from './fake-api.ts';
+import { renderApp } from './render-app.tsx';
+
+const BUTTONS: Record<TaskState, string[]> = {
+  queued: ['Pause', 'Cancel', 'Copy link', 'Remove'],
+  downloading: ['Pause', 'Cancel', 'Copy link', 'Remove'],
+  paused: ['Resume', 'Cancel', 'Copy link', 'Remove'],
+  completed: ['Open', 'Show in folder', 'Copy link', 'Remove'],
+  failed: ['Retry', 'Copy link', 'Remove'],
+  canceled: ['Retry', 'Copy link', 'Remove'],
+};
+const WORDS: Record<TaskState, string> = {
+  queued: 'Queued',
+  downloading: 'Downloading',
+  paused: 'Paused',
+  completed: 'Completed',
+  failed: 'Failed',
+  canceled: 'Canceled',
+};
+
+function row(name: string) {
+  const list = screen.getByRole('list', { name: 'Downloads' });
+  const item = within(list)
+    .getAllByRole('listitem')
+    .find((li) => li.textContent?.includes(name));
+  if (!item) throw new Error(`no row for ${name}`);
+  return item;
+}
+
+describe('a download row', () => {
+  for (const state of Object.keys(BUTTONS) as TaskState[]) {
+    it(`shows the state word and only the actions that make sense when ${state}`, () => {
+      renderApp([task({ id: 'aaaaaa', state, fileName: 'file.iso' })]);
+      const item = row('file.iso');
+      expect(within(item).getByText(WORDS[state])).toBeTruthy();
+      const names = within(item)
+        .getAllByRole('button')
+        .map((b) => b.textContent);
+      expect(names).toEqual(BUTTONS[state]);
+    });
+  }
+
+  it('has a progressbar named after the file with the percentage, absent when the size is unknown', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'known.bin', size: 1000, downloaded: 420, createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'unknown.bin', size: null, downloaded: 420, createdAt: 1 }),
+    ]);
+    const known = within(row('known.bin')).getByRole('progressbar', { name: 'known.bin' });
+    expect(known.getAttribute('aria-valuenow')).toBe('42');
+    const unknown = within(row('unknown.bin')).getByRole('progressbar', { name: 'unknown.bin' });
+    expect(unknown.hasAttribute('aria-valuenow')).toBe(false);
+  });
+
+  it('sends pause, resume and retry for its own task', () => {
+    const { api } = renderApp([
+      task({ id: 'aaaaaa', state: 'downloading', fileName: 'a.bin', createdAt: 3 }),
+      task({ id: 'bbbbbb', state: 'paused', fileName: 'b.bin', createdAt: 2 }),
+      task({ id: 'cccccc', state: 'failed', fileName: 'c.bin', createdAt: 1 }),
+    ]);
+    fireEvent.click(within(row('a.bin')).getByRole('button', { name: 'Pause' }));
+    fireEvent.click(within(row('b.bin')).getByRole('button', { name: 'Resume' }));
+    fireEvent.click(within(row('c.bin')).getByRole('button', { name: 'Retry' }));
+    expect(api.calls.map((c) => [c.command, c.input])).toEqual([
+      ['tasks.pause', { id: 'aaaaaa' }],
+      ['tasks.resume', { id: 'bbbbbb' }],
+      ['tasks.retry', { id: 'cccccc' }],
+    ]);
+  });
+
+  it('asks before removing, and deletes the file only when ticked', async () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', state: 'completed', fileName: 'a.bin' })]);
+    fireEvent.click(within(row('a.bin')).getByRole('button', { name: 'Remove' }));
+    const dialog = screen.getByRole('dialog', { name: 'Remove download' });
+    fireEvent.click(within(dialog).getByLabelText('Also delete the file from disk'));
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' })));
+    expect(api.commands('tasks.remove')).toEqual([{ id: 'aaaaaa', deleteFile: true }]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('updates its bar from progress batches', () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', state: 'downloading', fileName: 'a.bin' })]);
+    act(() =>
+      api.emit([
+        {
+          type: 'progress',
+          at: 1,
+          tasks: [
+            {
+              id: 'aaaaaa',
+              downloaded: 750,
+              size: 1000,
+              speed: 1,
+              averageSpeed: 1,
+              eta: 1,
+              connections: 2,
+              segments: [],
+            },
+          ],
+        },
+      ]),
+    );
+    expect(within(row('a.bin')).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('75');
+  });
+
+  it('moves the selection with the arrow keys and removes the selected one with Delete', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'second.bin', createdAt: 1 }),
+    ]);
+    const list = screen.getByRole('list', { name: 'Downloads' });
+    act(() => list.focus());
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(row('second.bin').getAttribute('aria-current')).toBe('true');
+    fireEvent.keyDown(row('second.bin'), { key: 'Delete' });
+    expect(screen.getByRole('dialog', { name: 'Remove download' }).textContent).toContain(
+      'second.bin',
+    );
+  });
+
+  it('renders only the rows in view for a thousand tasks', () => {
+    renderApp(
+      Array.from({ length: 1000 }, (_, i) =>
+        task({ id: `t${String(i).padStart(5, '0')}`, createdAt: i }),
+      ),
+    );
+    const items = within(screen.getByRole('list', { name: 'Downloads' })).getAllByRole('listitem');
+    expect(items.length).toBeGreaterThan(3);
+    expect(items.length).toBeLessThan(40);
+  });
+});
