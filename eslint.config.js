@@ -53,6 +53,24 @@ export default tseslint.config(
     ['electron', '**/main/**', '**/preload/**'],
     'CLI, serve and the API hub run on plain Node without Electron.',
   ),
+  layer(
+    ['electron/preload/**'],
+    [
+      '../engine/**',
+      '../api/**',
+      '../main/**',
+      '../cli/**',
+      '../serve/**',
+      '**/renderer/**',
+      ...nodeBuiltins,
+    ],
+    'The sandboxed preload may use only electron and shared/.',
+  ),
+  layer(
+    ['electron/main/**'],
+    ['**/renderer/**', '**/cli/**'],
+    'The desktop shell wraps the API hub and engine; it never imports renderer or CLI code.',
+  ),
   {
     files: ['renderer/**', 'test/renderer/**'],
     ignores: ['renderer/vite.config.ts', 'renderer/vitest.config.ts'],

@@ -75,6 +75,11 @@ export class ApiHub {
     };
   }
 
+  /** Tells every client something that did not come from the engine (e.g. links handed over). */
+  announce(event: ApiEvent): void {
+    this.#broadcast(event);
+  }
+
   async close(): Promise<void> {
     this.#unsubscribe();
     for (const client of this.#clients) client.close();

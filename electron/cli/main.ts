@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import envPaths from 'env-paths';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatSpeed } from '../../shared/format.ts';
+import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import { DEFAULT_PORT, isLoopback, startServe, type RunningServe } from '../serve/serve-command.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
@@ -19,11 +19,6 @@ export interface CliIO {
 const VERSION = '0.1.0';
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
-
-/** Where tasks, journals and settings live: BRAID_HOME, else the platform's per-user data folder. */
-export function braidHome(env: NodeJS.ProcessEnv): string {
-  return env['BRAID_HOME'] || envPaths('braid', { suffix: '' }).data;
-}
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let exitCode = 0;

@@ -1,0 +1,136 @@
+import { fileURLToPath } from 'node:url';
+import type { BrowserWindow} from 'electron';
+import { app, dialog, session, shell } from 'electron';
+import { ApiError } from '../../shared/api/errors.ts';
+import { ApiHub } from '../api/api-hub.ts';
+import { braidHome } from '../engine/braid-home.ts';
+import { registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { DesktopStatus } from './desktop-status.ts';
+import { attachWindow, serveIpc } from './ipc-transport.ts';
+import { linksFromArgv, PROTOCOL } from './launch-args.ts';
+import { createMainWindow } from './main-window.ts';
+
+// Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
+const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const RENDERER = fileURLToPath(new URL('../renderer/', import.meta.url));
+
+let hub: ApiHub | null = null;
+let win: BrowserWindow | null = null;
+let status: DesktopStatus | null = null;
+let quitting = false;
+let pendingLinks: string[] = linksFromArgv(process.argv);
+
+registerAppScheme();
+app.setAppUserModelId('app.braid.desktop');
+
+if (!app.requestSingleInstanceLock({ links: pendingLinks })) {
+  // Another Braid runs: it received our links through `second-instance`.
+  app.quit();
+} else {
+  if (process.defaultApp) {
+    app.setAsDefaultProtocolClient(PROTOCOL, process.execPath, [process.argv[1] ?? '.']);
+  } else {
+    app.setAsDefaultProtocolClient(PROTOCOL);
+  }
+  // macOS delivers braid:// links this way, possibly before `ready`.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    handOver(linksFromArgv([url]));
+  });
+  app.on('second-instance', (_event, argv, _cwd, data) => {
+    const sent = (data as { links?: unknown } | null)?.links;
+    const links = linksFromArgv([...argv, ...(Array.isArray(sent) ? sent.map(String) : [])]);
+    showWindow();
+    handOver(links);
+  });
+  app.on('window-all-closed', () => {
+    // Downloads keep running in the tray until Quit.
+  });
+  app.on('activate', showWindow);
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', (event) => {
+    if (!hub) return;
+    event.preventDefault();
+    const closing = hub;
+    hub = null;
+    status?.dispose();
+    void closing.close().finally(() => app.quit());
+  });
+  app.whenReady().then(start, fail);
+}
+
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveRenderer(RENDERER);
+  const downloads = app.getPath('downloads');
+  try {
+    hub = await ApiHub.open({
+      home: braidHome(process.env),
+      defaultDownloadDir: downloads,
+      info: {
+        version: app.getVersion(),
+        shell: 'electron',
+        defaultDownloadDir: downloads,
+        canOpenFiles: true,
+      },
+      host: {
+        openFile: async (path) => {
+          const problem = await shell.openPath(path);
+          if (problem) throw new ApiError('INTERNAL', problem);
+        },
+        showInFolder: async (path) => shell.showItemInFolder(path),
+      },
+    });
+  } catch (error) {
+    const locked = error instanceof ApiError && error.code === 'ENGINE_LOCKED';
+    dialog.showErrorBox(
+      'Braid cannot start',
+      locked
+        ? 'Another Braid (a `braid get` or `braid serve`) is using the same downloads. Close it and try again.'
+        : (error as Error).message,
+    );
+    app.exit(1);
+    return;
+  }
+  serveIpc((ready) => {
+    if (ready === win && pendingLinks.length) handOver([]);
+  });
+  showWindow();
+  status = new DesktopStatus(hub, undefined, { show: showWindow, quit: () => app.quit() });
+}
+
+function showWindow(): void {
+  if (!hub) return;
+  if (!win || win.isDestroyed()) {
+    win = createMainWindow(PRELOAD, undefined);
+    attachWindow(hub, win);
+    win.on('close', (event) => {
+      // Closing hides the window; the tray keeps downloads going.
+      if (!quitting) {
+        event.preventDefault();
+        win?.hide();
+      }
+    });
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+/** Links from outside open the add dialog, prefilled, once the renderer listens. */
+function handOver(links: string[]): void {
+  pendingLinks = [...pendingLinks, ...links];
+  if (!hub || !win || win.webContents.isLoading() || pendingLinks.length === 0) return;
+  hub.announce({ type: 'add-request', urls: pendingLinks });
+  pendingLinks = [];
+}
+
+function fail(error: unknown): void {
+  dialog.showErrorBox('Braid cannot start', (error as Error).message);
+  app.exit(1);
+}
