@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron';
 import { app, dialog, session, shell } from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
 import { ApiHub } from '../api/api-hub.ts';
