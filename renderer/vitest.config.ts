@@ -6,7 +6,7 @@ export default defineConfig({
   plugins: [react()],
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['test/renderer/**/*.test.{ts,tsx}'],
+    include: ['test/renderer/**/*.spec.{ts,tsx}'],
     environment: 'jsdom',
     setupFiles: ['test/renderer/setup.ts'],
   },
