@@ -82,6 +82,8 @@ describe('web UI served by braid serve, in Chromium', () => {
       () => progressOf('video.mp4'),
       (v) => v > first,
     );
+    // The app-wide graph names the current speed: no longer zero while bytes flow.
+    await page.getByRole('img', { name: /^Speed: [1-9]/ }).first().waitFor();
     await page.screenshot({ path: `${ARTIFACTS}downloading.png` });
   });
 
