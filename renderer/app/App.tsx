@@ -5,6 +5,7 @@ import { AddDialog } from '../components/AddDialog.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { SettingsDialog } from '../components/SettingsDialog.tsx';
 import { SpeedGraph } from '../components/SpeedGraph.tsx';
+import { TaskDetails } from '../components/TaskDetails.tsx';
 import { TaskList } from '../components/TaskList.tsx';
 import { I18nContext, translator, useT } from '../i18n/i18n.ts';
 import { linksFromTransfer } from '../input/link-text.ts';
@@ -175,14 +176,20 @@ function SearchBox() {
 function Graphs() {
   const t = useT();
   const appSpeed = useApp((s) => s.appSpeed);
-  const selected = useApp((s) => (s.selectedId ? s.tasks[s.selectedId] : undefined));
-  const selectedName = selected ? displayName(selected) : null;
+  const selectedId = useApp((s) => s.selectedId);
+  const selectedName = useApp((s) => {
+    const task = s.selectedId ? s.tasks[s.selectedId] : undefined;
+    return task ? displayName(task) : null;
+  });
   const taskSpeed = useApp((s) => (s.selectedId ? s.taskSpeed[s.selectedId] : undefined));
   return (
     <section className="graphs">
       <SpeedGraph samples={appSpeed} title={t('speed.app')} />
-      {selectedName !== null && (
-        <SpeedGraph samples={taskSpeed ?? []} title={t('speed.task', { name: selectedName })} />
+      {selectedId !== null && selectedName !== null && (
+        <div className="selected-task">
+          <SpeedGraph samples={taskSpeed ?? []} title={t('speed.task', { name: selectedName })} />
+          <TaskDetails id={selectedId} />
+        </div>
       )}
     </section>
   );

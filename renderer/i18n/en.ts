@@ -88,6 +88,13 @@ export const en = {
   'settings.save': 'Save',
   'settings.close': 'Close',
   'settings.saved': 'Settings saved',
+  'details.label': 'Selected download',
+  'details.priority': 'Priority',
+  'priority.high': 'High',
+  'priority.normal': 'Normal',
+  'priority.low': 'Low',
+  'details.limit': 'Speed limit for this download',
+  'details.apply': 'Apply',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

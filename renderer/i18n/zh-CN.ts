@@ -89,6 +89,13 @@ export const zhCN: Dictionary = {
   'settings.save': '保存',
   'settings.close': '关闭',
   'settings.saved': '设置已保存',
+  'details.label': '所选下载',
+  'details.priority': '优先级',
+  'priority.high': '高',
+  'priority.normal': '普通',
+  'priority.low': '低',
+  'details.limit': '此下载的限速',
+  'details.apply': '应用',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

@@ -83,7 +83,10 @@ describe('web UI served by braid serve, in Chromium', () => {
       (v) => v > first,
     );
     // The app-wide graph names the current speed: no longer zero while bytes flow.
-    await page.getByRole('img', { name: /^Speed: [1-9]/ }).first().waitFor();
+    await page
+      .getByRole('img', { name: /^Speed: [1-9]/ })
+      .first()
+      .waitFor();
     await page.screenshot({ path: `${ARTIFACTS}downloading.png` });
   });
 

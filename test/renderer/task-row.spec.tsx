@@ -131,3 +131,20 @@ describe('a download row', () => {
     expect(items.length).toBeLessThan(40);
   });
 });
+
+describe('the selected download', () => {
+  it('changes its priority and its own speed limit', async () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'a.bin' })]);
+    fireEvent.click(row('a.bin'));
+    const panel = screen.getByRole('form', { name: 'Selected download: a.bin' });
+    fireEvent.change(within(panel).getByLabelText('Priority'), { target: { value: 'high' } });
+    fireEvent.change(within(panel).getByLabelText('Speed limit for this download'), {
+      target: { value: '512K' },
+    });
+    await act(async () => fireEvent.click(within(panel).getByRole('button', { name: 'Apply' })));
+    expect(api.calls.map((c) => [c.command, c.input])).toEqual([
+      ['tasks.setPriority', { id: 'aaaaaa', priority: 'high' }],
+      ['tasks.setLimit', { id: 'aaaaaa', limit: 512 * 1024 }],
+    ]);
+  });
+});

@@ -1,0 +1,66 @@
+import { useEffect, useId, useState } from 'react';
+import type { Priority } from '../../shared/api/task.ts';
+import { formatBytes, parseRate } from '../../shared/format.ts';
+import { useApp } from '../app/context.ts';
+import { useCommand } from '../app/use-command.ts';
+import { useT } from '../i18n/i18n.ts';
+import { displayName } from '../store/app-store.ts';
+
+const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
+
+/** Per-task controls for the selected download: queue priority and its own speed limit. */
+export function TaskDetails({ id }: { id: string }) {
+  const t = useT();
+  const run = useCommand();
+  const notify = useApp((s) => s.notify);
+  const priority = useApp((s) => s.tasks[id]?.priority);
+  const limit = useApp((s) => s.tasks[id]?.options.limit ?? 0);
+  const name = useApp((s) => {
+    const task = s.tasks[id];
+    return task ? displayName(task) : '';
+  });
+  const [draft, setDraft] = useState('');
+  const ids = { priority: useId(), limit: useId() };
+  useEffect(() => setDraft(limit ? formatBytes(limit).replace(/\s|i?B/g, '') : ''), [limit]);
+  if (!priority) return null;
+
+  const apply = (e: React.FormEvent) => {
+    e.preventDefault();
+    try {
+      void run('tasks.setLimit', { id, limit: draft.trim() ? parseRate(draft) : 0 });
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  };
+
+  return (
+    <form
+      className="task-details-panel"
+      aria-label={`${t('details.label')}: ${name}`}
+      onSubmit={apply}
+    >
+      <label htmlFor={ids.priority}>{t('details.priority')}</label>
+      <select
+        id={ids.priority}
+        value={priority}
+        onChange={(e) =>
+          void run('tasks.setPriority', { id, priority: e.target.value as Priority })
+        }
+      >
+        {PRIORITIES.map((p) => (
+          <option key={p} value={p}>
+            {t(`priority.${p}`)}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={ids.limit}>{t('details.limit')}</label>
+      <input
+        id={ids.limit}
+        value={draft}
+        placeholder="∞"
+        onChange={(e) => setDraft(e.target.value)}
+      />
+      <button type="submit">{t('details.apply')}</button>
+    </form>
+  );
+}
