@@ -49,7 +49,7 @@ export default tseslint.config(
     'The engine is pure Node: it may import only shared/ and itself.',
   ),
   layer(
-    ['electron/cli/**', 'electron/serve/**', 'electron/api/**'],
+    ['electron/cli/**', 'electron/serve/**', 'electron/api/**', 'electron/observability/**'],
     ['electron', '**/main/**', '**/preload/**'],
     'CLI, serve and the API hub run on plain Node without Electron.',
   ),

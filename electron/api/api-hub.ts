@@ -7,6 +7,7 @@ import type { Result } from '../../shared/ipc/wire.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
 import { EventBatcher } from './event-batcher.ts';
+import type { Observability } from '../observability/observability.ts';
 
 export type { HostServices } from './command-handlers.ts';
 
@@ -17,6 +18,8 @@ export interface ApiHubOptions {
   host: HostServices;
   /** Per-process overrides (tests, `serve --dir`); not persisted. */
   settings?: SettingsPatch;
+  /** Log files, per-task log lines and metrics, fed by the engine. */
+  observability?: Observability;
 }
 
 /** One client of the hub: a window, or a WebSocket. */
@@ -38,10 +41,19 @@ export class ApiHub {
   readonly #states = new Map<string, string>();
   readonly #unsubscribe: () => void;
 
-  private constructor(engine: DownloadEngine, info: AppInfo, host: HostServices) {
+  readonly observability: Observability | null;
+
+  private constructor(
+    engine: DownloadEngine,
+    info: AppInfo,
+    host: HostServices,
+    observability: Observability | null,
+  ) {
     this.engine = engine;
     this.#info = info;
     this.#host = host;
+    this.observability = observability;
+    observability?.bind(() => engine.list());
     for (const task of engine.list()) this.#states.set(task.id, task.state);
     this.#unsubscribe = engine.subscribe((event) => this.#onEngineEvent(event));
   }
@@ -51,8 +63,9 @@ export class ApiHub {
       home: options.home,
       defaultDownloadDir: options.defaultDownloadDir,
       settings: options.settings,
+      log: options.observability?.log,
     });
-    return new ApiHub(engine, options.info, options.host);
+    return new ApiHub(engine, options.info, options.host, options.observability ?? null);
   }
 
   connect(sendBatch: (events: ApiEvent[]) => void): ApiConnection {
@@ -63,6 +76,12 @@ export class ApiHub {
       info: this.#info,
       host: this.#host,
       flushEvents: () => batcher.flush(),
+      logs: this.observability
+        ? {
+            lines: (id) => this.observability?.taskLog.lines(id) ?? [],
+            dir: this.observability.logFile.dir,
+          }
+        : null,
       settingsChanged: () =>
         this.#broadcast({ type: 'settings-changed', settings: this.engine.settings }),
     };
@@ -85,6 +104,7 @@ export class ApiHub {
     for (const client of this.#clients) client.close();
     this.#clients.clear();
     await this.engine.close();
+    await this.observability?.close();
   }
 
   #onEngineEvent(event: EngineEvent): void {

@@ -3,6 +3,7 @@ import type {
   AppInfo,
   CommandName,
   CommandOutput,
+  LogLine,
   ParsedCommandInput,
 } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
@@ -22,6 +23,8 @@ export interface HandlerContext {
   host: HostServices;
   /** Sends this client's pending events, so an answer is never older than what it already saw. */
   flushEvents(): void;
+  /** Recent per-task log lines and the log folder, when the host keeps logs. */
+  logs: { lines(taskId: string): LogLine[]; dir: string } | null;
   settingsChanged(): void;
 }
 
@@ -65,6 +68,16 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     const settings = await ctx.engine.updateSettings(input);
     ctx.settingsChanged();
     return settings;
+  },
+  'tasks.log': async (input, ctx) => {
+    existing(ctx, input.id);
+    return ctx.logs?.lines(input.id) ?? [];
+  },
+  'app.openLogs': async (_input, ctx) => {
+    const dir = ctx.logs?.dir;
+    if (!dir) throw new ApiError('UNSUPPORTED', 'this Braid keeps no log files');
+    await hostCall(ctx, () => ctx.host.showInFolder(dir));
+    return null;
   },
   'files.open': async (input, ctx) => {
     const task = existing(ctx, input.id);

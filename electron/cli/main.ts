@@ -56,6 +56,11 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--token <token>', 'access token (default: a new random one each start)')
     .option('-d, --dir <dir>', 'folder to save downloads into')
     .option('--allow-host <name>', 'extra Host name to accept (repeatable)', collect, [])
+    .option('--metrics', 'serve Prometheus metrics at /metrics (token required)')
+    .option(
+      '--metrics-open',
+      'serve /metrics without the token (for a scraper on a trusted network)',
+    )
     .action(async (options: RawServeOptions) => {
       exitCode = await serve(options, io);
     });
@@ -249,6 +254,8 @@ interface RawServeOptions {
   token?: string;
   dir?: string;
   allowHost: string[];
+  metrics?: boolean;
+  metricsOpen?: boolean;
 }
 
 async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
@@ -279,6 +286,7 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
       defaultDownloadDir: io.cwd,
       allowedHosts: options.allowHost.map((h) => h.toLowerCase()),
       version: VERSION,
+      metrics: options.metricsOpen ? 'open' : options.metrics ? 'token' : undefined,
     });
   } catch (error) {
     io.stderr.write(`braid: ${(error as Error).message}\n`);

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
+import { NO_LOG, redactUrl, type EngineLog } from './engine-log.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import {
@@ -42,6 +43,8 @@ export interface EngineOptions {
    * an earlier process wait. The CLI uses this so one command does not download another's files.
    */
   autoStart?: boolean;
+  /** Structured records of what happens (for log files and metrics); nothing by default. */
+  log?: EngineLog;
 }
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -83,12 +86,15 @@ export class DownloadEngine {
   #ticks = 0;
   #closed = false;
 
+  readonly #log: EngineLog;
+
   private constructor(home: string, persisted: Settings, options: EngineOptions) {
     this.home = home;
     this.#journal = new ResumeJournal(join(home, 'tasks'));
     this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
     this.#overrides = options.settings ?? {};
     this.#eligible = options.autoStart === false ? new Set() : null;
+    this.#log = options.log ?? NO_LOG;
     this.#persisted = persisted;
     this.#settings = SettingsSchema.parse({ ...persisted, ...this.#overrides });
     this.#globalLimiter = new RateLimiter(this.#settings.globalLimit);
@@ -186,7 +192,15 @@ export class DownloadEngine {
       added.push(entry);
     }
     await Promise.all(added.map((e) => this.#save(e)));
-    for (const entry of added) this.#emit({ type: 'task-added', task: this.#snapshot(entry) });
+    for (const entry of added) {
+      this.#log({
+        level: 'info',
+        event: 'task_added',
+        taskId: entry.record.id,
+        url: redactUrl(entry.record.url),
+      });
+      this.#emit({ type: 'task-added', task: this.#snapshot(entry) });
+    }
     this.#schedule();
     return added.map((e) => this.#snapshot(e));
   }
@@ -340,6 +354,7 @@ export class DownloadEngine {
       );
     }
     entry.record.state = to;
+    this.#log({ level: 'debug', event: 'state_changed', taskId: entry.record.id, from, to });
   }
 
   async #commit(entry: Entry): Promise<TaskSnapshot> {
@@ -415,6 +430,7 @@ export class DownloadEngine {
       journal: this.#journal,
       reservedPaths: this.#reservedPaths,
       changed: () => this.#emitChanged(entry),
+      log: (record) => this.#log({ ...record, taskId: entry.record.id }),
     });
     entry.runner = runner;
     this.#emitChanged(entry);
@@ -449,6 +465,23 @@ export class DownloadEngine {
         break;
       case 'stopped':
         break;
+    }
+    if (outcome.kind !== 'stopped') {
+      this.#log({
+        level: outcome.kind === 'completed' ? 'info' : 'error',
+        event:
+          outcome.kind === 'completed'
+            ? 'completed'
+            : outcome.kind === 'failed'
+              ? 'failed'
+              : 'paused_on_error',
+        taskId: record.id,
+        url: redactUrl(record.url),
+        bytes: runner.progress().downloaded,
+        code: outcome.kind === 'completed' ? undefined : outcome.error.code,
+        message: outcome.kind === 'completed' ? undefined : outcome.error.message,
+        outcome: outcome.kind,
+      });
     }
     if (!this.#entries.has(record.id)) return;
     await this.#save(entry).catch(() => undefined);

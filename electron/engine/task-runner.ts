@@ -18,6 +18,7 @@ import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
 import { RateLimiter, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
+import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
 import { SegmentWriter } from './segment-writer.ts';
@@ -61,6 +62,7 @@ export interface RunnerEnv {
   readonly reservedPaths: Set<string>;
   /** Metadata of the record changed (name, size, error): tell consumers. */
   changed(): void;
+  log: EngineLog;
 }
 
 export type RunOutcome =
@@ -180,6 +182,12 @@ export class TaskRunner {
           if (this.#stop.signal.aborted) return { kind: 'stopped' };
           if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
             this.#restarts++;
+            this.#env.log({
+              level: 'warn',
+              event: error.code.toLowerCase(),
+              code: error.code,
+              message: error.message,
+            });
             if (error.code === 'RANGE_BROKEN') this.#noRanges = true;
             await this.#startOver();
             continue;
@@ -406,7 +414,18 @@ export class TaskRunner {
       return false;
     }
     worker.failures++;
-    if (!expiredRedirect) await sleep(retryDelay(error, worker.failures - 1), this.#stop.signal);
+    const delayMs = expiredRedirect ? 0 : retryDelay(error, worker.failures - 1);
+    this.#env.log({
+      level: 'warn',
+      event: expiredRedirect ? 'redirect_expired' : 'retry',
+      code: error.code,
+      status: error.status,
+      message: error.message,
+      host: worker.host,
+      attempt: this.#failuresSinceProgress,
+      delayMs,
+    });
+    if (delayMs > 0) await sleep(delayMs, this.#stop.signal);
     return true;
   }
 
@@ -452,6 +471,14 @@ export class TaskRunner {
     this.#env.hostLimiter.success(worker.host);
     this.#url = res.url;
     r.size = size;
+    this.#env.log({
+      level: 'info',
+      event: 'probed',
+      url: redactUrl(res.url),
+      status: res.status,
+      host: worker.host,
+      bytes: size ?? undefined,
+    });
     r.etag = res.etag;
     r.lastModified = res.lastModified;
     try {
@@ -524,10 +551,26 @@ export class TaskRunner {
         if (!res) {
           const windowEnd = Math.min(segment.end, segment.pos + this.#windowFor(worker));
           segment.requestEnd = windowEnd;
+          this.#env.log({
+            level: 'debug',
+            event: 'segment_started',
+            host: worker.host,
+            start: segment.pos,
+            end: windowEnd,
+          });
           res = await this.#request(worker, segment.pos, windowEnd);
         }
         const limit = res.status === 206 && res.contentRange ? res.contentRange.end : Infinity;
+        const began = performance.now();
         const got = await this.#stream(worker, segment, writer, res.body, limit);
+        this.#env.log({
+          level: 'debug',
+          event: 'segment_done',
+          host: worker.host,
+          status: res.status,
+          bytes: got,
+          durationMs: Math.round(performance.now() - began),
+        });
         res = undefined;
         if (segment.end === Infinity) {
           // No length known: a clean end of body is the end of the file.
@@ -712,6 +755,7 @@ export class TaskRunner {
       if (!segment || speed >= bar) continue;
       if (segment.end - segment.pos < Math.max(1, speed) * SLOW_MIN_ETA_S) continue;
       w.kicked = true;
+      this.#env.log({ level: 'info', event: 'connection_replaced', host: w.host });
       w.kick.abort(
         new DownloadError('SLOW', 'connection far slower than its siblings', { retryable: true }),
       );

@@ -4,6 +4,7 @@ import { app, dialog, session, shell } from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
 import { ApiHub } from '../api/api-hub.ts';
 import { braidHome } from '../engine/braid-home.ts';
+import { openObservability } from '../observability/observability.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { DesktopStatus } from './desktop-status.ts';
 import { attachWindow, serveIpc } from './ipc-transport.ts';
@@ -68,9 +69,11 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(RENDERER);
   const downloads = app.getPath('downloads');
+  const home = braidHome(process.env);
   try {
     hub = await ApiHub.open({
-      home: braidHome(process.env),
+      home,
+      observability: await openObservability(home),
       defaultDownloadDir: downloads,
       info: {
         version: app.getVersion(),

@@ -70,7 +70,12 @@ export interface GuardConfig {
 }
 
 /** Every HTTP request and WebSocket upgrade passes here first. */
-export function checkRequest(req: IncomingMessage, url: URL, config: GuardConfig): GuardVerdict {
+export function checkRequest(
+  req: IncomingMessage,
+  url: URL,
+  config: GuardConfig,
+  options: { tokenOptional?: boolean } = {},
+): GuardVerdict {
   const host = req.headers.host;
   if (!hostAllowed(host, config.port, config.allowedHosts)) {
     return { ok: false, status: 421, reason: 'unexpected Host header' };
@@ -78,6 +83,7 @@ export function checkRequest(req: IncomingMessage, url: URL, config: GuardConfig
   if (!originAllowed(header(req.headers.origin), host)) {
     return { ok: false, status: 403, reason: 'foreign Origin' };
   }
+  if (options.tokenOptional) return { ok: true };
   const token = tokenFrom(req, url);
   if (token === null || !tokensEqual(token, config.token)) {
     return { ok: false, status: 401, reason: 'missing or wrong token' };

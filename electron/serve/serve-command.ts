@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApiHub } from '../api/api-hub.ts';
+import { openObservability } from '../observability/observability.ts';
 import { newToken } from './request-guard.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
@@ -18,6 +19,8 @@ export interface ServeOptions {
   allowedHosts: readonly string[];
   version: string;
   staticDir?: string;
+  /** Expose /metrics: behind the token, or `open` to anyone who can reach the port. */
+  metrics?: 'token' | 'open';
 }
 
 export interface RunningServe {
@@ -41,7 +44,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     );
   }
   const token = options.token ?? newToken();
+  const observability = await openObservability(options.home);
   const hub = await ApiHub.open({
+    observability,
     home: options.home,
     defaultDownloadDir: options.defaultDownloadDir,
     settings: options.dir ? { downloadDir: options.dir } : undefined,
@@ -65,11 +70,24 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       token,
       staticDir,
       allowedHosts: options.allowedHosts,
+      metrics: options.metrics
+        ? {
+            text: () => observability.metrics.text(),
+            contentType: observability.metrics.contentType,
+            open: options.metrics === 'open',
+          }
+        : undefined,
     });
   } catch (error) {
     await hub.close();
     throw error;
   }
+  // The token is never logged: only where the server listens.
+  observability.log({
+    level: 'info',
+    event: 'serve_started',
+    host: `${options.host}:${server.port}`,
+  });
   const shown = isLoopback(options.host) || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   return {
     server,

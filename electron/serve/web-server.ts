@@ -22,6 +22,8 @@ export interface WebServerOptions {
   staticDir: string;
   /** Host names besides IP literals and localhost that may appear in the Host header. */
   allowedHosts?: readonly string[];
+  /** Serve Prometheus metrics at /metrics; `open` drops the token requirement for it only. */
+  metrics?: { text(): Promise<string>; contentType: string; open: boolean };
 }
 
 export interface WebServer {
@@ -44,7 +46,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const server = createServer((req, res) => {
-    handleHttp(req, res, guard, options.staticDir).catch(() => {
+    handleHttp(req, res, guard, options).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
@@ -81,10 +83,11 @@ async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
   guard: GuardConfig,
-  staticDir: string,
+  options: WebServerOptions,
 ): Promise<void> {
   const url = requestUrl(req);
-  const verdict = checkRequest(req, url, guard);
+  const metrics = url.pathname === '/metrics' ? options.metrics : undefined;
+  const verdict = checkRequest(req, url, guard, { tokenOptional: metrics?.open === true });
   if (!verdict.ok) {
     const hint =
       verdict.status === 401
@@ -109,7 +112,13 @@ async function handleHttp(
     res.end();
     return;
   }
-  await serveStatic(staticDir, url.pathname, res);
+  if (metrics) {
+    const body = await metrics.text();
+    res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  await serveStatic(options.staticDir, url.pathname, res);
 }
 
 function attachClient(ws: WebSocket, hub: ApiHub): void {

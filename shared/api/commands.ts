@@ -24,6 +24,14 @@ export const ProbeResultSchema = z.object({
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 
+export const LogLineSchema = z.object({
+  time: z.number(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  event: z.string(),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
 export const AppInfoSchema = z.object({
   version: z.string(),
   /** Which host runs the UI: the desktop app or `braid serve` in a browser. */
@@ -84,6 +92,10 @@ export const COMMANDS = {
   },
   'settings.get': { input: Nothing, output: SettingsSchema },
   'settings.update': { input: SettingsPatchSchema, output: SettingsSchema },
+  /** The task's recent log lines, oldest first (credentials already stripped). */
+  'tasks.log': { input: ById, output: z.array(LogLineSchema) },
+  /** Shows the folder of the log files (desktop only). */
+  'app.openLogs': { input: Nothing, output: z.null() },
   'files.open': { input: ById, output: z.null() },
   'files.showInFolder': { input: ById, output: z.null() },
 } as const;
