@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { BraidApi } from '../../shared/ipc/braid-api.ts';
 import { AddDialog } from '../components/AddDialog.tsx';
+import { MonitorView } from '../components/MonitorView.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { SettingsDialog } from '../components/SettingsDialog.tsx';
 import { SpeedGraph } from '../components/SpeedGraph.tsx';
@@ -62,6 +63,7 @@ function Shell() {
   const requestAdd = useApp((s) => s.requestAdd);
   const clearAddRequest = useApp((s) => s.clearAddRequest);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [monitorOpen, setMonitorOpen] = useState(false);
 
   useEffect(() => {
     const isEditable = (target: EventTarget | null) =>
@@ -110,6 +112,13 @@ function Shell() {
           <button type="button" onClick={() => run('tasks.resumeAll', {})}>
             {t('toolbar.resumeAll')}
           </button>
+          <button
+            type="button"
+            aria-pressed={monitorOpen}
+            onClick={() => setMonitorOpen((open) => !open)}
+          >
+            {t('toolbar.monitor')}
+          </button>
           <button type="button" onClick={() => setSettingsOpen(true)} disabled={!settings}>
             {t('toolbar.settings')}
           </button>
@@ -120,6 +129,7 @@ function Shell() {
         <SearchBox />
       </div>
       <Graphs />
+      {monitorOpen && <MonitorView onClose={() => setMonitorOpen(false)} />}
       <main className="content">
         <TaskList />
       </main>

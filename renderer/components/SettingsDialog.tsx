@@ -134,6 +134,17 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
           </p>
         )}
         <div className="modal-actions">
+          <button
+            type="button"
+            className="push-left"
+            disabled={!info?.canOpenFiles}
+            title={info?.canOpenFiles ? undefined : t('action.desktopOnly')}
+            onClick={() =>
+              void api.call('app.openLogs', {}).catch((e: Error) => setError(e.message))
+            }
+          >
+            {t('settings.openLogs')}
+          </button>
           <button type="button" onClick={onClose}>
             {t('settings.close')}
           </button>

@@ -1,7 +1,8 @@
 import { useEffect, useId, useState } from 'react';
 import type { Priority } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
-import { useApp } from '../app/context.ts';
+import { useApi, useApp } from '../app/context.ts';
+import type { LogLine } from '../../shared/api/commands.ts';
 import { useCommand } from '../app/use-command.ts';
 import { useT } from '../i18n/i18n.ts';
 import { displayName } from '../store/app-store.ts';
@@ -61,6 +62,51 @@ export function TaskDetails({ id }: { id: string }) {
         onChange={(e) => setDraft(e.target.value)}
       />
       <button type="submit">{t('details.apply')}</button>
+      <TaskLog id={id} />
     </form>
+  );
+}
+
+const LOG_REFRESH_MS = 2000;
+
+/** The task's recent log lines, refreshed while shown. */
+function TaskLog({ id }: { id: string }) {
+  const t = useT();
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const [lines, setLines] = useState<LogLine[]>([]);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    const load = () =>
+      api
+        .call('tasks.log', { id })
+        .then((next) => live && setLines(next))
+        .catch(() => {});
+    void load();
+    const timer = setInterval(load, LOG_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, id, open]);
+  return (
+    <details className="task-log" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{t('details.log')}</summary>
+      {lines.length === 0 ? (
+        <p className="hint">{t('details.logEmpty')}</p>
+      ) : (
+        <ol>
+          {lines.slice(-30).map((line, i) => (
+            <li key={`${line.time}-${i}`} className={`log-${line.level}`}>
+              <time dateTime={new Date(line.time).toISOString()}>
+                {new Date(line.time).toLocaleTimeString()}
+              </time>{' '}
+              <strong>{line.event}</strong> {line.text}
+            </li>
+          ))}
+        </ol>
+      )}
+    </details>
   );
 }

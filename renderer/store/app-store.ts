@@ -6,6 +6,7 @@ import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
 
 export const SPEED_HISTORY = 300;
 const MAX_NOTICES = 5;
+const MAX_RECENT_ERRORS = 20;
 
 export type Filter = 'all' | 'active' | 'completed' | 'failed';
 
@@ -39,6 +40,8 @@ export interface StoreState {
   search: string;
   selectedId: string | null;
   notices: Notice[];
+  /** Failures reported by the engine, newest last, for the monitor view. */
+  recentErrors: Array<{ at: number; text: string; taskId: string | null }>;
   /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
   pendingAdd: { urls: string[]; seq: number } | null;
 }
@@ -71,6 +74,7 @@ export function createAppStore(): AppStore {
     search: '',
     selectedId: null,
     notices: [],
+    recentErrors: [],
     pendingAdd: null,
 
     load: (state) =>
@@ -99,7 +103,7 @@ export function createAppStore(): AppStore {
 function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState> {
   let tasks = s.tasks;
   let idsChanged = false;
-  let { appSpeed, taskSpeed, notices, settings, pendingAdd, selectedId } = s;
+  let { appSpeed, taskSpeed, notices, recentErrors, settings, pendingAdd, selectedId } = s;
   const writable = () => {
     if (tasks === s.tasks) tasks = { ...s.tasks };
     return tasks;
@@ -142,6 +146,10 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
         settings = event.settings;
         break;
       case 'error':
+        recentErrors = [
+          ...recentErrors,
+          { at: Date.now(), text: event.message, taskId: event.taskId },
+        ].slice(-MAX_RECENT_ERRORS);
         notices = [
           ...notices,
           { id: ++noticeSeq, kind: 'error' as const, text: event.message },
@@ -161,6 +169,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     appSpeed,
     taskSpeed,
     notices,
+    recentErrors,
     settings,
     pendingAdd,
     selectedId,

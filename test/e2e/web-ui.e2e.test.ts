@@ -139,6 +139,19 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}completed.png`, fullPage: true });
   });
 
+  it('shows a finished task’s log lines and the monitor totals', async () => {
+    await row('video.mp4').getByText('video.mp4', { exact: true }).click();
+    const log = page.locator('details.task-log');
+    await log.locator('summary').click();
+    await log.getByText('completed', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    const monitor = page.getByRole('region', { name: 'Monitor' });
+    await monitor.waitFor();
+    assert.equal(await monitor.locator('dt:text-is("Done today") + dd').textContent(), '2');
+    await page.screenshot({ path: `${ARTIFACTS}monitor.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Monitor' }).click();
+  });
+
   it('refuses a file: URL in the add dialog with a clear message and adds nothing', async () => {
     await page.getByRole('button', { name: 'New download' }).click();
     await page.getByLabel('URL').fill('file:///etc/passwd');
