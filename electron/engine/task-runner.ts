@@ -87,6 +87,8 @@ interface Worker {
   lastRate: number;
   host: string;
   holdsSlot: boolean;
+  /** The URL its last request went to: an expired signed link is judged by this, not by #url. */
+  requestedUrl: string | null;
   failures: number;
 }
 
@@ -318,6 +320,7 @@ export class TaskRunner {
       host,
       holdsSlot,
       failures: 0,
+      requestedUrl: null,
     };
     this.#workers.set(worker.id, worker);
     const loop = this.#workerLoop(worker).finally(() => {
@@ -384,8 +387,12 @@ export class TaskRunner {
       // Fewer connections is the answer to an overloaded server, not more retries.
       if (this.#workers.size > 1) return false;
     }
+    // Another connection may already have gone back to the original URL: what matters is whether
+    // this failed request went to a redirect target.
     const expiredRedirect =
-      this.#url !== this.record.url && [401, 403, 404, 410].includes(error.status ?? 0);
+      worker.requestedUrl !== null &&
+      worker.requestedUrl !== this.record.url &&
+      [401, 403, 404, 410].includes(error.status ?? 0);
     if (expiredRedirect) {
       // Signed CDN links expire: ask the original URL for a fresh one, keeping verified bytes.
       this.#url = this.record.url;
@@ -604,6 +611,7 @@ export class TaskRunner {
   async #request(worker: Worker, start: number, end: number): Promise<RangeResponse> {
     const r = this.record;
     const validator = ifRangeValidator(r.etag, r.lastModified);
+    worker.requestedUrl = this.#url;
     const res = await openRange({
       url: this.#url,
       range: { start, end },
