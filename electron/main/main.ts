@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, dialog, session, shell } from 'electron';
@@ -14,6 +15,11 @@ import { createMainWindow } from './main-window.ts';
 // Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const RENDERER = fileURLToPath(new URL('../renderer/', import.meta.url));
+// Packaged: electron-builder copies build/tray*.png to resources/icons; in development, build/.
+const ICONS = app.isPackaged
+  ? join(process.resourcesPath, 'icons')
+  : fileURLToPath(new URL('../../build/', import.meta.url));
+const TRAY_ICON = join(ICONS, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
 
 let hub: ApiHub | null = null;
 let win: BrowserWindow | null = null;
@@ -104,7 +110,7 @@ async function start(): Promise<void> {
     if (ready === win && pendingLinks.length) handOver([]);
   });
   showWindow();
-  status = new DesktopStatus(hub, undefined, { show: showWindow, quit: () => app.quit() });
+  status = new DesktopStatus(hub, TRAY_ICON, { show: showWindow, quit: () => app.quit() });
 }
 
 function showWindow(): void {

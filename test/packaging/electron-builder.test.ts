@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { build, Platform, type Configuration } from 'electron-builder';
+import { parse } from 'yaml';
+import { tempDir } from '../support/fixtures.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+/** Marks the fuse wire in an Electron binary (see @electron/fuses). */
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+
+async function loadConfig(): Promise<Configuration> {
+  return parse(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration;
+}
+
+describe('desktop packaging (electron-builder.yml)', () => {
+  it('targets AppImage and deb, NSIS and dmg, with the app id, icon and braid:// protocol', async () => {
+    const config = await loadConfig();
+    assert.equal(config.appId, 'app.braid.desktop');
+    assert.equal(config.productName, 'Braid');
+    assert.equal(config.asar, true);
+    assert.deepEqual(config.linux?.target, ['AppImage', 'deb']);
+    assert.deepEqual(config.win?.target, ['nsis']);
+    assert.deepEqual(config.mac?.target, ['dmg']);
+    assert.deepEqual(config.protocols, [{ name: 'Braid link', schemes: ['braid'] }]);
+    assert.ok(config.linux?.mimeTypes?.includes('x-scheme-handler/braid'));
+    const icon = await readFile(join(ROOT, String(config.icon)));
+    assert.equal(icon.readUInt32BE(16), 1024, 'a 1024 px PNG icon');
+    assert.deepEqual(config.electronFuses, {
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(pkg['main'], 'dist/electron/main.mjs');
+    assert.ok(pkg['homepage'], 'deb needs a homepage');
+    assert.match(String((pkg['scripts'] as Record<string, string>)['dist']), /electron-builder/);
+  });
+
+  it('packs the bundles and the UI into app.asar, and no sources, tests or source maps', async () => {
+    const dirs = await tempDir('braid-pack-');
+    try {
+      // Without network there is no Electron to package; a stand-in executable carrying a fuse
+      // wire in Electron's format (all fuses at their defaults) is enough to produce the unpacked
+      // app, its asar, and the flipped fuses.
+      const electronDist = join(dirs.path, 'electron');
+      await mkdir(electronDist);
+      await writeFile(
+        join(electronDist, 'electron'),
+        Buffer.concat([
+          Buffer.from('#!/bin/sh\n# '),
+          Buffer.from(SENTINEL),
+          Buffer.from([1, 8]),
+          Buffer.from('10110001'),
+          Buffer.from('\n'),
+        ]),
+      );
+      await chmod(join(electronDist, 'electron'), 0o755);
+      const config = await loadConfig();
+      await build({
+        projectDir: ROOT,
+        targets: Platform.LINUX.createTarget('dir'),
+        publish: 'never',
+        config: {
+          ...config,
+          electronDist,
+          electronVersion: '45.3.4',
+          directories: { ...config.directories, output: join(dirs.path, 'release') },
+        },
+      });
+      const files = listPackage(join(dirs.path, 'release/linux-unpacked/resources/app.asar'), {
+        isPack: false,
+      }).map((f) => f.replaceAll('\\', '/'));
+      for (const wanted of [
+        '/package.json',
+        '/dist/electron/main.mjs',
+        '/dist/electron/preload.cjs',
+        '/dist/renderer/index.html',
+      ]) {
+        assert.ok(files.includes(wanted), `${wanted} is packed`);
+      }
+      const fuses = await getCurrentFuseWire(join(dirs.path, 'release/linux-unpacked/braid'));
+      const state = (option: FuseV1Options) => String.fromCharCode(fuses[option] as number);
+      assert.deepEqual(
+        [
+          FuseV1Options.RunAsNode,
+          FuseV1Options.EnableCookieEncryption,
+          FuseV1Options.EnableNodeOptionsEnvironmentVariable,
+          FuseV1Options.EnableNodeCliInspectArguments,
+          FuseV1Options.EnableEmbeddedAsarIntegrityValidation,
+          FuseV1Options.OnlyLoadAppFromAsar,
+        ].map(state),
+        ['0', '1', '0', '0', '1', '1'],
+      );
+      const stray = files.filter((f) =>
+        /\.map$|^\/(electron|renderer|shared|test|bench|scripts|node_modules)\/|\.ts$/.test(f),
+      );
+      assert.deepEqual(stray, []);
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+});
