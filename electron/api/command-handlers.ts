@@ -10,6 +10,7 @@ import { ApiError } from '../../shared/api/errors.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { DownloadEngine } from '../engine/download-engine.ts';
 import { probeUrl } from '../engine/url-probe.ts';
+import { exportTasks } from './task-export.ts';
 
 /** What only the host can do: the desktop opens files with the OS; a headless server cannot. */
 export interface HostServices {
@@ -69,6 +70,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     ctx.settingsChanged();
     return settings;
   },
+  'tasks.export': async (_input, ctx) => exportTasks(ctx.engine.list()),
   'tasks.log': async (input, ctx) => {
     existing(ctx, input.id);
     return ctx.logs?.lines(input.id) ?? [];

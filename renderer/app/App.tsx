@@ -10,8 +10,8 @@ import { TaskDetails } from '../components/TaskDetails.tsx';
 import { TaskList } from '../components/TaskList.tsx';
 import { I18nContext, translator, useT } from '../i18n/i18n.ts';
 import { linksFromTransfer } from '../input/link-text.ts';
-import { displayName, type AppStore, type Filter } from '../store/app-store.ts';
-import { ApiContext, StoreContext, useApp } from './context.ts';
+import { displayName, visibleIds, type AppStore, type Filter } from '../store/app-store.ts';
+import { ApiContext, StoreContext, useApi, useApp, useAppStore } from './context.ts';
 import { useCommand } from './use-command.ts';
 
 const FILTERS: Filter[] = ['all', 'active', 'completed', 'failed'];
@@ -62,6 +62,7 @@ function Shell() {
   const pendingAdd = useApp((s) => s.pendingAdd);
   const requestAdd = useApp((s) => s.requestAdd);
   const clearAddRequest = useApp((s) => s.clearAddRequest);
+  const store = useAppStore();
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [monitorOpen, setMonitorOpen] = useState(false);
 
@@ -88,21 +89,51 @@ function Shell() {
         requestAdd(links);
       }
     };
+    // Shortcuts act on the app, not inside a text field (except the ones with a modifier).
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (document.querySelector('[role="dialog"]')) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      const state = store.getState();
+      if ((mod && !e.shiftKey && key === 'n') || (key === 'insert' && !isEditable(e.target))) {
+        e.preventDefault();
+        requestAdd([]);
+      } else if (mod && e.shiftKey && key === 'p') {
+        e.preventDefault();
+        void run('tasks.pauseAll', {});
+      } else if (mod && e.shiftKey && key === 'r') {
+        e.preventDefault();
+        void run('tasks.resumeAll', {});
+      } else if (mod && key === 'a' && !isEditable(e.target)) {
+        e.preventDefault();
+        state.selectAll(visibleIds(state));
+      } else if (key === 'delete' && !isEditable(e.target) && state.selectedIds.length > 0) {
+        e.preventDefault();
+        state.askRemove(state.selectedIds);
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('drop', onDrop);
     document.addEventListener('paste', onPaste);
     return () => {
+      window.removeEventListener('keydown', onKeyDown);
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
       document.removeEventListener('paste', onPaste);
     };
-  }, [requestAdd]);
+  }, [requestAdd, run, store]);
 
   return (
     <div className="app">
       <header className="app-header">
         <h1 className="brand">{t('app.title')}</h1>
-        <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
+        <div
+          className="toolbar"
+          role="toolbar"
+          aria-label={t('toolbar.label')}
+          aria-description={t('shortcuts.label')}
+        >
           <button type="button" className="primary" onClick={() => requestAdd([])}>
             {t('toolbar.new')}
           </button>
@@ -112,6 +143,7 @@ function Shell() {
           <button type="button" onClick={() => run('tasks.resumeAll', {})}>
             {t('toolbar.resumeAll')}
           </button>
+          <ExportButton />
           <button
             type="button"
             aria-pressed={monitorOpen}
@@ -141,6 +173,31 @@ function Shell() {
         <SettingsDialog settings={settings} onClose={() => setSettingsOpen(false)} />
       )}
     </div>
+  );
+}
+
+/** Saves the task list (credentials stripped by the host) as a JSON file. */
+function ExportButton() {
+  const t = useT();
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const save = async () => {
+    try {
+      const json = await api.call('tasks.export', {});
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+      link.download = `braid-tasks-${new Date().toISOString().slice(0, 10)}.json`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      notify('info', t('toolbar.exported'));
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  };
+  return (
+    <button type="button" onClick={() => void save()}>
+      {t('toolbar.export')}
+    </button>
   );
 }
 

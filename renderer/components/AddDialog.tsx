@@ -102,6 +102,20 @@ export function AddDialog({ initialUrls, onClose }: Props) {
           aria-invalid={errors.length > 0}
           spellCheck={false}
         />
+        <label className="import-file">
+          {t('add.import')}
+          <input
+            type="file"
+            accept=".txt,.lst,.list,text/plain"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              const imported = await file.text();
+              setText((current) => [current.trim(), imported.trim()].filter(Boolean).join('\n'));
+              e.target.value = '';
+            }}
+          />
+        </label>
         <p className="hint" id={ids.hint}>
           {urls.length > 1 ? t('add.count', { count: urls.length }) : t('add.urlHint')}
         </p>

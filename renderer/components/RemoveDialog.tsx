@@ -1,19 +1,33 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/context.ts';
 import { useCommand } from '../app/use-command.ts';
 import { useT } from '../i18n/i18n.ts';
 import { displayName } from '../store/app-store.ts';
 import { Modal } from './Modal.tsx';
 
-export function RemoveDialog({ id, onClose }: { id: string; onClose(): void }) {
+/** Confirms removing one or several downloads, optionally with their files. */
+export function RemoveDialog() {
+  const ids = useApp((s) => s.removing);
+  return ids ? <Confirm ids={ids} /> : null;
+}
+
+function Confirm({ ids }: { ids: string[] }) {
   const t = useT();
   const run = useCommand();
-  const task = useApp((s) => s.tasks[id]);
+  const cancel = useApp((s) => s.cancelRemove);
+  const names = useApp(
+    useShallow((s) => ids.flatMap((id) => (s.tasks[id] ? [displayName(s.tasks[id])] : []))),
+  );
   const [deleteFile, setDeleteFile] = useState(false);
-  if (!task) return null;
+  if (names.length === 0) return null;
   return (
-    <Modal title={t('remove.title')} onClose={onClose} className="remove-dialog">
-      <p>{t('remove.question', { name: displayName(task) })}</p>
+    <Modal title={t('remove.title')} onClose={cancel} className="remove-dialog">
+      <p>
+        {names.length === 1
+          ? t('remove.question', { name: names[0] as string })
+          : t('remove.many', { count: names.length })}
+      </p>
       <label className="check">
         <input
           type="checkbox"
@@ -23,7 +37,7 @@ export function RemoveDialog({ id, onClose }: { id: string; onClose(): void }) {
         {t('remove.deleteFile')}
       </label>
       <div className="modal-actions">
-        <button type="button" onClick={onClose}>
+        <button type="button" onClick={cancel}>
           {t('remove.keep')}
         </button>
         <button
@@ -31,8 +45,8 @@ export function RemoveDialog({ id, onClose }: { id: string; onClose(): void }) {
           className="danger"
           data-autofocus
           onClick={() => {
-            onClose();
-            void run('tasks.remove', { id, deleteFile });
+            cancel();
+            for (const id of ids) void run('tasks.remove', { id, deleteFile });
           }}
         >
           {t('remove.confirm')}

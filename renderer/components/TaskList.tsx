@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useApp } from '../app/context.ts';
+import { useApp, useAppStore } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
 import { visibleIds } from '../store/app-store.ts';
 import { RemoveDialog } from './RemoveDialog.tsx';
@@ -12,11 +12,14 @@ export const ROW_HEIGHT = 104;
 /** The download list: virtualised (only rows in view exist), arrow keys move the selection. */
 export function TaskList() {
   const t = useT();
+  const store = useAppStore();
   const ids = useApp(useShallow(visibleIds));
   const total = useApp((s) => s.ids.length);
   const selectedId = useApp((s) => s.selectedId);
+  const selectedIds = useApp((s) => s.selectedIds);
   const select = useApp((s) => s.select);
-  const [removing, setRemoving] = useState<string | null>(null);
+  const toggleSelected = useApp((s) => s.toggleSelected);
+  const askRemove = useApp((s) => s.askRemove);
   const scrollRef = useRef<HTMLDivElement>(null);
   const focusAfterScroll = useRef<string | null>(null);
   const virtualizer = useVirtualizer({
@@ -55,7 +58,17 @@ export function TaskList() {
     virtualizer.scrollToIndex(next);
   };
 
-  const onRemove = useCallback((id: string) => setRemoving(id), []);
+  const onRemove = useCallback(
+    (id: string) => {
+      const { selectedIds: chosen } = store.getState();
+      askRemove(chosen.length > 1 && chosen.includes(id) ? chosen : [id]);
+    },
+    [askRemove, store],
+  );
+  const onSelect = useCallback(
+    (id: string, additive: boolean) => (additive ? toggleSelected(id) : select(id)),
+    [select, toggleSelected],
+  );
   const selectedIndex = selectedId ? ids.indexOf(selectedId) : -1;
 
   return (
@@ -85,15 +98,16 @@ export function TaskList() {
               id={id}
               index={item.index}
               setSize={ids.length}
-              selected={id === selectedId}
-              onSelect={select}
+              selected={id === selectedId || selectedIds.includes(id)}
+              focused={id === selectedId}
+              onSelect={onSelect}
               onRemove={onRemove}
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
             />
           );
         })}
       </ul>
-      {removing && <RemoveDialog id={removing} onClose={() => setRemoving(null)} />}
+      <RemoveDialog />
     </div>
   );
 }

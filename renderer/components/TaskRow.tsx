@@ -10,7 +10,9 @@ import { SegmentMap } from './SegmentMap.tsx';
 interface Props {
   id: string;
   selected: boolean;
-  onSelect(id: string): void;
+  /** The row keyboard focus sits on (one per list). */
+  focused: boolean;
+  onSelect(id: string, additive: boolean): void;
   onRemove(id: string): void;
   style: React.CSSProperties;
   index: number;
@@ -27,6 +29,7 @@ export const TaskRow = memo(function TaskRow(props: Props) {
 function Row({
   task,
   selected,
+  focused,
   onSelect,
   onRemove,
   style,
@@ -43,12 +46,13 @@ function Row({
       style={style}
       aria-posinset={index + 1}
       aria-setsize={setSize}
-      aria-current={selected ? 'true' : undefined}
+      aria-current={focused ? 'true' : undefined}
       aria-describedby={detailsId}
-      tabIndex={selected ? 0 : -1}
+      tabIndex={focused ? 0 : -1}
       data-id={task.id}
-      onClick={() => onSelect(task.id)}
-      onFocus={(e) => e.target === e.currentTarget && onSelect(task.id)}
+      data-selected={selected || undefined}
+      onClick={(e) => onSelect(task.id, e.ctrlKey || e.metaKey)}
+      onFocus={(e) => e.target === e.currentTarget && !focused && onSelect(task.id, false)}
       onKeyDown={(e) => {
         if (e.key === 'Delete' && e.target === e.currentTarget) {
           e.preventDefault();

@@ -112,6 +112,12 @@ export const en = {
   'monitor.noHosts': 'No open connections.',
   'monitor.errors': 'Recent errors',
   'monitor.noErrors': 'No errors.',
+  'add.import': 'Import list from file…',
+  'toolbar.export': 'Export list',
+  'toolbar.exported': 'Task list exported',
+  'shortcuts.label':
+    'Keyboard shortcuts: Ctrl+N new, Ctrl+Shift+P pause all, Ctrl+Shift+R resume all, Delete remove, Ctrl+A select all',
+  'remove.many': 'Remove {count} downloads from the list?',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

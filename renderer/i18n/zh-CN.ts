@@ -113,6 +113,12 @@ export const zhCN: Dictionary = {
   'monitor.noHosts': '没有打开的连接。',
   'monitor.errors': '最近的错误',
   'monitor.noErrors': '没有错误。',
+  'add.import': '从文件导入列表…',
+  'toolbar.export': '导出列表',
+  'toolbar.exported': '任务列表已导出',
+  'shortcuts.label':
+    '快捷键：Ctrl+N 新建，Ctrl+Shift+P 全部暂停，Ctrl+Shift+R 全部继续，Delete 删除，Ctrl+A 全选',
+  'remove.many': '从列表中删除 {count} 个下载？',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

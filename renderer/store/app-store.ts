@@ -38,7 +38,12 @@ export interface StoreState {
   taskSpeed: Record<string, SpeedSample[]>;
   filter: Filter;
   search: string;
+  /** The focused task (detail panel, keyboard position). */
   selectedId: string | null;
+  /** Every selected task (Ctrl+click, Ctrl+A); includes selectedId when there is one. */
+  selectedIds: string[];
+  /** Tasks waiting for the remove confirmation. */
+  removing: string[] | null;
   notices: Notice[];
   /** Failures reported by the engine, newest last, for the monitor view. */
   recentErrors: Array<{ at: number; text: string; taskId: string | null }>;
@@ -52,6 +57,10 @@ export interface StoreActions {
   setFilter(filter: Filter): void;
   setSearch(search: string): void;
   select(id: string | null): void;
+  toggleSelected(id: string): void;
+  selectAll(ids: string[]): void;
+  askRemove(ids: string[]): void;
+  cancelRemove(): void;
   notify(kind: Notice['kind'], text: string): void;
   dismiss(id: number): void;
   requestAdd(urls: string[]): void;
@@ -73,6 +82,8 @@ export function createAppStore(): AppStore {
     filter: 'all',
     search: '',
     selectedId: null,
+    selectedIds: [],
+    removing: null,
     notices: [],
     recentErrors: [],
     pendingAdd: null,
@@ -88,7 +99,20 @@ export function createAppStore(): AppStore {
     applyEvents: (events) => set((s) => reduce(s, events)),
     setFilter: (filter) => set({ filter }),
     setSearch: (search) => set({ search }),
-    select: (selectedId) => set({ selectedId }),
+    select: (selectedId) => set({ selectedId, selectedIds: selectedId ? [selectedId] : [] }),
+    toggleSelected: (id) =>
+      set((s) =>
+        s.selectedIds.includes(id)
+          ? {
+              selectedIds: s.selectedIds.filter((x) => x !== id),
+              selectedId: s.selectedId === id ? null : s.selectedId,
+            }
+          : { selectedIds: [...s.selectedIds, id], selectedId: id },
+      ),
+    selectAll: (ids) =>
+      set((s) => ({ selectedIds: [...ids], selectedId: s.selectedId ?? ids[0] ?? null })),
+    askRemove: (ids) => set({ removing: ids.length ? ids : null }),
+    cancelRemove: () => set({ removing: null }),
     notify: (kind, text) =>
       set((s) => ({
         notices: [...s.notices, { id: ++noticeSeq, kind, text }].slice(-MAX_NOTICES),
@@ -103,7 +127,16 @@ export function createAppStore(): AppStore {
 function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState> {
   let tasks = s.tasks;
   let idsChanged = false;
-  let { appSpeed, taskSpeed, notices, recentErrors, settings, pendingAdd, selectedId } = s;
+  let {
+    appSpeed,
+    taskSpeed,
+    notices,
+    recentErrors,
+    settings,
+    pendingAdd,
+    selectedId,
+    selectedIds,
+  } = s;
   const writable = () => {
     if (tasks === s.tasks) tasks = { ...s.tasks };
     return tasks;
@@ -124,6 +157,8 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
           delete writable()[event.id];
           idsChanged = true;
           if (selectedId === event.id) selectedId = null;
+          if (selectedIds.includes(event.id))
+            selectedIds = selectedIds.filter((x) => x !== event.id);
         }
         break;
       case 'progress':
@@ -173,6 +208,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     settings,
     pendingAdd,
     selectedId,
+    selectedIds,
   };
 }
 

@@ -92,6 +92,8 @@ export const COMMANDS = {
   },
   'settings.get': { input: Nothing, output: SettingsSchema },
   'settings.update': { input: SettingsPatchSchema, output: SettingsSchema },
+  /** The task list as JSON for backup or another machine, with every credential removed. */
+  'tasks.export': { input: Nothing, output: z.string() },
   /** The task's recent log lines, oldest first (credentials already stripped). */
   'tasks.log': { input: ById, output: z.array(LogLineSchema) },
   /** Shows the folder of the log files (desktop only). */

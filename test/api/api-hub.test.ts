@@ -199,3 +199,44 @@ describe('ApiHub', () => {
     });
   });
 });
+
+describe('task list export', () => {
+  it('exports every task as JSON without user:password or credential headers', async () => {
+    await withHub(async ({ server, client }) => {
+      const c = client();
+      const url = new URL(server.url('/private/a.iso'));
+      url.username = 'alice';
+      url.password = 'PLANTED-PASSWORD';
+      await c.call('tasks.add', {
+        tasks: [
+          {
+            url: url.href,
+            paused: true,
+            headers: {
+              Authorization: 'Bearer PLANTED-AUTH',
+              Cookie: 'sid=PLANTED-COOKIE',
+              'X-Trace': 'keep-me',
+            },
+          },
+          { url: server.url('/b.zip'), paused: true, priority: 'high' },
+        ],
+      });
+      const text = await c.call('tasks.export', {});
+      for (const secret of ['PLANTED-PASSWORD', 'PLANTED-AUTH', 'PLANTED-COOKIE', 'alice']) {
+        assert.ok(!text.includes(secret), `${secret} exported`);
+      }
+      const parsed = JSON.parse(text) as {
+        format: string;
+        tasks: Array<{ url: string; headers: object; priority: string }>;
+      };
+      assert.equal(parsed.format, 'braid-task-list');
+      assert.deepEqual(
+        parsed.tasks.map((t) => [t.url, t.headers, t.priority]),
+        [
+          [server.url('/private/a.iso'), { 'X-Trace': 'keep-me' }, 'normal'],
+          [server.url('/b.zip'), {}, 'high'],
+        ],
+      );
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { task } from './fake-api.ts';
+import { renderApp } from './render-app.tsx';
+
+const key = (k: string, extra: KeyboardEventInit = {}) =>
+  act(() => {
+    fireEvent.keyDown(window, { key: k, ...extra });
+  });
+
+describe('keyboard shortcuts', () => {
+  it('Ctrl+N opens the add dialog', () => {
+    renderApp();
+    key('n', { ctrlKey: true });
+    expect(screen.getByRole('dialog', { name: 'New download' })).toBeTruthy();
+  });
+
+  it('Ctrl+Shift+P pauses all and Ctrl+Shift+R resumes all', () => {
+    const { api } = renderApp();
+    key('P', { ctrlKey: true, shiftKey: true });
+    key('R', { metaKey: true, shiftKey: true });
+    expect(api.calls.map((c) => c.command)).toEqual(['tasks.pauseAll', 'tasks.resumeAll']);
+  });
+
+  it('Ctrl+A selects every shown download and Delete asks to remove them all', async () => {
+    const { api } = renderApp([
+      task({ id: 'aaaaaa', fileName: 'a.bin', createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'b.bin', createdAt: 1 }),
+    ]);
+    key('a', { ctrlKey: true });
+    key('Delete');
+    const dialog = screen.getByRole('dialog', { name: 'Remove download' });
+    expect(dialog.textContent).toContain('Remove 2 downloads from the list?');
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' })));
+    expect(api.commands('tasks.remove')).toEqual([
+      { id: 'aaaaaa', deleteFile: false },
+      { id: 'bbbbbb', deleteFile: false },
+    ]);
+  });
+
+  it('leaves Ctrl+A and Delete to text fields', () => {
+    renderApp([task({ id: 'aaaaaa', fileName: 'a.bin' })]);
+    const search = screen.getByRole('searchbox', { name: 'Search downloads' });
+    fireEvent.keyDown(search, { key: 'a', ctrlKey: true });
+    fireEvent.keyDown(search, { key: 'Delete' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('Ctrl+click adds to the selection', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'a.bin', createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'b.bin', createdAt: 1 }),
+    ]);
+    fireEvent.click(screen.getByText('a.bin'));
+    fireEvent.click(screen.getByText('b.bin'), { ctrlKey: true });
+    const rows = within(screen.getByRole('list', { name: 'Downloads' })).getAllByRole('listitem');
+    expect(rows.map((r) => r.hasAttribute('data-selected'))).toEqual([true, true]);
+  });
+});
+
+describe('batch import and export', () => {
+  it('exports the list the host returns as a JSON file', async () => {
+    const { api } = renderApp();
+    api.answers['tasks.export'] = () => '{"format":"braid-task-list","tasks":[]}';
+    const saved: string[] = [];
+    URL.createObjectURL = () => 'blob:braid';
+    URL.revokeObjectURL = () => {};
+    HTMLAnchorElement.prototype.click = function () {
+      saved.push(this.download);
+    };
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Export list' })));
+    expect(api.commands('tasks.export')).toEqual([{}]);
+    expect(saved[0]).toMatch(/^braid-tasks-\d{4}-\d\d-\d\d\.json$/);
+  });
+
+  it('imports links from a text file into the add dialog', async () => {
+    renderApp();
+    key('n', { ctrlKey: true });
+    const dialog = screen.getByRole('dialog', { name: 'New download' });
+    const input = within(dialog).getByLabelText('Import list from file…') as HTMLInputElement;
+    const file = new File(['http://a.test/1.zip\nhttp://a.test/2.zip\n'], 'links.txt', {
+      type: 'text/plain',
+    });
+    await act(async () => fireEvent.change(input, { target: { files: [file] } }));
+    expect((within(dialog).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'http://a.test/1.zip\nhttp://a.test/2.zip',
+    );
+  });
+});
