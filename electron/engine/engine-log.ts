@@ -29,7 +29,7 @@ export const NO_LOG: EngineLog = () => {};
 /** Query parameters that usually carry secrets (signed links, API keys, sessions). */
 const SECRET_PARAM = /token|sig|signature|key|auth|pass|secret|credential|session|jwt|code/i;
 
-/** A URL fit for logs: no user:password, no secret-looking query values. */
+/** A URL fit for logs and error messages: no user:password, no secret-looking query values. */
 export function redactUrl(url: string): string {
   let parsed: URL;
   try {
@@ -37,8 +37,8 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid URL)';
   }
-  if (parsed.username) parsed.username = 'redacted';
-  if (parsed.password) parsed.password = 'redacted';
+  parsed.username = '';
+  parsed.password = '';
   for (const name of [...parsed.searchParams.keys()]) {
     if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, 'redacted');
   }

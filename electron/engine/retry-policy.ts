@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { redactUrl } from './engine-log.ts';
 import { DownloadError } from './errors.ts';
 
 /** Network failures worth another try, with what to tell the user. */
@@ -70,18 +71,6 @@ function httpDate(parts: Record<string, string | undefined>, now: number): numbe
   // Date.UTC rolls 31 Feb over into March: such a date is garbage, not a date.
   const valid = new Date(time).getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
   return valid ? time : null;
-}
-
-/** A URL safe to show and log: no user:password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
-  }
 }
 
 function header(

@@ -86,6 +86,11 @@ describe('httpError', () => {
       'server answered 404 Not Found for https://host.example/path/f.iso?x=1',
     );
     assert.equal(httpError(599, {}).message, 'server answered 599');
+    // Signed links carry their credential in the query.
+    assert.equal(
+      httpError(403, {}, 'https://cdn.example/f.iso?Expires=9&X-Amz-Signature=abc&token=t').message,
+      'server answered 403 Forbidden for https://cdn.example/f.iso?Expires=9&X-Amz-Signature=redacted&token=redacted',
+    );
   });
 
   it('marks 429 and 503 as overload, other failures not', () => {

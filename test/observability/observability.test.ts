@@ -89,7 +89,7 @@ describe('observability', () => {
     assert.match(String(added['time']), /^\d{4}-\d\d-\d\dT/);
     assert.match(
       String(added['url']),
-      /\/\/redacted:redacted@127\.0\.0\.1:\d+\/report\.pdf\?token=redacted&v=2$/,
+      /^http:\/\/127\.0\.0\.1:\d+\/report\.pdf\?token=redacted&v=2$/,
     );
     assert.equal(byEvent('probed')?.['status'], 206);
     assert.equal(byEvent('completed')?.['bytes'], content.length);
