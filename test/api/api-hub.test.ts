@@ -240,3 +240,17 @@ describe('task list export', () => {
     });
   });
 });
+
+describe('settings updates', () => {
+  it('change only what they name and keep every other setting', async () => {
+    await withHub(async ({ client, hub }) => {
+      const c = client();
+      await c.call('settings.update', { maxConcurrent: 5, globalLimit: 1024 * 1024 });
+      await c.call('settings.update', { theme: 'dark' });
+      const s = hub.engine.settings;
+      assert.deepEqual([s.maxConcurrent, s.globalLimit, s.theme], [5, 1024 * 1024, 'dark']);
+      // Per-process overrides (the harness's small segments) survive a patch too.
+      assert.equal(s.minSegmentSize, 64 * 1024);
+    });
+  });
+});
