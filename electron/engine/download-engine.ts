@@ -175,6 +175,7 @@ export class DownloadEngine {
           limit: input.limit ?? 0,
           headers: input.headers ?? {},
           checksum: input.checksum ?? null,
+          maxSize: input.maxSize ?? null,
         },
         size: null,
         resumable: null,

@@ -476,6 +476,10 @@ export class TaskRunner {
       r.resumable = false;
     }
     this.#env.hostLimiter.success(worker.host);
+    if (size !== null && r.options.maxSize !== null && size > r.options.maxSize) {
+      res.body.destroy();
+      throw tooLarge(r.options.maxSize, size);
+    }
     this.#url = res.url;
     r.size = size;
     this.#env.log({
@@ -673,6 +677,9 @@ export class TaskRunner {
       const n = piece.length;
       segment.pos += n;
       got += n;
+      const max = this.record.options.maxSize;
+      // A body of unknown length that keeps coming is cut at the task's size limit.
+      if (max !== null && segment.pos > max) throw tooLarge(max, null);
       this.#receivedThisRun += n;
       worker.meter.add(n);
       this.#meter.add(n);
@@ -902,6 +909,13 @@ function newAgent(readTimeoutMs: number): Agent {
     bodyTimeout: readTimeoutMs,
     headersTimeout: readTimeoutMs,
     connectTimeout: readTimeoutMs,
+  });
+}
+
+function tooLarge(max: number, size: number | null): DownloadError {
+  const actual = size === null ? 'the server kept sending past' : `the file is ${size} bytes, over`;
+  return new DownloadError('TOO_LARGE', `${actual} this download's size limit of ${max} bytes`, {
+    retryable: false,
   });
 }
 

@@ -118,6 +118,13 @@ export const AddTaskInputSchema = z.strictObject({
   priority: PrioritySchema.optional(),
   /** Add paused instead of queued. */
   paused: z.boolean().optional(),
+  /** Refuse files larger than this many bytes (also when the server does not say the size). */
+  maxSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 53)
+    .optional(),
 });
 export type AddTaskInput = z.input<typeof AddTaskInputSchema>;
 
@@ -157,6 +164,8 @@ export const TaskOptionsSchema = z.object({
   limit: RateSchema,
   headers: HeadersSchema,
   checksum: ChecksumSchema.nullable(),
+  /** Bytes; null is unlimited. Records written before this option existed have none. */
+  maxSize: z.number().nullable().default(null),
 });
 export type TaskOptions = z.infer<typeof TaskOptionsSchema>;
 

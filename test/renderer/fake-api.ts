@@ -54,7 +54,7 @@ export function task(overrides: Partial<TaskSnapshot> & { id: string }): TaskSna
     state: 'queued',
     priority: 'normal',
     order: 0,
-    options: { connections: 8, limit: 0, headers: {}, checksum: null },
+    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null },
     resumable: null,
     error: null,
     createdAt: 1,
