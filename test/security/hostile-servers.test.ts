@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -7,7 +8,7 @@ import { waitForEnd, withHarness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 
 /** Writes a raw HTTP/1.1 response on the socket, bypassing every check Node's server makes. */
-function raw(text: string | Buffer): (req: import('node:http').IncomingMessage) => void {
+function raw(text: string | Buffer): (req: IncomingMessage) => void {
   return (req) => {
     req.socket.end(text);
   };
