@@ -18,6 +18,8 @@ export function createMainWindow(preload: string, icon: string | undefined): Bro
       nodeIntegration: false,
       nodeIntegrationInWorker: false,
       webviewTag: false,
+      // Middle-click would open links in a new window; there are no such links to follow.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });

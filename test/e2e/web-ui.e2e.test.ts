@@ -20,6 +20,7 @@ describe('web UI served by braid serve, in Chromium', () => {
   let page: Page;
   let dirs: { path: string; cleanup(): Promise<void> };
   let downloads: string;
+  const pageErrors: string[] = [];
   const big = makeContent(6 * MiB, 'e2e-big');
   const small = makeContent(300 * 1024, 'e2e-small');
 
@@ -39,11 +40,15 @@ describe('web UI served by braid serve, in Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
     await page.goto(serve.url);
   });
 
   after(async () => {
+    assert.deepEqual(pageErrors, [], 'no script errors and no CSP violations in the page');
     await browser?.close();
     const code = await serve?.stop();
     await server?.close();
