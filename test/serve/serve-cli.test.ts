@@ -25,7 +25,10 @@ describe('braid serve (the CLI process)', () => {
     const env = { BRAID_HOME: `${dirs.path}/home` };
     const first = await startServeProcess([], env);
     try {
-      await assert.rejects(startServeProcess([], env), /exited with 1[\s\S]*another Braid process \(pid \d+\) is using/);
+      await assert.rejects(
+        startServeProcess([], env),
+        /exited with 1[\s\S]*another Braid process \(pid \d+\) is using/,
+      );
     } finally {
       assert.equal(await first.stop(), 0);
       await dirs.cleanup();
