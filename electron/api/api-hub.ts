@@ -5,6 +5,7 @@ import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import type { Result } from '../../shared/ipc/wire.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
+import type { SecretBox } from '../engine/secret-box.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
 import { EventBatcher } from './event-batcher.ts';
 import type { Observability } from '../observability/observability.ts';
@@ -20,6 +21,8 @@ export interface ApiHubOptions {
   settings?: SettingsPatch;
   /** Log files, per-task log lines and metrics, fed by the engine. */
   observability?: Observability;
+  /** Encrypts credentials in task records (desktop: safeStorage). */
+  secrets?: SecretBox;
 }
 
 /** One client of the hub: a window, or a WebSocket. */
@@ -64,6 +67,7 @@ export class ApiHub {
       defaultDownloadDir: options.defaultDownloadDir,
       settings: options.settings,
       log: options.observability?.log,
+      secrets: options.secrets,
     });
     return new ApiHub(engine, options.info, options.host, options.observability ?? null);
   }

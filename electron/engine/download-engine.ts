@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
 import { NO_LOG, redactUrl, type EngineLog } from './engine-log.ts';
+import type { SecretBox } from './secret-box.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import {
@@ -45,6 +46,8 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** Structured records of what happens (for log files and metrics); nothing by default. */
   log?: EngineLog;
+  /** Encrypts credential headers in task records on disk (the desktop app's safeStorage). */
+  secrets?: SecretBox;
 }
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -90,7 +93,7 @@ export class DownloadEngine {
 
   private constructor(home: string, persisted: Settings, options: EngineOptions) {
     this.home = home;
-    this.#journal = new ResumeJournal(join(home, 'tasks'));
+    this.#journal = new ResumeJournal(join(home, 'tasks'), options.secrets ?? null);
     this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
     this.#overrides = options.settings ?? {};
     this.#eligible = options.autoStart === false ? new Set() : null;

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
+import { openHeaders, sealHeaders, type SecretBox } from './secret-box.ts';
 import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
 
 /**
@@ -13,12 +14,16 @@ export class ResumeJournal {
   readonly #queues = new Map<string, { running: Promise<void>; again: boolean }>();
   readonly #producers = new Map<string, () => Promise<TaskRecord> | TaskRecord>();
 
-  constructor(dir: string) {
+  readonly #secrets: SecretBox | null;
+
+  constructor(dir: string, secrets: SecretBox | null = null) {
     this.dir = dir;
+    this.#secrets = secrets;
   }
 
   async loadAll(): Promise<{ records: TaskRecord[]; problems: string[] }> {
-    await mkdir(this.dir, { recursive: true });
+    // Records may hold credentials (auth headers, cookies): only the user may read them.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const records: TaskRecord[] = [];
     const problems: string[] = [];
     for (const name of await readdir(this.dir)) {
@@ -31,8 +36,16 @@ export class ResumeJournal {
         const parsed = TaskRecordSchema.safeParse(
           JSON.parse(await readFile(join(this.dir, name), 'utf8')),
         );
-        if (parsed.success) records.push(parsed.data);
-        else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        if (parsed.success) {
+          const lost: string[] = [];
+          parsed.data.options.headers = openHeaders(
+            parsed.data.options.headers,
+            this.#secrets,
+            lost,
+          );
+          if (lost.length) problems.push(`${name}: could not decrypt ${lost.join(', ')}; dropped`);
+          records.push(parsed.data);
+        } else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       } catch (error) {
         problems.push(`${name}: ${(error as Error).message}`);
       }
@@ -81,6 +94,10 @@ export class ResumeJournal {
 
   async #write(id: string, record: TaskRecord): Promise<void> {
     if (!this.#producers.has(id)) return; // removed meanwhile
-    await writeFileAtomic(this.#path(id), JSON.stringify(record));
+    const stored = {
+      ...record,
+      options: { ...record.options, headers: sealHeaders(record.options.headers, this.#secrets) },
+    };
+    await writeFileAtomic(this.#path(id), JSON.stringify(stored));
   }
 }

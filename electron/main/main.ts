@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
-import { app, dialog, session, shell } from 'electron';
+import { app, dialog, safeStorage, session, shell } from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
 import { ApiHub } from '../api/api-hub.ts';
 import { braidHome } from '../engine/braid-home.ts';
@@ -80,6 +80,12 @@ async function start(): Promise<void> {
     hub = await ApiHub.open({
       home,
       observability: await openObservability(home),
+      secrets: safeStorage.isEncryptionAvailable()
+        ? {
+            seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
+            open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+          }
+        : undefined,
       defaultDownloadDir: downloads,
       info: {
         version: app.getVersion(),
