@@ -5,6 +5,7 @@ import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns } from '../../shared/url-patterns.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
+import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 
 const PROBE_DELAY_MS = 400;
@@ -234,30 +235,6 @@ export function AddDialog({ initialUrls, onClose }: Props) {
         </div>
       </form>
     </Modal>
-  );
-}
-
-function Field({
-  label,
-  hint,
-  children,
-}: {
-  label: string;
-  hint?: string;
-  children: (id: string, hintId?: string) => React.ReactNode;
-}) {
-  const id = useId();
-  const hintId = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children(id, hint ? hintId : undefined)}
-      {hint && (
-        <span className="hint" id={hintId}>
-          {hint}
-        </span>
-      )}
-    </div>
   );
 }
 

@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
+import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 
 export function SettingsDialog({ settings, onClose }: { settings: Settings; onClose(): void }) {
@@ -46,79 +47,68 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
   return (
     <Modal title={t('settings.title')} onClose={onClose} className="settings-dialog">
       <form onSubmit={save} noValidate>
-        <div className="field">
-          <label htmlFor="settings-dir">{t('settings.downloadDir')}</label>
-          <input
-            id="settings-dir"
-            data-autofocus
-            value={draft.downloadDir}
-            placeholder={info?.defaultDownloadDir}
-            onChange={(e) => patch({ downloadDir: e.target.value })}
-            aria-describedby="settings-dir-hint"
-          />
-          <span className="hint" id="settings-dir-hint">
-            {t('settings.downloadDirHint', { dir: info?.defaultDownloadDir ?? '' })}
-          </span>
-        </div>
+        <Field
+          label={t('settings.downloadDir')}
+          hint={t('settings.downloadDirHint', { dir: info?.defaultDownloadDir ?? '' })}
+        >
+          {(id, hint) => (
+            <input
+              id={id}
+              data-autofocus
+              value={draft.downloadDir}
+              placeholder={info?.defaultDownloadDir}
+              onChange={(e) => patch({ downloadDir: e.target.value })}
+              aria-describedby={hint}
+            />
+          )}
+        </Field>
         <div className="grid">
-          <div className="field">
-            <label htmlFor="settings-concurrent">{t('settings.maxConcurrent')}</label>
-            <input
-              id="settings-concurrent"
-              type="number"
-              min={1}
-              max={32}
-              value={draft.maxConcurrent}
-              onChange={(e) => patch({ maxConcurrent: Number(e.target.value) })}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="settings-connections">{t('settings.connections')}</label>
-            <input
-              id="settings-connections"
-              type="number"
-              min={1}
-              max={32}
-              value={draft.connections}
-              onChange={(e) => patch({ connections: Number(e.target.value) })}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="settings-limit">{t('settings.globalLimit')}</label>
-            <input
-              id="settings-limit"
-              value={limit}
-              placeholder="∞"
-              onChange={(e) => setLimit(e.target.value)}
-              aria-describedby="settings-limit-hint"
-            />
-            <span className="hint" id="settings-limit-hint">
-              {t('add.limitHint')}
-            </span>
-          </div>
-          <div className="field">
-            <label htmlFor="settings-theme">{t('settings.theme')}</label>
-            <select
-              id="settings-theme"
-              value={draft.theme}
-              onChange={(e) => patch({ theme: e.target.value as Settings['theme'] })}
-            >
-              <option value="system">{t('settings.theme.system')}</option>
-              <option value="light">{t('settings.theme.light')}</option>
-              <option value="dark">{t('settings.theme.dark')}</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="settings-language">{t('settings.language')}</label>
-            <select
-              id="settings-language"
-              value={draft.language}
-              onChange={(e) => patch({ language: e.target.value as Settings['language'] })}
-            >
-              <option value="en">English</option>
-              <option value="zh-CN">简体中文</option>
-            </select>
-          </div>
+          <CountField
+            label={t('settings.maxConcurrent')}
+            value={draft.maxConcurrent}
+            onChange={(maxConcurrent) => patch({ maxConcurrent })}
+          />
+          <CountField
+            label={t('settings.connections')}
+            value={draft.connections}
+            onChange={(connections) => patch({ connections })}
+          />
+          <Field label={t('settings.globalLimit')} hint={t('add.limitHint')}>
+            {(id, hint) => (
+              <input
+                id={id}
+                value={limit}
+                placeholder="∞"
+                onChange={(e) => setLimit(e.target.value)}
+                aria-describedby={hint}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.theme')}>
+            {(id) => (
+              <select
+                id={id}
+                value={draft.theme}
+                onChange={(e) => patch({ theme: e.target.value as Settings['theme'] })}
+              >
+                <option value="system">{t('settings.theme.system')}</option>
+                <option value="light">{t('settings.theme.light')}</option>
+                <option value="dark">{t('settings.theme.dark')}</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.language')}>
+            {(id) => (
+              <select
+                id={id}
+                value={draft.language}
+                onChange={(e) => patch({ language: e.target.value as Settings['language'] })}
+              >
+                <option value="en">English</option>
+                <option value="zh-CN">简体中文</option>
+              </select>
+            )}
+          </Field>
         </div>
         <label className="check">
           <input
@@ -154,5 +144,22 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         </div>
       </form>
     </Modal>
+  );
+}
+
+function CountField(props: { label: string; value: number; onChange(value: number): void }) {
+  return (
+    <Field label={props.label}>
+      {(id) => (
+        <input
+          id={id}
+          type="number"
+          min={1}
+          max={32}
+          value={props.value}
+          onChange={(e) => props.onChange(Number(e.target.value))}
+        />
+      )}
+    </Field>
   );
 }

@@ -127,6 +127,7 @@ export function createAppStore(): AppStore {
 function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState> {
   let tasks = s.tasks;
   let idsChanged = false;
+  // Everything a batch may replace, listed once; untouched fields keep their identity.
   let {
     appSpeed,
     taskSpeed,
