@@ -43,9 +43,9 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     return { info: ctx.info, settings: ctx.engine.settings, tasks: ctx.engine.list() };
   },
   'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),
-  'tasks.probe': async (input) => {
+  'tasks.probe': async (input, ctx) => {
     try {
-      return await probeUrl(input.url, input.headers);
+      return await probeUrl(input.url, input.headers ?? {}, ctx.engine.settings);
     } catch (error) {
       throw new ApiError('INVALID_INPUT', `could not probe the URL: ${(error as Error).message}`);
     }

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
 import { NO_LOG, redactUrl, type EngineLog } from './engine-log.ts';
-import type { SecretBox } from './secret-box.ts';
+import { openValue, sealValue, type SecretBox } from './secret-box.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import {
@@ -90,10 +90,12 @@ export class DownloadEngine {
   #closed = false;
 
   readonly #log: EngineLog;
+  readonly #secrets: SecretBox | null;
 
   private constructor(home: string, persisted: Settings, options: EngineOptions) {
     this.home = home;
-    this.#journal = new ResumeJournal(join(home, 'tasks'), options.secrets ?? null);
+    this.#secrets = options.secrets ?? null;
+    this.#journal = new ResumeJournal(join(home, 'tasks'), this.#secrets);
     this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
     this.#overrides = options.settings ?? {};
     this.#eligible = options.autoStart === false ? new Set() : null;
@@ -114,7 +116,7 @@ export class DownloadEngine {
       await releaseLock(home);
       throw new ApiError('INVALID_INPUT', describe(overrides.error));
     }
-    const engine = new DownloadEngine(home, await loadSettings(home), {
+    const engine = new DownloadEngine(home, await loadSettings(home, options.secrets ?? null), {
       ...options,
       settings: overrides.data,
     });
@@ -316,10 +318,12 @@ export class DownloadEngine {
       ...this.#overrides,
       ...parsed.data,
     });
-    await writeFileAtomic(
-      join(this.home, 'settings.json'),
-      JSON.stringify(this.#persisted, null, 2),
-    );
+    // The proxy URL may hold the proxy's password: sealed like other credentials.
+    const stored = {
+      ...this.#persisted,
+      proxyUrl: sealValue(this.#persisted.proxyUrl, this.#secrets),
+    };
+    await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
     this.#globalLimiter.setRate(this.#settings.globalLimit);
     await this.#enforceConcurrency();
     this.#schedule();
@@ -564,11 +568,15 @@ function describe(error: { issues: readonly { path: PropertyKey[]; message: stri
     .join('; ');
 }
 
-async function loadSettings(home: string): Promise<Settings> {
+async function loadSettings(home: string, secrets: SecretBox | null): Promise<Settings> {
   try {
-    const parsed = SettingsSchema.safeParse(
-      JSON.parse(await readFile(join(home, 'settings.json'), 'utf8')),
-    );
+    const raw = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    if (typeof raw['proxyUrl'] === 'string')
+      raw['proxyUrl'] = openValue(raw['proxyUrl'], secrets) ?? '';
+    const parsed = SettingsSchema.safeParse(raw);
     if (parsed.success) return parsed.data;
   } catch {
     // Missing or unreadable settings: defaults.

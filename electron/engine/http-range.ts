@@ -54,12 +54,26 @@ export interface RangeResponse {
 export async function openRange(req: RangeRequest): Promise<RangeResponse> {
   let url = new URL(req.url);
   const originalOrigin = url.origin;
+  const { username, password } = url;
+  const userinfo = basicAuth(url);
+  // The final URL keeps the credentials while it stays on their origin: later ranges need them.
+  const finalUrl = () => {
+    if (!userinfo || url.origin !== originalOrigin) return url.href;
+    const withAuth = new URL(url);
+    withAuth.username = username;
+    withAuth.password = password;
+    return withAuth.href;
+  };
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
       ...(url.origin === originalOrigin ? req.headers : withoutCredentials(req.headers)),
       'accept-encoding': 'identity',
     };
+    // user:password in the link is HTTP Basic auth for that origin, unless a header says otherwise.
+    if (userinfo && url.origin === originalOrigin && !hasHeader(headers, 'authorization')) {
+      headers['authorization'] = userinfo;
+    }
     if (req.range) {
       headers['range'] =
         `bytes=${req.range.start}-${req.range.end === null ? '' : req.range.end - 1}`;
@@ -89,7 +103,7 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
       if (status === 416) await discard(res.body);
       return {
         status,
-        url: url.href,
+        url: finalUrl(),
         headers: res.headers,
         body: res.body,
         contentRange: contentRange && 'start' in contentRange ? contentRange : null,
@@ -121,6 +135,19 @@ function resolveRedirect(from: URL, location: string): URL {
     );
   }
   return next;
+}
+
+/** The Basic credentials of a URL's user:password, removed from the URL itself. */
+function basicAuth(url: URL): string | null {
+  if (!url.username && !url.password) return null;
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
 function withoutCredentials(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -12,6 +12,21 @@ export interface SecretBox {
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$/i;
 const SEALED = 'braid-sealed:';
 
+/** A credential as stored: sealed when a box is available, else as is. */
+export function sealValue(value: string, box: SecretBox | null): string {
+  return box && value ? SEALED + box.seal(value) : value;
+}
+
+/** A stored credential opened; null when it was sealed and cannot be opened any more. */
+export function openValue(value: string, box: SecretBox | null): string | null {
+  if (!value.startsWith(SEALED)) return value;
+  try {
+    return box ? box.open(value.slice(SEALED.length)) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function sealHeaders(
   headers: Readonly<Record<string, string>>,
   box: SecretBox | null,
@@ -20,7 +35,7 @@ export function sealHeaders(
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [
       name,
-      SECRET_HEADER.test(name) ? SEALED + box.seal(value) : value,
+      SECRET_HEADER.test(name) ? sealValue(value, box) : value,
     ]),
   );
 }
@@ -33,16 +48,9 @@ export function openHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!value.startsWith(SEALED)) {
-      out[name] = value;
-      continue;
-    }
-    try {
-      if (!box) throw new Error('no secret store');
-      out[name] = box.open(value.slice(SEALED.length));
-    } catch {
-      lost.push(name);
-    }
+    const opened = openValue(value, box);
+    if (opened === null) lost.push(name);
+    else out[name] = opened;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { SegmentSnapshot, TaskError, TaskProgress } from '../../shared/api/task.ts';
 import { hashFile } from './checksum.ts';
@@ -18,6 +18,7 @@ import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
 import { RateLimiter, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
+import { createDispatcher } from './dispatcher.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
@@ -74,7 +75,7 @@ export type RunOutcome =
 
 interface Worker {
   readonly id: number;
-  agent: Agent;
+  agent: Dispatcher;
   meter: SpeedMeter;
   /** Aborts the current request only (slow replacement); the stop signal aborts everything. */
   kick: AbortController;
@@ -310,7 +311,7 @@ export class TaskRunner {
     const kick = new AbortController();
     const worker: Worker = {
       id: this.#nextWorkerId++,
-      agent: newAgent(settings.readTimeoutMs),
+      agent: createDispatcher(settings),
       meter: new SpeedMeter(2000),
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
@@ -369,7 +370,7 @@ export class TaskRunner {
           worker.kick = new AbortController();
           worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
           await worker.agent.destroy().catch(() => undefined);
-          worker.agent = newAgent(this.#env.settings().readTimeoutMs);
+          worker.agent = createDispatcher(this.#env.settings());
           worker.meter = new SpeedMeter(2000);
           worker.connectedAt = performance.now();
           continue;
@@ -900,16 +901,6 @@ function median(values: number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function newAgent(readTimeoutMs: number): Agent {
-  return new Agent({
-    connections: 1,
-    pipelining: 1,
-    bodyTimeout: readTimeoutMs,
-    headersTimeout: readTimeoutMs,
-    connectTimeout: readTimeoutMs,
-  });
 }
 
 function tooLarge(max: number, size: number | null): DownloadError {

@@ -1,5 +1,6 @@
-import { Agent } from 'undici';
 import type { ProbeResult } from '../../shared/api/commands.ts';
+import type { Settings } from '../../shared/api/settings.ts';
+import { createDispatcher } from './dispatcher.ts';
 import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
 
@@ -12,9 +13,10 @@ const PROBE_TIMEOUT_MS = 15_000;
  */
 export async function probeUrl(
   url: string,
-  headers: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string>>,
+  settings: Pick<Settings, 'proxyMode' | 'proxyUrl'>,
 ): Promise<ProbeResult> {
-  const agent = new Agent({ connections: 1, headersTimeout: PROBE_TIMEOUT_MS });
+  const agent = createDispatcher({ ...settings, readTimeoutMs: PROBE_TIMEOUT_MS });
   const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
   try {
     const res = await openRange({

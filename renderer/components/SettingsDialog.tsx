@@ -36,6 +36,8 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         theme: draft.theme,
         language: draft.language,
         notifications: draft.notifications,
+        proxyMode: draft.proxyMode,
+        proxyUrl: draft.proxyUrl.trim(),
       });
       notify('info', t('settings.saved'));
       onClose();
@@ -107,6 +109,31 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
                 <option value="en">English</option>
                 <option value="zh-CN">简体中文</option>
               </select>
+            )}
+          </Field>
+          <Field label={t('settings.proxy')}>
+            {(id) => (
+              <select
+                id={id}
+                value={draft.proxyMode}
+                onChange={(e) => patch({ proxyMode: e.target.value as Settings['proxyMode'] })}
+              >
+                <option value="system">{t('settings.proxy.system')}</option>
+                <option value="none">{t('settings.proxy.none')}</option>
+                <option value="custom">{t('settings.proxy.custom')}</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.proxyUrl')} hint={t('settings.proxyUrlHint')}>
+            {(id, hint) => (
+              <input
+                id={id}
+                value={draft.proxyUrl}
+                disabled={draft.proxyMode !== 'custom'}
+                aria-describedby={hint}
+                spellCheck={false}
+                onChange={(e) => patch({ proxyUrl: e.target.value })}
+              />
             )}
           </Field>
         </div>

@@ -118,6 +118,12 @@ export const en = {
   'shortcuts.label':
     'Keyboard shortcuts: Ctrl+N new, Ctrl+Shift+P pause all, Ctrl+Shift+R resume all, Delete remove, Ctrl+A select all',
   'remove.many': 'Remove {count} downloads from the list?',
+  'settings.proxy': 'Proxy',
+  'settings.proxy.system': 'System (HTTP_PROXY)',
+  'settings.proxy.none': 'None',
+  'settings.proxy.custom': 'Custom',
+  'settings.proxyUrl': 'Proxy URL',
+  'settings.proxyUrlHint': 'http://user:password@host:port',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

@@ -119,6 +119,12 @@ export const zhCN: Dictionary = {
   'shortcuts.label':
     '快捷键：Ctrl+N 新建，Ctrl+Shift+P 全部暂停，Ctrl+Shift+R 全部继续，Delete 删除，Ctrl+A 全选',
   'remove.many': '从列表中删除 {count} 个下载？',
+  'settings.proxy': '代理',
+  'settings.proxy.system': '系统（HTTP_PROXY）',
+  'settings.proxy.none': '不使用',
+  'settings.proxy.custom': '自定义',
+  'settings.proxyUrl': '代理地址',
+  'settings.proxyUrlHint': 'http://用户名:密码@主机:端口',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

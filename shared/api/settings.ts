@@ -23,6 +23,15 @@ const FIELDS = {
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
+  /** system: the HTTP(S)_PROXY environment (loopback never proxied); custom: proxyUrl. */
+  proxyMode: z.enum(['system', 'none', 'custom']),
+  /** http(s)://[user:password@]host:port of the proxy for the custom mode. */
+  proxyUrl: z
+    .string()
+    .max(LIMITS.urlLength)
+    .refine((value) => value === '' || /^https?:\/\/[^\s/]+/i.test(value), {
+      message: 'the proxy must be an http:// or https:// URL',
+    }),
 };
 
 /** Complete settings; missing fields (an older settings file) take their defaults. */
@@ -37,6 +46,8 @@ export const SettingsSchema = z.strictObject({
   theme: FIELDS.theme.default('system'),
   language: FIELDS.language.default('en'),
   notifications: FIELDS.notifications.default(true),
+  proxyMode: FIELDS.proxyMode.default('system'),
+  proxyUrl: FIELDS.proxyUrl.default(''),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

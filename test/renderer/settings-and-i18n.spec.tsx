@@ -22,6 +22,8 @@ describe('settings', () => {
     set('Global speed limit', '10M');
     set('Theme', 'dark');
     set('Language', 'zh-CN');
+    set('Proxy', 'custom');
+    set('Proxy URL', 'http://u:p@proxy.test:3128');
     fireEvent.click(within(dialog).getByLabelText('Notify when downloads finish or fail'));
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
     expect(api.commands('settings.update')).toEqual([
@@ -33,6 +35,8 @@ describe('settings', () => {
         theme: 'dark',
         language: 'zh-CN',
         notifications: false,
+        proxyMode: 'custom',
+        proxyUrl: 'http://u:p@proxy.test:3128',
       },
     ]);
   });

@@ -89,3 +89,23 @@ describe('secrets at rest', () => {
     }
   });
 });
+
+describe('proxy credentials at rest', () => {
+  it('seals the proxy URL (with its password) in settings.json and opens it on the next start', async () => {
+    const dirs = await tempDir();
+    const home = join(dirs.path, 'home');
+    const box = aesBox(randomBytes(32));
+    const proxyUrl = 'http://me:PLANTED-PROXY@proxy.example:3128';
+    try {
+      let engine = await DownloadEngine.open({ home, secrets: box });
+      await engine.updateSettings({ proxyMode: 'custom', proxyUrl });
+      await engine.close();
+      assert.ok(!(await readFile(join(home, 'settings.json'), 'utf8')).includes('PLANTED'));
+      engine = await DownloadEngine.open({ home, secrets: box });
+      assert.deepEqual([engine.settings.proxyMode, engine.settings.proxyUrl], ['custom', proxyUrl]);
+      await engine.close();
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+});
