@@ -23,6 +23,7 @@ import {
   type TaskSnapshot,
   type TaskState,
 } from '../../shared/api/task.ts';
+import { inWindow } from '../../shared/time-window.ts';
 import { canTransition } from '../../shared/task-transitions.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { PART_SUFFIX } from './file-name.ts';
@@ -58,6 +59,7 @@ interface Entry {
 }
 
 const PROGRESS_MS = 100;
+const SCHEDULE_CHECK_MS = 5000;
 const SPEED_EVERY_TICKS = 10;
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 const VERB: Partial<Record<TaskState, string>> = {
@@ -91,6 +93,7 @@ export class DownloadEngine {
 
   readonly #log: EngineLog;
   readonly #secrets: SecretBox | null;
+  readonly #scheduleTimer: NodeJS.Timeout;
 
   private constructor(home: string, persisted: Settings, options: EngineOptions) {
     this.home = home;
@@ -102,9 +105,12 @@ export class DownloadEngine {
     this.#log = options.log ?? NO_LOG;
     this.#persisted = persisted;
     this.#settings = SettingsSchema.parse({ ...persisted, ...this.#overrides });
-    this.#globalLimiter = new RateLimiter(this.#settings.globalLimit);
+    this.#globalLimiter = new RateLimiter(this.#effectiveLimit());
     this.#tick = setInterval(() => this.#emitProgress(), PROGRESS_MS);
     this.#tick.unref();
+    // Schedules are minute-grained; checking every few seconds starts and stops them on time.
+    this.#scheduleTimer = setInterval(() => void this.#applySchedule(), SCHEDULE_CHECK_MS);
+    this.#scheduleTimer.unref();
   }
 
   static async open(options: EngineOptions): Promise<DownloadEngine> {
@@ -324,7 +330,7 @@ export class DownloadEngine {
       proxyUrl: sealValue(this.#persisted.proxyUrl, this.#secrets),
     };
     await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
-    this.#globalLimiter.setRate(this.#settings.globalLimit);
+    await this.#applySchedule();
     await this.#enforceConcurrency();
     this.#schedule();
     return this.#settings;
@@ -335,6 +341,7 @@ export class DownloadEngine {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#tick);
+    clearInterval(this.#scheduleTimer);
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
     await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
     await this.#journal.settle();
@@ -393,7 +400,7 @@ export class DownloadEngine {
   }
 
   #schedule(): void {
-    if (this.#closed) return;
+    if (this.#closed || !this.#queueOpen()) return;
     let running = 0;
     for (const e of this.#entries.values()) if (e.runner) running++;
     if (running >= this.#settings.maxConcurrent) return;
@@ -409,6 +416,33 @@ export class DownloadEngine {
       );
     for (const entry of queued.slice(0, this.#settings.maxConcurrent - running)) {
       this.#start(entry);
+    }
+  }
+
+  /** Outside the download window (quiet hours) nothing runs; queued tasks wait for it. */
+  #queueOpen(): boolean {
+    const { schedule } = this.#settings;
+    return !schedule.enabled || inWindow(schedule, new Date());
+  }
+
+  #effectiveLimit(): number {
+    const { globalLimit, limitSchedule } = this.#settings;
+    if (!inWindow(limitSchedule, new Date()) || limitSchedule.limit === 0) return globalLimit;
+    return globalLimit === 0 ? limitSchedule.limit : Math.min(globalLimit, limitSchedule.limit);
+  }
+
+  /** Applies the schedules now: the scheduled limit, and stopping or starting the queue. */
+  async #applySchedule(): Promise<void> {
+    if (this.#closed) return;
+    this.#globalLimiter.setRate(this.#effectiveLimit());
+    if (this.#queueOpen()) {
+      this.#schedule();
+      return;
+    }
+    for (const entry of [...this.#entries.values()].filter((e) => e.runner)) {
+      this.#transition(entry, 'queued');
+      await this.#stopRunner(entry);
+      await this.#commit(entry);
     }
   }
 

@@ -158,6 +158,7 @@ function Shell() {
       </header>
       <div className="controls">
         <FilterBar />
+        <ScheduleBadge />
         <SearchBox />
       </div>
       <Graphs />
@@ -198,6 +199,18 @@ function ExportButton() {
     <button type="button" onClick={() => void save()}>
       {t('toolbar.export')}
     </button>
+  );
+}
+
+/** Tells the user downloads wait for a time window, so a queued task is not a mystery. */
+function ScheduleBadge() {
+  const t = useT();
+  const schedule = useApp((s) => s.settings?.schedule);
+  if (!schedule?.enabled) return null;
+  return (
+    <span className="schedule-badge" role="status">
+      {t('schedule.badge', { start: schedule.start, stop: schedule.stop })}
+    </span>
   );
 }
 

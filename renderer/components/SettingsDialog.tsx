@@ -5,6 +5,7 @@ import { useApi, useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
+import { TimeWindowEditor } from './TimeWindowEditor.tsx';
 
 export function SettingsDialog({ settings, onClose }: { settings: Settings; onClose(): void }) {
   const t = useT();
@@ -15,14 +16,19 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
   const [limit, setLimit] = useState(
     settings.globalLimit ? formatBytes(settings.globalLimit).replace(/\s/g, '') : '',
   );
+  const [slowLimit, setSlowLimit] = useState(
+    formatBytes(settings.limitSchedule.limit).replace(/\s|i?B/g, ''),
+  );
   const [error, setError] = useState<string | null>(null);
   const patch = (change: Partial<Settings>) => setDraft((d) => ({ ...d, ...change }));
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
     let globalLimit: number;
+    let scheduledLimit: number;
     try {
       globalLimit = limit.trim() ? parseRate(limit) : 0;
+      scheduledLimit = slowLimit.trim() ? parseRate(slowLimit) : 0;
     } catch (problem) {
       setError((problem as Error).message);
       return;
@@ -38,6 +44,8 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         notifications: draft.notifications,
         proxyMode: draft.proxyMode,
         proxyUrl: draft.proxyUrl.trim(),
+        schedule: draft.schedule,
+        limitSchedule: { ...draft.limitSchedule, limit: scheduledLimit },
       });
       notify('info', t('settings.saved'));
       onClose();
@@ -137,6 +145,28 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
             )}
           </Field>
         </div>
+        <h3>{t('schedule.title')}</h3>
+        <p className="hint">{t('schedule.hint')}</p>
+        <TimeWindowEditor
+          label={t('schedule.download')}
+          value={draft.schedule}
+          onChange={(schedule) => patch({ schedule })}
+        />
+        <TimeWindowEditor
+          label={t('schedule.limit')}
+          value={draft.limitSchedule}
+          onChange={(limitSchedule) =>
+            patch({ limitSchedule: { ...limitSchedule, limit: draft.limitSchedule.limit } })
+          }
+        >
+          <input
+            aria-label={t('schedule.limitRate')}
+            className="rate"
+            value={slowLimit}
+            disabled={!draft.limitSchedule.enabled}
+            onChange={(e) => setSlowLimit(e.target.value)}
+          />
+        </TimeWindowEditor>
         <label className="check">
           <input
             type="checkbox"

@@ -4,6 +4,20 @@ import { ConnectionsSchema, RateSchema } from './task.ts';
 
 export const MIB = 1024 * 1024;
 
+const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour clock)');
+
+/**
+ * A daily window on some weekdays (0 = Sunday), in the engine host's local time. stop < start
+ * runs past midnight into the next day; start = stop is the whole day.
+ */
+export const TimeWindowSchema = z.strictObject({
+  enabled: z.boolean(),
+  days: z.array(z.number().int().min(0).max(6)).max(7),
+  start: TimeOfDaySchema,
+  stop: TimeOfDaySchema,
+});
+export type TimeWindow = z.infer<typeof TimeWindowSchema>;
+
 /** Each setting's rule, without a default: a patch must name only what it changes. */
 const FIELDS = {
   /** Empty means the platform's Downloads folder, resolved by the host. */
@@ -23,6 +37,10 @@ const FIELDS = {
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
+  /** Downloads run only inside this window (quiet hours outside); off: any time. */
+  schedule: TimeWindowSchema,
+  /** Inside this window the global limit is at most `limit` (e.g. slower during work hours). */
+  limitSchedule: TimeWindowSchema.extend({ limit: RateSchema }),
   /** system: the HTTP(S)_PROXY environment (loopback never proxied); custom: proxyUrl. */
   proxyMode: z.enum(['system', 'none', 'custom']),
   /** http(s)://[user:password@]host:port of the proxy for the custom mode. */
@@ -46,6 +64,19 @@ export const SettingsSchema = z.strictObject({
   theme: FIELDS.theme.default('system'),
   language: FIELDS.language.default('en'),
   notifications: FIELDS.notifications.default(true),
+  schedule: FIELDS.schedule.default({
+    enabled: false,
+    days: [0, 1, 2, 3, 4, 5, 6],
+    start: '01:00',
+    stop: '07:00',
+  }),
+  limitSchedule: FIELDS.limitSchedule.default({
+    enabled: false,
+    days: [1, 2, 3, 4, 5],
+    start: '09:00',
+    stop: '18:00',
+    limit: MIB,
+  }),
   proxyMode: FIELDS.proxyMode.default('system'),
   proxyUrl: FIELDS.proxyUrl.default(''),
 });

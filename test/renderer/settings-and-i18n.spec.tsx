@@ -25,6 +25,21 @@ describe('settings', () => {
     set('Proxy', 'custom');
     set('Proxy URL', 'http://u:p@proxy.test:3128');
     fireEvent.click(within(dialog).getByLabelText('Notify when downloads finish or fail'));
+    fireEvent.click(within(dialog).getByLabelText('Download only between these times'));
+    fireEvent.change(within(dialog).getAllByLabelText('From')[0] as HTMLElement, {
+      target: { value: '22:00' },
+    });
+    fireEvent.change(within(dialog).getAllByLabelText('Until')[0] as HTMLElement, {
+      target: { value: '07:00' },
+    });
+    const days = within(dialog).getByRole('group', {
+      name: 'Download only between these times: Days',
+    });
+    fireEvent.click(within(days).getByLabelText('Sun'));
+    fireEvent.click(within(dialog).getByLabelText('Slow down between these times'));
+    fireEvent.change(within(dialog).getByLabelText('Speed limit in that window'), {
+      target: { value: '512K' },
+    });
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
     expect(api.commands('settings.update')).toEqual([
       {
@@ -37,6 +52,14 @@ describe('settings', () => {
         notifications: false,
         proxyMode: 'custom',
         proxyUrl: 'http://u:p@proxy.test:3128',
+        schedule: { enabled: true, days: [1, 2, 3, 4, 5, 6], start: '22:00', stop: '07:00' },
+        limitSchedule: {
+          enabled: true,
+          days: [1, 2, 3, 4, 5],
+          start: '09:00',
+          stop: '18:00',
+          limit: 512 * 1024,
+        },
       },
     ]);
   });
