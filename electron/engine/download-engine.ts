@@ -176,6 +176,7 @@ export class DownloadEngine {
         id: randomUUID(),
         url: input.url,
         dir: resolve(input.dir ?? (this.#settings.downloadDir || this.#defaultDir)),
+        autoDir: input.dir === undefined,
         requestedName: input.fileName ?? null,
         fileName: null,
         state: input.paused ? 'paused' : 'queued',

@@ -18,6 +18,8 @@ export const TaskRecordSchema = z.object({
   /** The URL the user gave; redirects are followed again from it on every start. */
   url: z.string(),
   dir: z.string(),
+  /** No folder was given: the download folder, refined by category once the name is known. */
+  autoDir: z.boolean().default(false),
   /** A name the user asked for, if any. */
   requestedName: z.string().nullable(),
   fileName: z.string().nullable(),

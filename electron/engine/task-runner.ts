@@ -18,6 +18,7 @@ import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
 import { RateLimiter, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
+import { categoryDir, categoryOf } from './categories.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
@@ -523,12 +524,20 @@ export class TaskRunner {
       await this.#file.truncate(0);
       return;
     }
-    await mkdir(r.dir, { recursive: true });
     const wanted = chooseFileName({
       contentDisposition: header(res.headers, 'content-disposition'),
       url: new URL(res.url),
       override: r.requestedName,
     });
+    const settings = this.#env.settings();
+    const category =
+      r.autoDir && settings.useCategories ? categoryOf(wanted, settings.categories) : null;
+    if (category) {
+      // Decided once, with the real name: the folder does not move on a later restart.
+      r.dir = categoryDir(category, r.dir);
+      r.autoDir = false;
+    }
+    await mkdir(r.dir, { recursive: true });
     for (let attempt = 0; ; attempt++) {
       const name = await uniqueFileName(r.dir, r.fileName ?? wanted, (candidate) =>
         this.#env.reservedPaths.has(join(r.dir, candidate)),

@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
+import { CategoriesEditor } from './CategoriesEditor.tsx';
 import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 import { TimeWindowEditor } from './TimeWindowEditor.tsx';
@@ -45,6 +46,8 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         proxyMode: draft.proxyMode,
         proxyUrl: draft.proxyUrl.trim(),
         schedule: draft.schedule,
+        useCategories: draft.useCategories,
+        categories: draft.categories,
         limitSchedule: { ...draft.limitSchedule, limit: scheduledLimit },
       });
       notify('info', t('settings.saved'));
@@ -145,6 +148,12 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
             )}
           </Field>
         </div>
+        <h3>{t('categories.title')}</h3>
+        <CategoriesEditor
+          enabled={draft.useCategories}
+          categories={draft.categories}
+          onChange={patch}
+        />
         <h3>{t('schedule.title')}</h3>
         <p className="hint">{t('schedule.hint')}</p>
         <TimeWindowEditor

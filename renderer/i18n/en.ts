@@ -140,6 +140,12 @@ export const en = {
   'day.4': 'Thu',
   'day.5': 'Fri',
   'day.6': 'Sat',
+  'categories.title': 'Categories',
+  'categories.use': 'Sort downloads into folders by type',
+  'categories.name': 'Category',
+  'categories.extensions': 'Extensions',
+  'categories.dir': 'Folder',
+  'categories.dirHint': 'Empty: a sub-folder of the download folder',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

@@ -141,6 +141,12 @@ export const zhCN: Dictionary = {
   'day.4': '周四',
   'day.5': '周五',
   'day.6': '周六',
+  'categories.title': '分类',
+  'categories.use': '按类型将下载放入不同文件夹',
+  'categories.name': '分类',
+  'categories.extensions': '扩展名',
+  'categories.dir': '文件夹',
+  'categories.dirHint': '留空：下载文件夹中的子文件夹',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

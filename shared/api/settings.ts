@@ -18,6 +18,52 @@ export const TimeWindowSchema = z.strictObject({
 });
 export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 
+/** A kind of file by extension, and where it goes: `dir`, or a sub-folder named after it. */
+export const CategorySchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^/\\:*?"<>|\0]+$/, 'a folder name cannot contain / \\ : * ? " < > |')
+    .refine((n) => n !== '.' && n !== '..', 'not a folder name'),
+  extensions: z
+    .array(
+      z.string().regex(/^[a-z0-9]{1,16}$/, 'extensions are letters and digits, without the dot'),
+    )
+    .max(64),
+  /** Empty: `<download folder>/<name>`. */
+  dir: z.string().max(LIMITS.pathLength),
+});
+export type Category = z.infer<typeof CategorySchema>;
+
+export const DEFAULT_CATEGORIES: Category[] = [
+  {
+    name: 'Video',
+    extensions: ['mp4', 'mkv', 'avi', 'mov', 'webm', 'wmv', 'flv', 'm4v', 'ts'],
+    dir: '',
+  },
+  {
+    name: 'Music',
+    extensions: ['mp3', 'flac', 'wav', 'aac', 'ogg', 'm4a', 'opus', 'wma'],
+    dir: '',
+  },
+  {
+    name: 'Archives',
+    extensions: ['zip', 'rar', '7z', 'tar', 'gz', 'bz2', 'xz', 'zst', 'tgz'],
+    dir: '',
+  },
+  {
+    name: 'Documents',
+    extensions: ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'txt', 'epub', 'csv'],
+    dir: '',
+  },
+  {
+    name: 'Programs',
+    extensions: ['exe', 'msi', 'dmg', 'pkg', 'deb', 'rpm', 'appimage', 'apk', 'iso'],
+    dir: '',
+  },
+];
+
 /** Each setting's rule, without a default: a patch must name only what it changes. */
 const FIELDS = {
   /** Empty means the platform's Downloads folder, resolved by the host. */
@@ -37,6 +83,9 @@ const FIELDS = {
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
+  /** Sort downloads into category folders (only those added without an explicit folder). */
+  useCategories: z.boolean(),
+  categories: z.array(CategorySchema).max(32),
   /** Downloads run only inside this window (quiet hours outside); off: any time. */
   schedule: TimeWindowSchema,
   /** Inside this window the global limit is at most `limit` (e.g. slower during work hours). */
@@ -64,6 +113,8 @@ export const SettingsSchema = z.strictObject({
   theme: FIELDS.theme.default('system'),
   language: FIELDS.language.default('en'),
   notifications: FIELDS.notifications.default(true),
+  useCategories: FIELDS.useCategories.default(false),
+  categories: FIELDS.categories.default(DEFAULT_CATEGORIES),
   schedule: FIELDS.schedule.default({
     enabled: false,
     days: [0, 1, 2, 3, 4, 5, 6],

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { SettingsSchema } from '../../shared/api/settings.ts';
+import { DEFAULT_CATEGORIES, SettingsSchema } from '../../shared/api/settings.ts';
 import { en } from '../../renderer/i18n/en.ts';
 import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
@@ -25,6 +25,13 @@ describe('settings', () => {
     set('Proxy', 'custom');
     set('Proxy URL', 'http://u:p@proxy.test:3128');
     fireEvent.click(within(dialog).getByLabelText('Notify when downloads finish or fail'));
+    fireEvent.click(within(dialog).getByLabelText('Sort downloads into folders by type'));
+    fireEvent.change(within(dialog).getByLabelText('Extensions: Video'), {
+      target: { value: 'mp4, .MKV webm' },
+    });
+    fireEvent.change(within(dialog).getByLabelText('Folder: Music'), {
+      target: { value: '/media/music' },
+    });
     fireEvent.click(within(dialog).getByLabelText('Download only between these times'));
     fireEvent.change(within(dialog).getAllByLabelText('From')[0] as HTMLElement, {
       target: { value: '22:00' },
@@ -52,6 +59,14 @@ describe('settings', () => {
         notifications: false,
         proxyMode: 'custom',
         proxyUrl: 'http://u:p@proxy.test:3128',
+        useCategories: true,
+        categories: DEFAULT_CATEGORIES.map((c) =>
+          c.name === 'Video'
+            ? { ...c, extensions: ['mp4', 'mkv', 'webm'] }
+            : c.name === 'Music'
+              ? { ...c, dir: '/media/music' }
+              : c,
+        ),
         schedule: { enabled: true, days: [1, 2, 3, 4, 5, 6], start: '22:00', stop: '07:00' },
         limitSchedule: {
           enabled: true,
