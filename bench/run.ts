@@ -405,7 +405,13 @@ async function scenario7(nginx: Nginx): Promise<void> {
     home,
     defaultDownloadDir: dir,
     settings: { maxConcurrent: 8 },
-    info: { version: 'bench', shell: 'browser', defaultDownloadDir: dir, canOpenFiles: false },
+    info: {
+      version: 'bench',
+      shell: 'browser',
+      defaultDownloadDir: dir,
+      canOpenFiles: false,
+      afterQueueActions: [],
+    },
     host: { openFile: async () => {}, showInFolder: async () => {} },
   });
   const engine = hub.engine;

@@ -7,6 +7,7 @@ import type { Result } from '../../shared/ipc/wire.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import type { SecretBox } from '../engine/secret-box.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
+import { AFTER_QUEUE_COUNTDOWN_MS, QueueWatcher } from './after-queue.ts';
 import { EventBatcher } from './event-batcher.ts';
 import type { Observability } from '../observability/observability.ts';
 
@@ -23,6 +24,8 @@ export interface ApiHubOptions {
   observability?: Observability;
   /** Encrypts credentials in task records (desktop: safeStorage). */
   secrets?: SecretBox;
+  /** How long the "when the queue finishes" countdown lasts (tests shorten it). */
+  afterQueueDelayMs?: number;
 }
 
 /** One client of the hub: a window, or a WebSocket. */
@@ -43,6 +46,9 @@ export class ApiHub {
   readonly #clients = new Set<EventBatcher>();
   readonly #states = new Map<string, string>();
   readonly #unsubscribe: () => void;
+  readonly #queue: QueueWatcher;
+  readonly #afterQueueDelayMs: number;
+  #afterQueueTimer: NodeJS.Timeout | null = null;
 
   readonly observability: Observability | null;
 
@@ -51,6 +57,7 @@ export class ApiHub {
     info: AppInfo,
     host: HostServices,
     observability: Observability | null,
+    afterQueueDelayMs: number,
   ) {
     this.engine = engine;
     this.#info = info;
@@ -58,6 +65,8 @@ export class ApiHub {
     this.observability = observability;
     observability?.bind(() => engine.list());
     for (const task of engine.list()) this.#states.set(task.id, task.state);
+    this.#afterQueueDelayMs = afterQueueDelayMs;
+    this.#queue = new QueueWatcher(engine.list(), () => this.#queueFinished());
     this.#unsubscribe = engine.subscribe((event) => this.#onEngineEvent(event));
   }
 
@@ -69,7 +78,13 @@ export class ApiHub {
       log: options.observability?.log,
       secrets: options.secrets,
     });
-    return new ApiHub(engine, options.info, options.host, options.observability ?? null);
+    return new ApiHub(
+      engine,
+      options.info,
+      options.host,
+      options.observability ?? null,
+      options.afterQueueDelayMs ?? AFTER_QUEUE_COUNTDOWN_MS,
+    );
   }
 
   connect(sendBatch: (events: ApiEvent[]) => void): ApiConnection {
@@ -86,6 +101,7 @@ export class ApiHub {
             dir: this.observability.logFile.dir,
           }
         : null,
+      cancelAfterQueue: () => this.#cancelAfterQueue(),
       settingsChanged: () =>
         this.#broadcast({ type: 'settings-changed', settings: this.engine.settings }),
     };
@@ -104,6 +120,7 @@ export class ApiHub {
   }
 
   async close(): Promise<void> {
+    if (this.#afterQueueTimer) clearTimeout(this.#afterQueueTimer);
     this.#unsubscribe();
     for (const client of this.#clients) client.close();
     this.#clients.clear();
@@ -113,6 +130,7 @@ export class ApiHub {
 
   #onEngineEvent(event: EngineEvent): void {
     this.#broadcast(event);
+    this.#queue.observe(event);
     if (event.type === 'task-removed') {
       this.#states.delete(event.id);
       return;
@@ -130,6 +148,32 @@ export class ApiHub {
         taskId: task.id,
       });
     }
+  }
+
+  /** Starts the countdown to the chosen action; every client shows it and may cancel it. */
+  #queueFinished(): void {
+    const action = this.engine.settings.whenDone;
+    if (
+      action === 'nothing' ||
+      !this.#info.afterQueueActions.includes(action) ||
+      !this.#host.afterQueue
+    ) {
+      return;
+    }
+    this.#cancelAfterQueue();
+    const at = Date.now() + this.#afterQueueDelayMs;
+    this.#broadcast({ type: 'after-queue', action, at });
+    this.#afterQueueTimer = setTimeout(() => {
+      this.#afterQueueTimer = null;
+      void this.#host.afterQueue?.(action);
+    }, this.#afterQueueDelayMs);
+  }
+
+  #cancelAfterQueue(): void {
+    if (!this.#afterQueueTimer) return;
+    clearTimeout(this.#afterQueueTimer);
+    this.#afterQueueTimer = null;
+    this.#broadcast({ type: 'after-queue', action: null, at: Date.now() });
   }
 
   #broadcast(event: ApiEvent): void {

@@ -16,6 +16,8 @@ import { exportTasks } from './task-export.ts';
 export interface HostServices {
   openFile(path: string): Promise<void>;
   showInFolder(path: string): Promise<void>;
+  /** Quits the app or puts the computer to sleep (only actions listed in AppInfo). */
+  afterQueue?(action: 'quit' | 'sleep'): Promise<void>;
 }
 
 export interface HandlerContext {
@@ -27,6 +29,7 @@ export interface HandlerContext {
   /** Recent per-task log lines and the log folder, when the host keeps logs. */
   logs: { lines(taskId: string): LogLine[]; dir: string } | null;
   settingsChanged(): void;
+  cancelAfterQueue(): void;
 }
 
 export type CommandHandlers = {
@@ -74,6 +77,10 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   'tasks.log': async (input, ctx) => {
     existing(ctx, input.id);
     return ctx.logs?.lines(input.id) ?? [];
+  },
+  'app.cancelAfterQueue': async (_input, ctx) => {
+    ctx.cancelAfterQueue();
+    return null;
   },
   'app.openLogs': async (_input, ctx) => {
     const dir = ctx.logs?.dir;

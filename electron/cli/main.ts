@@ -275,6 +275,8 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
         'Prefer 127.0.0.1 behind an HTTPS reverse proxy or an SSH tunnel.\n',
     );
   }
+  let quit = () => {};
+  const quitRequested = new Promise<void>((resolve) => (quit = resolve));
   let running: RunningServe;
   try {
     running = await startServe({
@@ -287,6 +289,7 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
       allowedHosts: options.allowHost.map((h) => h.toLowerCase()),
       version: VERSION,
       metrics: options.metricsOpen ? 'open' : options.metrics ? 'token' : undefined,
+      onQuitRequested: () => quit(),
     });
   } catch (error) {
     io.stderr.write(`braid: ${(error as Error).message}\n`);
@@ -296,6 +299,7 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
+    void quitRequested.then(done);
   });
   await running.close();
   return 0;

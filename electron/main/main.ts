@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
@@ -92,6 +93,7 @@ async function start(): Promise<void> {
         shell: 'electron',
         defaultDownloadDir: downloads,
         canOpenFiles: true,
+        afterQueueActions: ['quit', 'sleep'],
       },
       host: {
         openFile: async (path) => {
@@ -99,6 +101,10 @@ async function start(): Promise<void> {
           if (problem) throw new ApiError('INTERNAL', problem);
         },
         showInFolder: async (path) => shell.showItemInFolder(path),
+        afterQueue: async (action) => {
+          if (action === 'quit') app.quit();
+          else sleepComputer();
+        },
       },
     });
   } catch (error) {
@@ -143,6 +149,19 @@ function handOver(links: string[]): void {
   if (!hub || !win || win.webContents.isLoading() || pendingLinks.length === 0) return;
   hub.announce({ type: 'add-request', urls: pendingLinks });
   pendingLinks = [];
+}
+
+/** There is no Electron API for sleep: each OS's own command does it. */
+function sleepComputer(): void {
+  const [command, args] =
+    process.platform === 'win32'
+      ? ['rundll32.exe', ['powrprof.dll,SetSuspendState', '0,1,0']]
+      : process.platform === 'darwin'
+        ? ['pmset', ['sleepnow']]
+        : ['systemctl', ['suspend']];
+  spawn(command, args, { detached: true, stdio: 'ignore' })
+    .on('error', () => {})
+    .unref();
 }
 
 function fail(error: unknown): void {

@@ -19,6 +19,8 @@ export interface ServeOptions {
   allowedHosts: readonly string[];
   version: string;
   staticDir?: string;
+  /** Called when "quit Braid when the queue finishes" fires. */
+  onQuitRequested?: () => void;
   /** Expose /metrics: behind the token, or `open` to anyone who can reach the port. */
   metrics?: 'token' | 'open';
 }
@@ -55,10 +57,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       shell: 'browser',
       defaultDownloadDir: options.dir ?? options.defaultDownloadDir,
       canOpenFiles: false,
+      afterQueueActions: ['quit'],
     },
     host: {
       openFile: async () => {},
       showInFolder: async () => {},
+      afterQueue: async () => options.onQuitRequested?.(),
     },
   });
   let server: WebServer;

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { BraidApi } from '../../shared/ipc/braid-api.ts';
 import { AddDialog } from '../components/AddDialog.tsx';
+import { AfterQueueCountdown } from '../components/AfterQueueCountdown.tsx';
 import { MonitorView } from '../components/MonitorView.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { SettingsDialog } from '../components/SettingsDialog.tsx';
@@ -167,6 +168,7 @@ function Shell() {
         <TaskList />
       </main>
       <Notices />
+      <AfterQueueCountdown />
       {pendingAdd && (
         <AddDialog key={pendingAdd.seq} initialUrls={pendingAdd.urls} onClose={clearAddRequest} />
       )}

@@ -45,6 +45,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         notifications: draft.notifications,
         proxyMode: draft.proxyMode,
         proxyUrl: draft.proxyUrl.trim(),
+        whenDone: draft.whenDone,
         schedule: draft.schedule,
         useCategories: draft.useCategories,
         categories: draft.categories,
@@ -119,6 +120,22 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
               >
                 <option value="en">English</option>
                 <option value="zh-CN">简体中文</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('whenDone.label')}>
+            {(id) => (
+              <select
+                id={id}
+                value={draft.whenDone}
+                onChange={(e) => patch({ whenDone: e.target.value as Settings['whenDone'] })}
+              >
+                <option value="nothing">{t('whenDone.nothing')}</option>
+                {info?.afterQueueActions.map((action) => (
+                  <option key={action} value={action}>
+                    {t(`whenDone.${action}`)}
+                  </option>
+                ))}
               </select>
             )}
           </Field>

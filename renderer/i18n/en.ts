@@ -146,6 +146,13 @@ export const en = {
   'categories.extensions': 'Extensions',
   'categories.dir': 'Folder',
   'categories.dirHint': 'Empty: a sub-folder of the download folder',
+  'whenDone.label': 'When all downloads finish',
+  'whenDone.nothing': 'Do nothing',
+  'whenDone.quit': 'Quit Braid',
+  'whenDone.sleep': 'Put the computer to sleep',
+  'whenDone.countdown.quit': 'All downloads finished. Braid quits in {seconds} s.',
+  'whenDone.countdown.sleep': 'All downloads finished. The computer sleeps in {seconds} s.',
+  'whenDone.cancel': 'Cancel',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

@@ -147,6 +147,13 @@ export const zhCN: Dictionary = {
   'categories.extensions': '扩展名',
   'categories.dir': '文件夹',
   'categories.dirHint': '留空：下载文件夹中的子文件夹',
+  'whenDone.label': '全部下载完成后',
+  'whenDone.nothing': '不执行操作',
+  'whenDone.quit': '退出 Braid',
+  'whenDone.sleep': '使计算机睡眠',
+  'whenDone.countdown.quit': '全部下载已完成。Braid 将在 {seconds} 秒后退出。',
+  'whenDone.countdown.sleep': '全部下载已完成。计算机将在 {seconds} 秒后睡眠。',
+  'whenDone.cancel': '取消',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

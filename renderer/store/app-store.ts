@@ -47,6 +47,8 @@ export interface StoreState {
   notices: Notice[];
   /** Failures reported by the engine, newest last, for the monitor view. */
   recentErrors: Array<{ at: number; text: string; taskId: string | null }>;
+  /** A running "when the queue finishes" countdown. */
+  afterQueue: { action: 'quit' | 'sleep'; at: number } | null;
   /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
   pendingAdd: { urls: string[]; seq: number } | null;
 }
@@ -86,6 +88,7 @@ export function createAppStore(): AppStore {
     removing: null,
     notices: [],
     recentErrors: [],
+    afterQueue: null,
     pendingAdd: null,
 
     load: (state) =>
@@ -137,6 +140,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     pendingAdd,
     selectedId,
     selectedIds,
+    afterQueue,
   } = s;
   const writable = () => {
     if (tasks === s.tasks) tasks = { ...s.tasks };
@@ -191,6 +195,9 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
           { id: ++noticeSeq, kind: 'error' as const, text: event.message },
         ].slice(-MAX_NOTICES);
         break;
+      case 'after-queue':
+        afterQueue = event.action ? { action: event.action, at: event.at } : null;
+        break;
       case 'add-request':
         pendingAdd = { urls: event.urls, seq: (pendingAdd?.seq ?? 0) + 1 };
         break;
@@ -210,6 +217,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     pendingAdd,
     selectedId,
     selectedIds,
+    afterQueue,
   };
 }
 

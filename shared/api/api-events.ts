@@ -16,6 +16,12 @@ export const ApiEventSchema = z.union([
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
   /** Links handed to the app from outside (a second launch, `braid://add`): confirm, then add. */
   z.object({ type: z.literal('add-request'), urls: z.array(z.string()).max(LIMITS.urlsPerAdd) }),
+  /** The queue finished: `action` runs at `at` unless cancelled; null: the countdown was cancelled. */
+  z.object({
+    type: z.literal('after-queue'),
+    action: z.enum(['quit', 'sleep']).nullable(),
+    at: z.number(),
+  }),
   z.object({
     type: z.literal('error'),
     code: z.string(),

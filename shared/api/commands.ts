@@ -40,6 +40,8 @@ export const AppInfoSchema = z.object({
   defaultDownloadDir: z.string(),
   /** Whether Open / Show in folder act on this machine's desktop. */
   canOpenFiles: z.boolean(),
+  /** "When the queue finishes" actions this host can carry out. */
+  afterQueueActions: z.array(z.enum(['quit', 'sleep'])),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -96,6 +98,8 @@ export const COMMANDS = {
   'tasks.export': { input: Nothing, output: z.string() },
   /** The task's recent log lines, oldest first (credentials already stripped). */
   'tasks.log': { input: ById, output: z.array(LogLineSchema) },
+  /** Stops the countdown to the "when the queue finishes" action. */
+  'app.cancelAfterQueue': { input: Nothing, output: z.null() },
   /** Shows the folder of the log files (desktop only). */
   'app.openLogs': { input: Nothing, output: z.null() },
   'files.open': { input: ById, output: z.null() },

@@ -83,6 +83,8 @@ const FIELDS = {
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
+  /** What to do once every download has finished, after a countdown the user can cancel. */
+  whenDone: z.enum(['nothing', 'quit', 'sleep']),
   /** Sort downloads into category folders (only those added without an explicit folder). */
   useCategories: z.boolean(),
   categories: z.array(CategorySchema).max(32),
@@ -113,6 +115,7 @@ export const SettingsSchema = z.strictObject({
   theme: FIELDS.theme.default('system'),
   language: FIELDS.language.default('en'),
   notifications: FIELDS.notifications.default(true),
+  whenDone: FIELDS.whenDone.default('nothing'),
   useCategories: FIELDS.useCategories.default(false),
   categories: FIELDS.categories.default(DEFAULT_CATEGORIES),
   schedule: FIELDS.schedule.default({

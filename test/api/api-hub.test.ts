@@ -254,3 +254,62 @@ describe('settings updates', () => {
     });
   });
 });
+
+describe('when the queue finishes', () => {
+  it('counts down and runs the chosen action once every download has finished', async () => {
+    await withHub(async ({ server, client, opened }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'sleep' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      const countdown = await c.waitFor((e) => e.type === 'after-queue' && e.action === 'sleep');
+      assert.ok(countdown.type === 'after-queue' && countdown.at > Date.now() - 1000);
+      assert.deepEqual(opened, [], 'nothing happens before the countdown ends');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, ['after-queue sleep']);
+    });
+  });
+
+  it('does nothing when the countdown is cancelled', async () => {
+    await withHub(async ({ server, client, opened }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      await c.call('app.cancelAfterQueue', {});
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === null);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, []);
+    });
+  });
+
+  it('waits while anything is still queued or downloading', async () => {
+    await withHub(async ({ server, client, opened }) => {
+      server.addFile('/fast.bin', { body: makeContent(10 * 1024) });
+      server.addFile('/slow.bin', {
+        body: makeContent(512 * 1024),
+        faults: { connectionRate: 256 * 1024 },
+      });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      const [, slow] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/fast.bin') }, { url: server.url('/slow.bin'), connections: 1 }],
+      });
+      // Batches fold a quick task's whole life into its task-added event.
+      await c.waitFor(
+        (e) => 'task' in e && e.task.url.endsWith('/fast.bin') && e.task.state === 'completed',
+      );
+      assert.ok(
+        !c.batches.flat().some((e) => e.type === 'after-queue'),
+        'no countdown with work left',
+      );
+      await c.waitFor(
+        (e) => e.type === 'task-changed' && e.task.id === slow?.id && e.task.state === 'completed',
+      );
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, ['after-queue quit']);
+    });
+  });
+});

@@ -46,7 +46,13 @@ describe('observability', () => {
       defaultDownloadDir: join(dirs.path, 'dl'),
       settings: TEST_SETTINGS,
       observability: await openObservability(home),
-      info: { version: 't', shell: 'browser', defaultDownloadDir: dirs.path, canOpenFiles: false },
+      info: {
+        version: 't',
+        shell: 'browser',
+        defaultDownloadDir: dirs.path,
+        canOpenFiles: false,
+        afterQueueActions: [],
+      },
       host: { openFile: async () => {}, showInFolder: async () => {} },
     });
     const client = hub.connect(() => {});

@@ -70,6 +70,7 @@ export function appState(tasks: TaskSnapshot[] = []): AppState {
       shell: 'browser',
       defaultDownloadDir: '/downloads',
       canOpenFiles: false,
+      afterQueueActions: [],
     },
     settings: SettingsSchema.parse({}),
     tasks,

@@ -87,3 +87,16 @@ describe('the task log', () => {
     expect(within(details).getByText(/HTTP_503 · attempt 1/)).toBeTruthy();
   });
 });
+
+describe('when the queue finishes', () => {
+  it('shows the countdown and cancels it', async () => {
+    const { api } = renderApp();
+    act(() => api.emit([{ type: 'after-queue', action: 'sleep', at: Date.now() + 30_000 }]));
+    const dialog = screen.getByRole('alertdialog');
+    expect(dialog.textContent).toMatch(/The computer sleeps in (29|30) s\./);
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' })));
+    expect(api.commands('app.cancelAfterQueue')).toEqual([{}]);
+    act(() => api.emit([{ type: 'after-queue', action: null, at: Date.now() }]));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+});

@@ -59,6 +59,7 @@ describe('settings', () => {
         notifications: false,
         proxyMode: 'custom',
         proxyUrl: 'http://u:p@proxy.test:3128',
+        whenDone: 'nothing',
         useCategories: true,
         categories: DEFAULT_CATEGORIES.map((c) =>
           c.name === 'Video'

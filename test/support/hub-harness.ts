@@ -32,10 +32,18 @@ export async function withHub(fn: (h: HubHarness) => Promise<void>): Promise<voi
     home: `${dirs.path}/home`,
     defaultDownloadDir: dir,
     settings: TEST_SETTINGS,
-    info: { version: 'test', shell: 'electron', defaultDownloadDir: dir, canOpenFiles: true },
+    afterQueueDelayMs: 300,
+    info: {
+      version: 'test',
+      shell: 'electron',
+      defaultDownloadDir: dir,
+      canOpenFiles: true,
+      afterQueueActions: ['quit', 'sleep'],
+    },
     host: {
       openFile: async (path) => void opened.push(`open ${path}`),
       showInFolder: async (path) => void opened.push(`show ${path}`),
+      afterQueue: async (action) => void opened.push(`after-queue ${action}`),
     },
   });
   const clients: ApiConnection[] = [];
