@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
-import { app, dialog, safeStorage, session, shell } from 'electron';
+import { app, clipboard, dialog, Notification, safeStorage, session, shell } from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
 import { ApiHub } from '../api/api-hub.ts';
+import { ClipboardWatch } from '../api/clipboard-watch.ts';
+import { probeUrl } from '../engine/url-probe.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { openObservability } from '../observability/observability.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
@@ -122,6 +124,7 @@ async function start(): Promise<void> {
     if (ready === win && pendingLinks.length) handOver([]);
   });
   showWindow();
+  watchClipboard(hub);
   status = new DesktopStatus(hub, TRAY_ICON, { show: showWindow, quit: () => app.quit() });
 }
 
@@ -150,6 +153,38 @@ function handOver(links: string[]): void {
   hub.announce({ type: 'add-request', urls: pendingLinks });
   pendingLinks = [];
 }
+
+const CLIPBOARD_POLL_MS = 1000;
+
+/** Offers copied links to files while the setting is on: a notice in the app and a notification. */
+function watchClipboard(hub: ApiHub): void {
+  const watch = new ClipboardWatch({
+    read: () => clipboard.readText(),
+    probe: (url) => probeUrl(url, {}, hub.engine.settings).catch(() => null),
+    categories: () => hub.engine.settings.categories,
+    offer: (urls) => {
+      hub.announce({ type: 'link-offer', urls });
+      if (!Notification.isSupported()) return;
+      const note = new Notification({
+        title: 'Download with Braid?',
+        body: urls.join('\n'),
+        silent: true,
+      });
+      offers.add(note);
+      note.on('click', () => {
+        showWindow();
+        handOver(urls);
+      });
+      note.on('close', () => offers.delete(note));
+      note.show();
+    },
+  });
+  setInterval(() => {
+    if (hub.engine.settings.clipboardWatch) void watch.check();
+  }, CLIPBOARD_POLL_MS).unref();
+}
+/** Held until closed, or their click handlers never fire. */
+const offers = new Set<Notification>();
 
 /** There is no Electron API for sleep: each OS's own command does it. */
 function sleepComputer(): void {

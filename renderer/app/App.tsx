@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import type { BraidApi } from '../../shared/ipc/braid-api.ts';
 import { AddDialog } from '../components/AddDialog.tsx';
 import { AfterQueueCountdown } from '../components/AfterQueueCountdown.tsx';
+import { LinkOffer } from '../components/LinkOffer.tsx';
 import { MonitorView } from '../components/MonitorView.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { SettingsDialog } from '../components/SettingsDialog.tsx';
@@ -169,6 +170,7 @@ function Shell() {
       </main>
       <Notices />
       <AfterQueueCountdown />
+      <LinkOffer />
       {pendingAdd && (
         <AddDialog key={pendingAdd.seq} initialUrls={pendingAdd.urls} onClose={clearAddRequest} />
       )}

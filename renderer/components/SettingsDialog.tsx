@@ -46,6 +46,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         proxyMode: draft.proxyMode,
         proxyUrl: draft.proxyUrl.trim(),
         whenDone: draft.whenDone,
+        clipboardWatch: draft.clipboardWatch,
         schedule: draft.schedule,
         useCategories: draft.useCategories,
         categories: draft.categories,
@@ -165,6 +166,16 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
             )}
           </Field>
         </div>
+        {info?.shell === 'electron' && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.clipboardWatch}
+              onChange={(e) => patch({ clipboardWatch: e.target.checked })}
+            />
+            {t('clipboard.setting')}
+          </label>
+        )}
         <h3>{t('categories.title')}</h3>
         <CategoriesEditor
           enabled={draft.useCategories}

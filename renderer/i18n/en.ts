@@ -153,6 +153,9 @@ export const en = {
   'whenDone.countdown.quit': 'All downloads finished. Braid quits in {seconds} s.',
   'whenDone.countdown.sleep': 'All downloads finished. The computer sleeps in {seconds} s.',
   'whenDone.cancel': 'Cancel',
+  'clipboard.setting': 'Offer to download links I copy',
+  'clipboard.offer': 'Copied: {links}',
+  'clipboard.download': 'Download…',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

@@ -154,6 +154,9 @@ export const zhCN: Dictionary = {
   'whenDone.countdown.quit': '全部下载已完成。Braid 将在 {seconds} 秒后退出。',
   'whenDone.countdown.sleep': '全部下载已完成。计算机将在 {seconds} 秒后睡眠。',
   'whenDone.cancel': '取消',
+  'clipboard.setting': '复制链接时提示下载',
+  'clipboard.offer': '已复制：{links}',
+  'clipboard.download': '下载…',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };

@@ -47,6 +47,8 @@ export interface StoreState {
   notices: Notice[];
   /** Failures reported by the engine, newest last, for the monitor view. */
   recentErrors: Array<{ at: number; text: string; taskId: string | null }>;
+  /** Links copied elsewhere that the desktop shell offers to download. */
+  linkOffer: string[] | null;
   /** A running "when the queue finishes" countdown. */
   afterQueue: { action: 'quit' | 'sleep'; at: number } | null;
   /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
@@ -67,6 +69,7 @@ export interface StoreActions {
   dismiss(id: number): void;
   requestAdd(urls: string[]): void;
   clearAddRequest(): void;
+  dismissLinkOffer(): void;
 }
 
 export type AppStore = StoreApi<StoreState & StoreActions>;
@@ -89,6 +92,7 @@ export function createAppStore(): AppStore {
     notices: [],
     recentErrors: [],
     afterQueue: null,
+    linkOffer: null,
     pendingAdd: null,
 
     load: (state) =>
@@ -123,6 +127,7 @@ export function createAppStore(): AppStore {
     dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     requestAdd: (urls) => set((s) => ({ pendingAdd: { urls, seq: (s.pendingAdd?.seq ?? 0) + 1 } })),
     clearAddRequest: () => set({ pendingAdd: null }),
+    dismissLinkOffer: () => set({ linkOffer: null }),
   }));
 }
 
@@ -141,6 +146,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     selectedId,
     selectedIds,
     afterQueue,
+    linkOffer,
   } = s;
   const writable = () => {
     if (tasks === s.tasks) tasks = { ...s.tasks };
@@ -198,6 +204,9 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
       case 'after-queue':
         afterQueue = event.action ? { action: event.action, at: event.at } : null;
         break;
+      case 'link-offer':
+        linkOffer = event.urls;
+        break;
       case 'add-request':
         pendingAdd = { urls: event.urls, seq: (pendingAdd?.seq ?? 0) + 1 };
         break;
@@ -218,6 +227,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState>
     selectedId,
     selectedIds,
     afterQueue,
+    linkOffer,
   };
 }
 

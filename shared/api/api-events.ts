@@ -16,6 +16,8 @@ export const ApiEventSchema = z.union([
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
   /** Links handed to the app from outside (a second launch, `braid://add`): confirm, then add. */
   z.object({ type: z.literal('add-request'), urls: z.array(z.string()).max(LIMITS.urlsPerAdd) }),
+  /** Links to files seen on the clipboard: offered to the user, never added by themselves. */
+  z.object({ type: z.literal('link-offer'), urls: z.array(z.string()).max(100) }),
   /** The queue finished: `action` runs at `at` unless cancelled; null: the countdown was cancelled. */
   z.object({
     type: z.literal('after-queue'),

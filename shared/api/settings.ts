@@ -83,6 +83,8 @@ const FIELDS = {
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
+  /** Offer links to files that are copied to the clipboard (desktop app; never starts by itself). */
+  clipboardWatch: z.boolean(),
   /** What to do once every download has finished, after a countdown the user can cancel. */
   whenDone: z.enum(['nothing', 'quit', 'sleep']),
   /** Sort downloads into category folders (only those added without an explicit folder). */
@@ -115,6 +117,7 @@ export const SettingsSchema = z.strictObject({
   theme: FIELDS.theme.default('system'),
   language: FIELDS.language.default('en'),
   notifications: FIELDS.notifications.default(true),
+  clipboardWatch: FIELDS.clipboardWatch.default(false),
   whenDone: FIELDS.whenDone.default('nothing'),
   useCategories: FIELDS.useCategories.default(false),
   categories: FIELDS.categories.default(DEFAULT_CATEGORIES),

@@ -65,3 +65,19 @@ describe('links from outside the app', () => {
     );
   });
 });
+
+describe('links offered from the clipboard', () => {
+  it('shows a quiet offer and opens the add dialog only when asked', async () => {
+    const { api } = renderApp();
+    act(() => api.emit([{ type: 'link-offer', urls: ['https://x.test/a.iso'] }]));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    const offer = screen.getByRole('status', { name: '' });
+    expect(offer.textContent).toContain('Copied: https://x.test/a.iso');
+    fireEvent.click(within(offer).getByRole('button', { name: 'Download…' }));
+    const dialog = screen.getByRole('dialog', { name: 'New download' });
+    expect((within(dialog).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'https://x.test/a.iso',
+    );
+    expect(api.commands('tasks.add')).toEqual([]);
+  });
+});

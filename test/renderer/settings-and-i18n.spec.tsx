@@ -60,6 +60,7 @@ describe('settings', () => {
         proxyMode: 'custom',
         proxyUrl: 'http://u:p@proxy.test:3128',
         whenDone: 'nothing',
+        clipboardWatch: false,
         useCategories: true,
         categories: DEFAULT_CATEGORIES.map((c) =>
           c.name === 'Video'
