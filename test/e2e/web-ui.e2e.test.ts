@@ -157,6 +157,42 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.getByRole('button', { name: 'Monitor' }).click();
   });
 
+  it('exports the task list as a JSON file', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export list' }).click(),
+    ]);
+    const path = await download.path();
+    const exported = JSON.parse(
+      await (await import('node:fs/promises')).readFile(path, 'utf8'),
+    ) as {
+      format: string;
+      tasks: Array<{ url: string }>;
+    };
+    assert.equal(exported.format, 'braid-task-list');
+    assert.deepEqual(exported.tasks.map((t) => new URL(t.url).pathname).sort(), [
+      '/notes.txt',
+      '/video.mp4',
+    ]);
+  });
+
+  it('saves settings, applies the theme, shows the schedule, and keeps them after a reload', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel('Theme').selectOption('dark');
+    await dialog.getByLabel('Download only between these times', { exact: true }).check();
+    await dialog.getByLabel('From').first().fill('00:00');
+    await dialog.getByLabel('Until').first().fill('00:00');
+    await page.screenshot({ path: `${ARTIFACTS}settings.png` });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Downloads run 00:00–00:00').waitFor();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    await page.reload();
+    await page.getByText('Downloads run 00:00–00:00').waitFor();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    await page.screenshot({ path: `${ARTIFACTS}dark.png`, fullPage: true });
+  });
+
   it('refuses a file: URL in the add dialog with a clear message and adds nothing', async () => {
     await page.getByRole('button', { name: 'New download' }).click();
     await page.getByLabel('URL').fill('file:///etc/passwd');
