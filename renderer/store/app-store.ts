@@ -132,103 +132,78 @@ export function createAppStore(): AppStore {
 }
 
 /** One batch → one new state; objects of tasks the batch does not mention keep their identity. */
-function reduce(s: StoreState, events: readonly ApiEvent[]): Partial<StoreState> {
-  let tasks = s.tasks;
+function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
+  // A shallow copy: fields the batch does not touch keep their identity.
+  const n: StoreState = { ...s };
   let idsChanged = false;
-  // Everything a batch may replace, listed once; untouched fields keep their identity.
-  let {
-    appSpeed,
-    taskSpeed,
-    notices,
-    recentErrors,
-    settings,
-    pendingAdd,
-    selectedId,
-    selectedIds,
-    afterQueue,
-    linkOffer,
-  } = s;
   const writable = () => {
-    if (tasks === s.tasks) tasks = { ...s.tasks };
-    return tasks;
+    if (n.tasks === s.tasks) n.tasks = { ...s.tasks };
+    return n.tasks;
   };
   for (const event of events) {
     switch (event.type) {
       case 'tasks-snapshot':
-        tasks = Object.fromEntries(event.tasks.map((t) => [t.id, t]));
+        n.tasks = Object.fromEntries(event.tasks.map((t) => [t.id, t]));
         idsChanged = true;
         break;
       case 'task-added':
       case 'task-changed':
-        if (!tasks[event.task.id]) idsChanged = true;
+        if (!n.tasks[event.task.id]) idsChanged = true;
         writable()[event.task.id] = event.task;
         break;
       case 'task-removed':
-        if (tasks[event.id]) {
+        if (n.tasks[event.id]) {
           delete writable()[event.id];
           idsChanged = true;
-          if (selectedId === event.id) selectedId = null;
-          if (selectedIds.includes(event.id))
-            selectedIds = selectedIds.filter((x) => x !== event.id);
+          if (n.selectedId === event.id) n.selectedId = null;
+          n.selectedIds = n.selectedIds.filter((x) => x !== event.id);
         }
         break;
       case 'progress':
         for (const progress of event.tasks) {
-          const task = tasks[progress.id];
+          const task = n.tasks[progress.id];
           if (task) writable()[progress.id] = { ...task, ...progress };
         }
         break;
       case 'speed': {
-        appSpeed = pushSample(appSpeed, { at: event.at, speed: event.total });
+        n.appSpeed = pushSample(n.appSpeed, { at: event.at, speed: event.total });
         const next: Record<string, SpeedSample[]> = {};
         for (const { id, speed } of event.tasks) {
-          next[id] = pushSample(taskSpeed[id] ?? [], { at: event.at, speed });
+          next[id] = pushSample(n.taskSpeed[id] ?? [], { at: event.at, speed });
         }
         // Tasks that stopped keep their history (the graph of a paused task stays readable).
-        taskSpeed = { ...taskSpeed, ...next };
+        n.taskSpeed = { ...n.taskSpeed, ...next };
         break;
       }
       case 'settings-changed':
-        settings = event.settings;
+        n.settings = event.settings;
         break;
       case 'error':
-        recentErrors = [
-          ...recentErrors,
+        n.recentErrors = [
+          ...n.recentErrors,
           { at: Date.now(), text: event.message, taskId: event.taskId },
         ].slice(-MAX_RECENT_ERRORS);
-        notices = [
-          ...notices,
+        n.notices = [
+          ...n.notices,
           { id: ++noticeSeq, kind: 'error' as const, text: event.message },
         ].slice(-MAX_NOTICES);
         break;
       case 'after-queue':
-        afterQueue = event.action ? { action: event.action, at: event.at } : null;
+        n.afterQueue = event.action ? { action: event.action, at: event.at } : null;
         break;
       case 'link-offer':
-        linkOffer = event.urls;
+        n.linkOffer = event.urls;
         break;
       case 'add-request':
-        pendingAdd = { urls: event.urls, seq: (pendingAdd?.seq ?? 0) + 1 };
+        n.pendingAdd = { urls: event.urls, seq: (n.pendingAdd?.seq ?? 0) + 1 };
         break;
     }
   }
-  if (taskSpeed !== s.taskSpeed) {
-    for (const id of Object.keys(taskSpeed)) if (!tasks[id]) delete taskSpeed[id];
+  if (n.taskSpeed !== s.taskSpeed) {
+    for (const id of Object.keys(n.taskSpeed)) if (!n.tasks[id]) delete n.taskSpeed[id];
   }
-  return {
-    tasks,
-    ids: idsChanged ? sortIds(Object.values(tasks)) : s.ids,
-    appSpeed,
-    taskSpeed,
-    notices,
-    recentErrors,
-    settings,
-    pendingAdd,
-    selectedId,
-    selectedIds,
-    afterQueue,
-    linkOffer,
-  };
+  if (idsChanged) n.ids = sortIds(Object.values(n.tasks));
+  return n;
 }
 
 function sortIds(tasks: readonly TaskSnapshot[]): string[] {
