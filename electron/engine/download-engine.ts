@@ -188,6 +188,7 @@ export class DownloadEngine {
           headers: input.headers ?? {},
           checksum: input.checksum ?? null,
           maxSize: input.maxSize ?? null,
+          mirrors: input.mirrors ?? [],
         },
         size: null,
         resumable: null,

@@ -115,6 +115,7 @@ export class TaskRunner {
   #url: string;
   #noRanges = false;
   #restarts = 0;
+  readonly #badMirrors = new Set<string>();
   #fatal: DownloadError | null = null;
   /** Failed requests since the task last received a byte: the retry budget. */
   #failuresSinceProgress = 0;
@@ -622,7 +623,67 @@ export class TaskRunner {
   }
 
   /** A ranged request for [start, end) that must continue exactly the file we already have. */
+  /** Mirrors take a share of the connections once the primary told size and validators. */
+  #mirrorFor(worker: Worker): string | null {
+    const r = this.record;
+    const usable = r.options.mirrors.filter((m) => !this.#badMirrors.has(m));
+    if (usable.length === 0 || !r.resumable || r.size === null) return null;
+    const slot = worker.id % (usable.length + 1);
+    return slot === 0 ? null : (usable[slot - 1] ?? null);
+  }
+
+  /** A range from a mirror, accepted only if it is provably the same file; else the mirror is dropped. */
+  async #requestMirror(
+    worker: Worker,
+    url: string,
+    start: number,
+    end: number,
+  ): Promise<RangeResponse> {
+    const r = this.record;
+    let res: RangeResponse;
+    try {
+      res = await openRange({
+        url,
+        range: { start, end },
+        ifRange: null,
+        // Credentials were given for the primary's origin, not for someone else's server.
+        headers: withoutSecrets(r.options.headers),
+        dispatcher: worker.agent,
+        signal: worker.signal,
+      });
+    } catch (error) {
+      if (!worker.signal.aborted) this.#dropMirror(url, (error as Error).message);
+      throw error;
+    }
+    const cr = res.contentRange;
+    const problem =
+      res.status !== 206 || !cr || cr.start !== start
+        ? 'it does not serve the ranges asked'
+        : cr.total !== r.size
+          ? `its size ${cr.total} differs from ${r.size}`
+          : !validatorsAgree(r, res)
+            ? 'its ETag or Last-Modified differs'
+            : null;
+    if (problem) {
+      res.body.destroy();
+      this.#dropMirror(url, problem);
+      throw new DownloadError('MIRROR_MISMATCH', `mirror ${redactUrl(url)} dropped: ${problem}`, {
+        retryable: true,
+      });
+    }
+    worker.requestedUrl = url;
+    return res;
+  }
+
+  #dropMirror(url: string, reason: string): void {
+    if (this.#badMirrors.has(url)) return;
+    this.#badMirrors.add(url);
+    this.#env.log({ level: 'warn', event: 'mirror_dropped', url: redactUrl(url), message: reason });
+  }
+
   async #request(worker: Worker, start: number, end: number): Promise<RangeResponse> {
+    const mirror = this.#mirrorFor(worker);
+    if (mirror) return this.#requestMirror(worker, mirror, start, end);
     const r = this.record;
     const validator = ifRangeValidator(r.etag, r.lastModified);
     worker.requestedUrl = this.#url;
@@ -910,6 +971,24 @@ function median(values: number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Same file: strong ETags equal when both have one, else Last-Modified equal when both have one. */
+function validatorsAgree(
+  r: { etag: string | null; lastModified: string | null },
+  res: { etag: string | null; lastModified: string | null },
+): boolean {
+  const strong = (e: string | null) => e !== null && !e.startsWith('W/');
+  if (strong(r.etag) && strong(res.etag)) return r.etag === res.etag;
+  if (r.lastModified !== null && res.lastModified !== null)
+    return r.lastModified === res.lastModified;
+  return true;
+}
+
+const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie)$/i;
+
+function withoutSecrets(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.test(name)));
 }
 
 function tooLarge(max: number, size: number | null): DownloadError {

@@ -30,6 +30,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
   const [algorithm, setAlgorithm] = useState<Algorithm>('');
   const [checksum, setChecksum] = useState('');
   const [headers, setHeaders] = useState('');
+  const [mirrors, setMirrors] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [probe, setProbe] = useState<
@@ -70,7 +71,18 @@ export function AddDialog({ initialUrls, onClose }: Props) {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const built = buildInputs(
-      { urls, patternError, dir, fileName, connections, limit, algorithm, checksum, headers },
+      {
+        urls,
+        patternError,
+        dir,
+        fileName,
+        connections,
+        limit,
+        algorithm,
+        checksum,
+        headers,
+        mirrors,
+      },
       t,
     );
     if ('errors' in built) {
@@ -217,6 +229,19 @@ export function AddDialog({ initialUrls, onClose }: Props) {
               />
             )}
           </Field>
+          <Field label={t('add.mirrors')} hint={t('add.mirrorsHint')}>
+            {(id, hint) => (
+              <textarea
+                id={id}
+                rows={2}
+                value={mirrors}
+                aria-describedby={hint}
+                disabled={urls.length > 1}
+                spellCheck={false}
+                onChange={(e) => setMirrors(e.target.value)}
+              />
+            )}
+          </Field>
         </details>
         {errors.length > 0 && (
           <ul className="errors" role="alert" id={ids.errors}>
@@ -248,6 +273,8 @@ export interface AddForm {
   algorithm: Algorithm;
   checksum: string;
   headers: string;
+  /** Other URLs of the same file, one per line (single download only). */
+  mirrors: string;
 }
 
 /** The form as `tasks.add` inputs, validated with the same schemas the engine applies. */
@@ -276,6 +303,10 @@ export function buildInputs(
       errors.push(t('add.errorLimit', { message: (error as Error).message }));
     }
   }
+  const mirrorList = form.mirrors
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   const tasks: AddTaskInput[] = [];
   for (const url of form.urls) {
     const input = {
@@ -285,6 +316,7 @@ export function buildInputs(
       ...(form.connections.trim() ? { connections: Number(form.connections) } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(Object.keys(headers).length ? { headers } : {}),
+      ...(mirrorList.length && form.urls.length === 1 ? { mirrors: mirrorList } : {}),
       ...(form.algorithm
         ? { checksum: { algorithm: form.algorithm, expected: form.checksum.trim() } }
         : {}),

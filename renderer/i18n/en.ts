@@ -64,6 +64,8 @@ export const en = {
   'add.none': 'None',
   'add.headers': 'Extra headers',
   'add.headersHint': 'One "Name: value" per line',
+  'add.mirrors': 'Mirrors',
+  'add.mirrorsHint': 'Other links to the same file, one per line',
   'add.more': 'More options',
   'add.probing': 'Asking the server…',
   'add.probed': '{name} · {size}',

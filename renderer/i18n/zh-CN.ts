@@ -65,6 +65,8 @@ export const zhCN: Dictionary = {
   'add.none': '无',
   'add.headers': '额外请求头',
   'add.headersHint': '每行一个 "Name: value"',
+  'add.mirrors': '镜像',
+  'add.mirrorsHint': '同一文件的其他链接，每行一个',
   'add.more': '更多选项',
   'add.probing': '正在询问服务器…',
   'add.probed': '{name} · {size}',

@@ -118,6 +118,8 @@ export const AddTaskInputSchema = z.strictObject({
   priority: PrioritySchema.optional(),
   /** Add paused instead of queued. */
   paused: z.boolean().optional(),
+  /** Other URLs of the same file (same size and validator): they feed this download's connections. */
+  mirrors: z.array(HttpUrlSchema).max(16).optional(),
   /** Refuse files larger than this many bytes (also when the server does not say the size). */
   maxSize: z
     .number()
@@ -166,6 +168,7 @@ export const TaskOptionsSchema = z.object({
   checksum: ChecksumSchema.nullable(),
   /** Bytes; null is unlimited. Records written before this option existed have none. */
   maxSize: z.number().nullable().default(null),
+  mirrors: z.array(z.string()).default([]),
 });
 export type TaskOptions = z.infer<typeof TaskOptionsSchema>;
 

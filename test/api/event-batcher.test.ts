@@ -27,7 +27,7 @@ function snapshot(id: string, state: TaskSnapshot['state'], downloaded = 0): Tas
     state,
     priority: 'normal',
     order: 0,
-    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null },
+    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null, mirrors: [] },
     resumable: null,
     error: null,
     createdAt: 0,

@@ -13,7 +13,7 @@ function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
     state: 'downloading',
     priority: 'normal',
     order: 1,
-    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null },
+    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null, mirrors: [] },
     resumable: true,
     error: null,
     createdAt: 0,

@@ -36,6 +36,7 @@ describe('the add dialog', () => {
     set('Checksum type', 'sha256');
     set('Checksum', 'A'.repeat(64));
     set('Extra headers', 'Authorization: Bearer abc\nX-Trace: 1');
+    set('Mirrors', 'https://mirror.test/big.iso\n');
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
     expect(api.commands('tasks.add')).toEqual([
       {
@@ -48,6 +49,7 @@ describe('the add dialog', () => {
             limit: 2 * 1024 * 1024,
             headers: { Authorization: 'Bearer abc', 'X-Trace': '1' },
             checksum: { algorithm: 'sha256', expected: 'A'.repeat(64) },
+            mirrors: ['https://mirror.test/big.iso'],
           },
         ],
       },

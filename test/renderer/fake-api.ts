@@ -54,7 +54,7 @@ export function task(overrides: Partial<TaskSnapshot> & { id: string }): TaskSna
     state: 'queued',
     priority: 'normal',
     order: 0,
-    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null },
+    options: { connections: 8, limit: 0, headers: {}, checksum: null, maxSize: null, mirrors: [] },
     resumable: null,
     error: null,
     createdAt: 1,
