@@ -275,8 +275,11 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
         'Prefer 127.0.0.1 behind an HTTPS reverse proxy or an SSH tunnel.\n',
     );
   }
+  // Listening for signals before anything starts: a stop that arrives early still stops cleanly.
   let quit = () => {};
-  const quitRequested = new Promise<void>((resolve) => (quit = resolve));
+  const stopped = new Promise<void>((resolve) => (quit = resolve));
+  process.once('SIGINT', quit);
+  process.once('SIGTERM', quit);
   let running: RunningServe;
   try {
     running = await startServe({
@@ -293,14 +296,12 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
     });
   } catch (error) {
     io.stderr.write(`braid: ${(error as Error).message}\n`);
+    process.off('SIGINT', quit);
+    process.off('SIGTERM', quit);
     return 1;
   }
   io.stdout.write(`Braid is serving its web UI. Open:\n  ${running.url}\n`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    void quitRequested.then(done);
-  });
+  await stopped;
   await running.close();
   return 0;
 }
