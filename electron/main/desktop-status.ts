@@ -2,6 +2,7 @@ import { BrowserWindow, Notification, powerSaveBlocker, Tray, Menu, nativeImage 
 import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { ApiHub } from '../api/api-hub.ts';
+import { translator, type Translate } from '../../shared/i18n/translate.ts';
 import { summarize, tooltip } from './progress-summary.ts';
 
 const STATUS_INTERVAL_MS = 1000;
@@ -23,9 +24,12 @@ export class DesktopStatus {
   readonly #states = new Map<string, TaskSnapshot['state']>();
   #blocker: number | null = null;
   #timer: NodeJS.Timeout;
+  readonly #buildMenu: () => void;
+  #language: string;
 
   constructor(hub: ApiHub, icon: string | undefined, actions: StatusActions) {
     this.#hub = hub;
+    this.#language = hub.engine.settings.language;
     for (const task of hub.engine.list()) this.#states.set(task.id, task.state);
     this.#tray = new Tray(icon ? nativeImage.createFromPath(icon) : nativeImage.createEmpty());
     this.#tray.setToolTip('Braid');
@@ -34,16 +38,20 @@ export class DesktopStatus {
       const connection = hub.connect(() => {});
       void connection.dispatch(command, {}).finally(() => connection.close());
     };
-    this.#tray.setContextMenu(
-      Menu.buildFromTemplate([
-        { label: 'Show Braid', click: actions.show },
-        { type: 'separator' },
-        { label: 'Pause all', click: () => call('tasks.pauseAll') },
-        { label: 'Resume all', click: () => call('tasks.resumeAll') },
-        { type: 'separator' },
-        { label: 'Quit', click: actions.quit },
-      ]),
-    );
+    this.#buildMenu = () => {
+      const t = this.#t();
+      this.#tray.setContextMenu(
+        Menu.buildFromTemplate([
+          { label: t('desktop.show'), click: actions.show },
+          { type: 'separator' },
+          { label: t('toolbar.pauseAll'), click: () => call('tasks.pauseAll') },
+          { label: t('toolbar.resumeAll'), click: () => call('tasks.resumeAll') },
+          { type: 'separator' },
+          { label: t('desktop.quit'), click: actions.quit },
+        ]),
+      );
+    };
+    this.#buildMenu();
     hub.connect((events) => this.#onEvents(events));
     this.#timer = setInterval(() => this.#refresh(), STATUS_INTERVAL_MS);
     this.#refresh();
@@ -57,7 +65,12 @@ export class DesktopStatus {
 
   #refresh(): void {
     const summary = summarize(this.#hub.engine.list());
-    this.#tray.setToolTip(tooltip(summary));
+    this.#tray.setToolTip(tooltip(summary, this.#t()));
+    // setContextMenu again when the language changes: menus are built once, not bound.
+    if (this.#language !== this.#hub.engine.settings.language) {
+      this.#language = this.#hub.engine.settings.language;
+      this.#buildMenu();
+    }
     for (const win of BrowserWindow.getAllWindows()) win.setProgressBar(summary.fraction ?? -1);
     const busy = summary.downloading > 0;
     if (busy && this.#blocker === null) {
@@ -79,11 +92,16 @@ export class DesktopStatus {
     }
   }
 
+  #t(): Translate {
+    return translator(this.#hub.engine.settings.language);
+  }
+
   #notify(task: TaskSnapshot): void {
     if (!this.#hub.engine.settings.notifications || !Notification.isSupported()) return;
     const name = task.fileName ?? task.requestedName ?? task.url;
+    const t = this.#t();
     const notification = new Notification({
-      title: task.state === 'completed' ? 'Download complete' : 'Download failed',
+      title: t(task.state === 'completed' ? 'desktop.completed' : 'desktop.failed'),
       body: task.state === 'completed' ? name : `${name}: ${task.error?.message ?? 'failed'}`,
       silent: task.state === 'completed',
     });

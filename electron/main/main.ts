@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, clipboard, dialog, Notification, safeStorage, session, shell } from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
+import { translator } from '../../shared/i18n/translate.ts';
 import { ApiHub } from '../api/api-hub.ts';
 import { ClipboardWatch } from '../api/clipboard-watch.ts';
 import { probeUrl } from '../engine/url-probe.ts';
@@ -111,11 +112,10 @@ async function start(): Promise<void> {
     });
   } catch (error) {
     const locked = error instanceof ApiError && error.code === 'ENGINE_LOCKED';
+    const t = translator(app.getLocale().startsWith('zh') ? 'zh-CN' : 'en');
     dialog.showErrorBox(
-      'Braid cannot start',
-      locked
-        ? 'Another Braid (a `braid get` or `braid serve`) is using the same downloads. Close it and try again.'
-        : (error as Error).message,
+      t('desktop.cannotStart'),
+      locked ? t('desktop.locked') : (error as Error).message,
     );
     app.exit(1);
     return;
@@ -166,7 +166,7 @@ function watchClipboard(hub: ApiHub): void {
       hub.announce({ type: 'link-offer', urls });
       if (!Notification.isSupported()) return;
       const note = new Notification({
-        title: 'Download with Braid?',
+        title: translator(hub.engine.settings.language)('desktop.offerTitle'),
         body: urls.join('\n'),
         silent: true,
       });
@@ -200,6 +200,6 @@ function sleepComputer(): void {
 }
 
 function fail(error: unknown): void {
-  dialog.showErrorBox('Braid cannot start', (error as Error).message);
+  dialog.showErrorBox(translator('en')('desktop.cannotStart'), (error as Error).message);
   app.exit(1);
 }

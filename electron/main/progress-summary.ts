@@ -1,5 +1,6 @@
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatSpeed } from '../../shared/format.ts';
+import type { Translate } from '../../shared/i18n/translate.ts';
 
 export interface ProgressSummary {
   downloading: number;
@@ -35,8 +36,12 @@ export function summarize(tasks: Iterable<TaskSnapshot>): ProgressSummary {
   };
 }
 
-export function tooltip(summary: ProgressSummary): string {
-  if (summary.downloading === 0 && summary.queued === 0) return 'Braid — idle';
-  const percent = summary.fraction === null ? '' : ` · ${Math.floor(summary.fraction * 100)}%`;
-  return `Braid — ${summary.downloading} downloading, ${summary.queued} queued${percent} · ${formatSpeed(summary.speed)}`;
+export function tooltip(summary: ProgressSummary, t: Translate): string {
+  if (summary.downloading === 0 && summary.queued === 0) return t('desktop.idle');
+  return t('desktop.status', {
+    downloading: summary.downloading,
+    queued: summary.queued,
+    percent: summary.fraction === null ? '' : ` · ${Math.floor(summary.fraction * 100)}%`,
+    speed: formatSpeed(summary.speed),
+  });
 }

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES, SettingsSchema } from '../../shared/api/settings.ts';
-import { en } from '../../renderer/i18n/en.ts';
+import { en } from '../../shared/i18n/en.ts';
 import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
 

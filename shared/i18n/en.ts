@@ -158,6 +158,16 @@ export const en = {
   'clipboard.setting': 'Offer to download links I copy',
   'clipboard.offer': 'Copied: {links}',
   'clipboard.download': 'Download…',
+  'desktop.show': 'Show Braid',
+  'desktop.quit': 'Quit',
+  'desktop.idle': 'Braid — idle',
+  'desktop.status': 'Braid — {downloading} downloading, {queued} queued{percent} · {speed}',
+  'desktop.completed': 'Download complete',
+  'desktop.failed': 'Download failed',
+  'desktop.offerTitle': 'Download with Braid?',
+  'desktop.cannotStart': 'Braid cannot start',
+  'desktop.locked':
+    'Another Braid (a `braid get` or `braid serve`) is using the same downloads. Close it and try again.',
   'notice.dismiss': 'Dismiss',
   'notice.region': 'Notifications',
 } as const;

@@ -159,6 +159,16 @@ export const zhCN: Dictionary = {
   'clipboard.setting': '复制链接时提示下载',
   'clipboard.offer': '已复制：{links}',
   'clipboard.download': '下载…',
+  'desktop.show': '显示 Braid',
+  'desktop.quit': '退出',
+  'desktop.idle': 'Braid — 空闲',
+  'desktop.status': 'Braid — {downloading} 个下载中，{queued} 个排队{percent} · {speed}',
+  'desktop.completed': '下载完成',
+  'desktop.failed': '下载失败',
+  'desktop.offerTitle': '用 Braid 下载？',
+  'desktop.cannotStart': 'Braid 无法启动',
+  'desktop.locked':
+    '另一个 Braid（`braid get` 或 `braid serve`）正在使用相同的下载。请关闭它后重试。',
   'notice.dismiss': '关闭',
   'notice.region': '通知',
 };
