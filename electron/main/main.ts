@@ -15,6 +15,7 @@ import { DesktopStatus } from './desktop-status.ts';
 import { attachWindow, serveIpc } from './ipc-transport.ts';
 import { linksFromArgv, PROTOCOL } from './launch-args.ts';
 import { createMainWindow } from './main-window.ts';
+import { proxyFromResolution } from './system-proxy.ts';
 
 // Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -78,6 +79,7 @@ async function start(): Promise<void> {
   );
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(RENDERER);
+  await adoptSystemProxy();
   const downloads = app.getPath('downloads');
   const home = braidHome(process.env);
   try {
@@ -152,6 +154,21 @@ function handOver(links: string[]): void {
   if (!hub || !win || win.webContents.isLoading() || pendingLinks.length === 0) return;
   hub.announce({ type: 'add-request', urls: pendingLinks });
   pendingLinks = [];
+}
+
+/**
+ * The engine's "system" proxy mode reads HTTP(S)_PROXY; on desktops the OS settings hold it, so the
+ * proxy Chromium resolves from them is handed over when the environment names none.
+ */
+async function adoptSystemProxy(): Promise<void> {
+  if (process.env['HTTP_PROXY'] || process.env['http_proxy'] || process.env['HTTPS_PROXY']) return;
+  const proxy = proxyFromResolution(
+    await session.defaultSession.resolveProxy('https://example.com'),
+  );
+  if (proxy) {
+    process.env['HTTP_PROXY'] = proxy;
+    process.env['HTTPS_PROXY'] = proxy;
+  }
 }
 
 const CLIPBOARD_POLL_MS = 1000;
