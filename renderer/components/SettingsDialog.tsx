@@ -4,7 +4,7 @@ import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
 import { CategoriesEditor } from './CategoriesEditor.tsx';
-import { Field } from './Field.tsx';
+import { Field, SelectField } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 import { TimeWindowEditor } from './TimeWindowEditor.tsx';
 
@@ -99,60 +99,40 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
               />
             )}
           </Field>
-          <Field label={t('settings.theme')}>
-            {(id) => (
-              <select
-                id={id}
-                value={draft.theme}
-                onChange={(e) => patch({ theme: e.target.value as Settings['theme'] })}
-              >
-                <option value="system">{t('settings.theme.system')}</option>
-                <option value="light">{t('settings.theme.light')}</option>
-                <option value="dark">{t('settings.theme.dark')}</option>
-              </select>
+          <SelectField
+            label={t('settings.theme')}
+            value={draft.theme}
+            options={(['system', 'light', 'dark'] as const).map(
+              (v) => [v, t(`settings.theme.${v}`)] as const,
             )}
-          </Field>
-          <Field label={t('settings.language')}>
-            {(id) => (
-              <select
-                id={id}
-                value={draft.language}
-                onChange={(e) => patch({ language: e.target.value as Settings['language'] })}
-              >
-                <option value="en">English</option>
-                <option value="zh-CN">简体中文</option>
-              </select>
+            onChange={(theme) => patch({ theme })}
+          />
+          <SelectField
+            label={t('settings.language')}
+            value={draft.language}
+            options={[
+              ['en', 'English'],
+              ['zh-CN', '简体中文'],
+            ]}
+            onChange={(language) => patch({ language })}
+          />
+          <SelectField
+            label={t('whenDone.label')}
+            value={draft.whenDone}
+            options={[
+              ['nothing', t('whenDone.nothing')],
+              ...(info?.afterQueueActions ?? []).map((a) => [a, t(`whenDone.${a}`)] as const),
+            ]}
+            onChange={(whenDone) => patch({ whenDone })}
+          />
+          <SelectField
+            label={t('settings.proxy')}
+            value={draft.proxyMode}
+            options={(['system', 'none', 'custom'] as const).map(
+              (v) => [v, t(`settings.proxy.${v}`)] as const,
             )}
-          </Field>
-          <Field label={t('whenDone.label')}>
-            {(id) => (
-              <select
-                id={id}
-                value={draft.whenDone}
-                onChange={(e) => patch({ whenDone: e.target.value as Settings['whenDone'] })}
-              >
-                <option value="nothing">{t('whenDone.nothing')}</option>
-                {info?.afterQueueActions.map((action) => (
-                  <option key={action} value={action}>
-                    {t(`whenDone.${action}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('settings.proxy')}>
-            {(id) => (
-              <select
-                id={id}
-                value={draft.proxyMode}
-                onChange={(e) => patch({ proxyMode: e.target.value as Settings['proxyMode'] })}
-              >
-                <option value="system">{t('settings.proxy.system')}</option>
-                <option value="none">{t('settings.proxy.none')}</option>
-                <option value="custom">{t('settings.proxy.custom')}</option>
-              </select>
-            )}
-          </Field>
+            onChange={(proxyMode) => patch({ proxyMode })}
+          />
           <Field label={t('settings.proxyUrl')} hint={t('settings.proxyUrlHint')}>
             {(id, hint) => (
               <input
