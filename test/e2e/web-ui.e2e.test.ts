@@ -193,6 +193,35 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}dark.png`, fullPage: true });
   });
 
+  it('selects everything with Ctrl+A and asks before removing it with Delete', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
+    const dialog = page.getByRole('dialog', { name: 'Remove download' });
+    await dialog.getByText('Remove 2 downloads from the list?').waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal(
+      await page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').count(),
+      2,
+    );
+  });
+
+  it('switches the whole UI to 简体中文 and back', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page
+      .getByRole('dialog', { name: 'Settings' })
+      .getByLabel('Language')
+      .selectOption('zh-CN');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: '新建下载' }).waitFor();
+    await page.getByRole('list', { name: '下载列表' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}zh-CN.png` });
+    await page.getByRole('button', { name: '设置' }).click();
+    await page.getByRole('dialog', { name: '设置' }).getByLabel('语言').selectOption('en');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('button', { name: 'New download' }).waitFor();
+  });
+
   it('refuses a file: URL in the add dialog with a clear message and adds nothing', async () => {
     await page.getByRole('button', { name: 'New download' }).click();
     await page.getByLabel('URL').fill('file:///etc/passwd');
