@@ -205,7 +205,7 @@ export class DownloadEngine {
       this.#eligible?.add(record.id);
       added.push(entry);
     }
-    await Promise.all(added.map((e) => this.#save(e)));
+    await this.#journal.saveNew(added.map((e) => ({ ...e.record })));
     for (const entry of added) {
       this.#log({
         level: 'info',

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic, writeFilesAtomic } from './atomic-file.ts';
 import { openHeaders, sealHeaders, type SecretBox } from './secret-box.ts';
 import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
 
@@ -77,6 +77,14 @@ export class ResumeJournal {
     return entry.running;
   }
 
+  /** Saves records of tasks that have never been saved, in one go (one folder fsync). */
+  async saveNew(records: readonly TaskRecord[]): Promise<void> {
+    for (const record of records) this.#producers.set(record.id, () => record);
+    await writeFilesAtomic(
+      records.map((r) => ({ path: this.#path(r.id), data: this.#serialize(r) })),
+    );
+  }
+
   async remove(id: string): Promise<void> {
     this.#producers.delete(id);
     await this.#queues.get(id)?.running.catch(() => undefined);
@@ -94,10 +102,14 @@ export class ResumeJournal {
 
   async #write(id: string, record: TaskRecord): Promise<void> {
     if (!this.#producers.has(id)) return; // removed meanwhile
+    await writeFileAtomic(this.#path(id), this.#serialize(record));
+  }
+
+  #serialize(record: TaskRecord): string {
     const stored = {
       ...record,
       options: { ...record.options, headers: sealHeaders(record.options.headers, this.#secrets) },
     };
-    await writeFileAtomic(this.#path(id), JSON.stringify(stored));
+    return JSON.stringify(stored);
   }
 }

@@ -45,7 +45,9 @@ export function attachWindow(hub: ApiHub, win: BrowserWindow): void {
 /** The sender must be the top frame of one of our windows, still showing our own page. */
 function trustedConnection(event: IpcMainInvokeEvent): ApiConnection | null {
   const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url)) return null;
+  // senderFrame is null (or detached) once the frame navigated away or was destroyed.
+  if (!frame || frame.detached || frame.parent !== null || !isAppUrl(frame.url)) return null;
   if (!BrowserWindow.fromWebContents(event.sender)) return null;
+  // Only windows attached to the hub have a connection: any other webContents is refused.
   return connections.get(event.sender.id) ?? null;
 }

@@ -9,6 +9,7 @@ import { tempDir } from '../support/fixtures.ts';
 // without one, every test says so and skips. The desktop bundles are built by `npm run build`.
 const BINARY = electronBinary();
 const MAIN = new URL('../../dist/electron/main.mjs', import.meta.url).pathname;
+const PRELOAD = new URL('../../dist/electron/preload.cjs', import.meta.url).pathname;
 
 function skipWithoutElectron(t: TestContext): boolean {
   if (BINARY) return false;
@@ -56,7 +57,7 @@ describe('desktop shell (Electron)', () => {
     });
   });
 
-  it('answers commands over IPC and refuses a frame that is not ours', async (t) => {
+  it('answers commands over IPC, and a failed command rejects with its code', async (t) => {
     if (skipWithoutElectron(t)) return;
     await withApp(async (app) => {
       const page = await app.firstWindow();
@@ -64,14 +65,45 @@ describe('desktop shell (Electron)', () => {
         info: { shell: string };
       };
       assert.equal(state.info.shell, 'electron');
-      const refused = await page.evaluate(`(async () => {
+      const failure = await page.evaluate(
+        "window.braid.call('no.such.command', {}).then(() => null, (e) => [e instanceof Error, e.code])",
+      );
+      assert.deepEqual(failure, [true, 'INVALID_INPUT']);
+    });
+  });
+
+  it('refuses IPC from frames and pages that are not our app, even with the preload', async (t) => {
+    if (skipWithoutElectron(t)) return;
+    await withApp(async (app) => {
+      const page = await app.firstWindow();
+      const inFrame = await page.evaluate(`(async () => {
         const frame = document.createElement('iframe');
         frame.srcdoc = '<p>x</p>';
         document.body.append(frame);
         await new Promise((r) => frame.onload = r);
         return typeof frame.contentWindow.braid;
       })()`);
-      assert.equal(refused, 'undefined', 'subframes get no API');
+      assert.equal(inFrame, 'undefined', 'subframes get no API');
+      // A window of our own process running our preload, but on a page that is not app://.
+      const opened = app.waitForEvent('window');
+      await app.evaluate(({ BrowserWindow }, preload) => {
+        const forged = new BrowserWindow({
+          show: false,
+          webPreferences: {
+            preload,
+            contextIsolation: true,
+            sandbox: true,
+            nodeIntegration: false,
+          },
+        });
+        void forged.loadURL('data:text/html,<p>forged</p>');
+      }, PRELOAD);
+      const forged = await opened;
+      await forged.waitForURL(/^data:/);
+      const answer = await forged.evaluate(
+        "window.braid.call('app.state', {}).then(() => 'answered', (e) => e.code)",
+      );
+      assert.equal(answer, 'UNSUPPORTED');
     });
   });
 
@@ -100,11 +132,12 @@ describe('desktop shell (Electron)', () => {
     });
   });
 
-  it('hands links of a second launch to the running app, which opens the add dialog', async (t) => {
+  it('hands links of a second launch to the running app, which shows itself with the add dialog', async (t) => {
     if (skipWithoutElectron(t)) return;
     await withApp(async (app, home) => {
       const page = await app.firstWindow();
       await page.getByRole('list', { name: 'Downloads' }).waitFor({ state: 'attached' });
+      await page.evaluate('window.close()');
       const second = spawn(
         BINARY as string,
         [
@@ -119,6 +152,10 @@ describe('desktop shell (Electron)', () => {
       const dialog = page.getByRole('dialog', { name: 'New download' });
       await dialog.waitFor();
       assert.equal(await dialog.getByLabel('URL').inputValue(), 'http://127.0.0.1:9/x.iso');
+      const visible = await app.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows().map((w) => w.isVisible()),
+      );
+      assert.deepEqual(visible, [true], 'the hidden window is shown again');
     });
   });
 });

@@ -194,3 +194,22 @@ describe('bandwidth limits', () => {
     );
   });
 });
+
+describe('bulk add', () => {
+  it('makes every added task durable before add() returns, and they survive a restart', async () => {
+    await withHarness(async ({ engine, server, restart }) => {
+      const added = await engine.add(
+        Array.from({ length: 50 }, (_, i) => ({ url: server.url(`/f${i}.bin`), paused: true })),
+      );
+      const reopened = await restart();
+      assert.deepEqual(
+        reopened
+          .list()
+          .map((t) => t.id)
+          .sort(),
+        added.map((t) => t.id).sort(),
+      );
+      assert.ok(reopened.list().every((t) => t.state === 'paused'));
+    });
+  });
+});
