@@ -1,25 +1,18 @@
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
 
 const LOOPBACK = 'localhost,127.0.0.1,::1';
 
 /**
- * One connection's HTTP client: direct, through the proxy from the environment (the "system"
- * proxy of Node programs; loopback is never proxied), or through a custom proxy whose URL may
- * carry the proxy's user and password (sent as Proxy-Authorization).
+ * The proxy a connection goes through, or null when it goes direct: the proxy from the
+ * environment (the "system" proxy of Node programs; loopback is never proxied), or a custom proxy
+ * whose URL may carry the proxy's user and password (sent as Proxy-Authorization).
  */
-export function createDispatcher(
+export function proxyDispatcher(
   settings: Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUrl'>,
   env: NodeJS.ProcessEnv = process.env,
-): Dispatcher {
-  const timeout = settings.readTimeoutMs;
-  const options = {
-    connections: 1,
-    pipelining: 1,
-    bodyTimeout: timeout,
-    headersTimeout: timeout,
-    connectTimeout: timeout,
-  };
+): Dispatcher | null {
+  const options = undiciOptions(settings.readTimeoutMs);
   if (settings.proxyMode === 'custom' && settings.proxyUrl) {
     return new ProxyAgent({ uri: settings.proxyUrl, ...options });
   }
@@ -29,5 +22,15 @@ export function createDispatcher(
     const noProxy = [env['NO_PROXY'] ?? env['no_proxy'], LOOPBACK].filter(Boolean).join(',');
     return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy });
   }
-  return new Agent(options);
+  return null;
+}
+
+function undiciOptions(timeout: number) {
+  return {
+    connections: 1,
+    pipelining: 1,
+    bodyTimeout: timeout,
+    headersTimeout: timeout,
+    connectTimeout: timeout,
+  };
 }

@@ -1,6 +1,6 @@
-import { request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DownloadError } from './errors.ts';
+import type { HttpBody, HttpTransport } from './http-body.ts';
 import { httpError } from './retry-policy.ts';
 
 export const USER_AGENT = 'Braid/0.1';
@@ -20,7 +20,7 @@ export interface RangeRequest {
   /** If-Range validator: the server must answer 200 (whole new file) when it no longer matches. */
   ifRange: string | null;
   headers: Readonly<Record<string, string>>;
-  dispatcher: Dispatcher;
+  transport: HttpTransport;
   signal: AbortSignal;
 }
 
@@ -31,14 +31,12 @@ export interface ContentRange {
   total: number | null;
 }
 
-export type ResponseBody = Dispatcher.ResponseData['body'];
-
 export interface RangeResponse {
   status: 200 | 206 | 416;
   /** Where the bytes came from after redirects. */
   url: string;
   headers: IncomingHttpHeaders;
-  body: ResponseBody;
+  body: HttpBody;
   contentRange: ContentRange | null;
   /** For 416: the complete length the server reported, if any. */
   unsatisfiedTotal: number | null;
@@ -79,13 +77,8 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
         `bytes=${req.range.start}-${req.range.end === null ? '' : req.range.end - 1}`;
       if (req.ifRange) headers['if-range'] = req.ifRange;
     }
-    const res = await request(url, {
-      method: 'GET',
-      headers,
-      dispatcher: req.dispatcher,
-      signal: req.signal,
-    });
-    const status = res.statusCode;
+    const res = await req.transport.get(url, headers, req.signal);
+    const status = res.status;
     if (status >= 300 && status < 400 && status !== 304) {
       const location = header(res.headers, 'location');
       await discard(res.body);
@@ -159,9 +152,9 @@ function withoutCredentials(headers: Readonly<Record<string, string>>): Record<s
 }
 
 /** Error and redirect bodies are read and dropped (bounded), never written anywhere. */
-async function discard(body: ResponseBody): Promise<void> {
+async function discard(body: HttpBody): Promise<void> {
   try {
-    await body.dump({ limit: 64 * 1024 });
+    await body.dump(64 * 1024);
   } catch {
     // The connection is being torn down anyway.
   }

@@ -121,3 +121,16 @@ export function takeAll(
   if (!waits) return undefined;
   return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
 }
+
+/** Finest pacing step: a limited connection reads at most this long's worth of bytes at once. */
+const READ_STEP_SECONDS = 0.05;
+
+/** How many bytes one read may take under these limiters (unlimited: no cap). */
+export function readCap(limiters: readonly RateLimiter[]): number {
+  let cap = Infinity;
+  for (const limiter of limiters) {
+    if (limiter.rate > 0)
+      cap = Math.min(cap, Math.max(16 * 1024, limiter.rate * READ_STEP_SECONDS));
+  }
+  return cap;
+}

@@ -1,23 +1,36 @@
 import type { PartFile } from './part-file.ts';
 import type { Segment } from './segment-planner.ts';
 
-const BATCH_BYTES = 1024 * 1024;
+/** Bytes per positional write; also what one connection holds in memory at most, twice. */
+export const BATCH_BYTES = 512 * 1024;
 /** Slow connections still reach the disk (and so the journal) this often. */
 const BATCH_MAX_AGE_MS = 100;
+/** Free batch buffers kept for the next connection: reused memory is already mapped, and not garbage. */
+const POOL_MAX = 16;
+const pool: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+}
+
+function giveBuffer(buffer: Buffer): void {
+  if (pool.length < POOL_MAX) pool.push(buffer);
+}
 
 /**
- * Batches one connection's chunks into few large positional writes, with at most one write in
- * flight so receiving and writing overlap. `segment.written` advances only when a write completed.
- * Chunks must continue the segment contiguously from where it stood when the writer was made.
+ * One connection's way to the disk. The socket reads straight into the writer's batch buffer
+ * (`space` / `took`), full batches go out as one positional write each, and at most one write is
+ * in flight so receiving and writing overlap while memory stays at two buffers per connection.
+ * `segment.written` advances only when a write completed.
  */
 export class SegmentWriter {
   readonly #file: PartFile;
   readonly #segment: Segment;
   readonly #onWritten: (bytes: number) => void;
-  #batch: Buffer[] = [];
-  #batchBytes = 0;
-  #batchSince = 0;
-  /** File offset right after the last queued byte. */
+  #fill: Buffer | null = null;
+  #fillLen = 0;
+  #fillSince = 0;
+  /** File offset right after the last byte taken. */
   #queuedEnd: number;
   #inFlight: Promise<void> | null = null;
   #failure: unknown = null;
@@ -29,45 +42,61 @@ export class SegmentWriter {
     this.#queuedEnd = segment.written;
   }
 
-  /** Queue a chunk. Returns a promise only when the caller should wait for the disk. */
-  push(chunk: Buffer, now: number): Promise<void> | undefined {
+  /** Where the next bytes of the segment go: at most `max` bytes, at least one. */
+  space(max: number): Buffer {
     if (this.#failure) throw this.#failure;
-    if (this.#batchBytes === 0) this.#batchSince = now;
-    this.#batch.push(chunk);
-    this.#batchBytes += chunk.length;
-    this.#queuedEnd += chunk.length;
-    if (this.#batchBytes >= BATCH_BYTES || now - this.#batchSince >= BATCH_MAX_AGE_MS) {
+    this.#fill ??= takeBuffer();
+    const end = Math.min(this.#fill.length, this.#fillLen + Math.max(1, max));
+    return this.#fill.subarray(this.#fillLen, end);
+  }
+
+  /**
+   * `n` bytes were put at the start of the last `space()`. Returns a promise only when the caller
+   * should wait for the disk before reading on.
+   */
+  took(n: number, now: number): Promise<void> | undefined {
+    if (this.#failure) throw this.#failure;
+    if (this.#fillLen === 0) this.#fillSince = now;
+    this.#fillLen += n;
+    this.#queuedEnd += n;
+    if (this.#fillLen >= BATCH_BYTES || now - this.#fillSince >= BATCH_MAX_AGE_MS) {
       return this.#startWrite();
     }
     return undefined;
   }
 
-  /** Write everything queued and wait for it; rethrows a write error. */
+  /** Write everything taken and wait for it; rethrows a write error. */
   async flush(): Promise<void> {
-    if (this.#batchBytes > 0) await this.#startWrite();
+    if (this.#fillLen > 0) this.#startWrite();
+    if (this.#fill) giveBuffer(this.#fill);
+    this.#fill = null;
     if (this.#inFlight) await this.#inFlight;
     if (this.#failure) throw this.#failure;
   }
 
-  async #startWrite(): Promise<void> {
-    // One write in flight: the next batch waits for the previous one, which backpressures the socket.
-    if (this.#inFlight) await this.#inFlight;
-    if (this.#failure) throw this.#failure;
-    const buffers = this.#batch;
-    const bytes = this.#batchBytes;
+  /** Hands the filled buffer to the disk; returns the write before it, which the reader waits for. */
+  #startWrite(): Promise<void> | undefined {
+    const buffer = this.#fill!;
+    const bytes = this.#fillLen;
     const position = this.#queuedEnd - bytes;
-    this.#batch = [];
-    this.#batchBytes = 0;
-    this.#inFlight = this.#file.writeAt(buffers, position).then(
-      () => {
-        this.#segment.written = position + bytes;
-        this.#inFlight = null;
-        this.#onWritten(bytes);
-      },
-      (error: unknown) => {
-        this.#failure = error;
-        this.#inFlight = null;
-      },
-    );
+    this.#fill = null;
+    this.#fillLen = 0;
+    const previous = this.#inFlight;
+    const write: Promise<void> = (async () => {
+      if (previous) await previous;
+      if (this.#failure) return;
+      await this.#file.writeAt([buffer.subarray(0, bytes)], position);
+      this.#segment.written = position + bytes;
+      this.#onWritten(bytes);
+    })()
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      })
+      .finally(() => {
+        giveBuffer(buffer);
+        if (this.#inFlight === write) this.#inFlight = null;
+      });
+    this.#inFlight = write;
+    return previous ?? undefined;
   }
 }

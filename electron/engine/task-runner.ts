@@ -1,25 +1,19 @@
 import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Dispatcher } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { SegmentSnapshot, TaskError, TaskProgress } from '../../shared/api/task.ts';
 import { hashFile } from './checksum.ts';
 import { DownloadError } from './errors.ts';
 import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
 import type { HostLimiter } from './host-limiter.ts';
-import {
-  header,
-  ifRangeValidator,
-  openRange,
-  type RangeResponse,
-  type ResponseBody,
-} from './http-range.ts';
+import type { HttpBody, HttpTransport } from './http-body.ts';
+import { header, ifRangeValidator, openRange, type RangeResponse } from './http-range.ts';
+import { createTransport } from './http-transport.ts';
 import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
-import { RateLimiter, takeAll } from './rate-limiter.ts';
+import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
-import { createDispatcher } from './dispatcher.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
@@ -76,7 +70,7 @@ export type RunOutcome =
 
 interface Worker {
   readonly id: number;
-  agent: Dispatcher;
+  transport: HttpTransport;
   meter: SpeedMeter;
   /** Aborts the current request only (slow replacement); the stop signal aborts everything. */
   kick: AbortController;
@@ -313,7 +307,7 @@ export class TaskRunner {
     const kick = new AbortController();
     const worker: Worker = {
       id: this.#nextWorkerId++,
-      agent: createDispatcher(settings),
+      transport: createTransport(settings),
       meter: new SpeedMeter(2000),
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
@@ -337,7 +331,7 @@ export class TaskRunner {
   #workerExited(worker: Worker): void {
     this.#workers.delete(worker.id);
     if (worker.holdsSlot) this.#env.hostLimiter.release(worker.host);
-    void worker.agent.destroy().catch(() => undefined);
+    worker.transport.close();
     if (this.#workers.size > 0 || !this.#transferDone) return;
     if (this.#stop.signal.aborted) this.#transferDone.reject(STOPPED);
     else if (this.#fatal) this.#transferDone.reject(this.#fatal);
@@ -371,8 +365,8 @@ export class TaskRunner {
           worker.kicked = false;
           worker.kick = new AbortController();
           worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
-          await worker.agent.destroy().catch(() => undefined);
-          worker.agent = createDispatcher(this.#env.settings());
+          worker.transport.close();
+          worker.transport = createTransport(this.#env.settings());
           worker.meter = new SpeedMeter(2000);
           worker.connectedAt = performance.now();
           continue;
@@ -452,7 +446,7 @@ export class TaskRunner {
       range: this.#noRanges ? null : { start: 0, end: PROBE_WINDOW },
       ifRange: null,
       headers: this.record.options.headers,
-      dispatcher: worker.agent,
+      transport: worker.transport,
       signal: worker.signal,
     });
     const r = this.record;
@@ -648,7 +642,7 @@ export class TaskRunner {
         ifRange: null,
         // Credentials were given for the primary's origin, not for someone else's server.
         headers: withoutSecrets(r.options.headers),
-        dispatcher: worker.agent,
+        transport: worker.transport,
         signal: worker.signal,
       });
     } catch (error) {
@@ -692,7 +686,7 @@ export class TaskRunner {
       range: { start, end },
       ifRange: validator,
       headers: r.options.headers,
-      dispatcher: worker.agent,
+      transport: worker.transport,
       signal: worker.signal,
     });
     if (res.status === 416) {
@@ -733,34 +727,41 @@ export class TaskRunner {
     worker: Worker,
     segment: Segment,
     writer: SegmentWriter,
-    body: ResponseBody,
+    body: HttpBody,
     limit: number,
   ): Promise<number> {
     const limiters = [this.#env.globalLimiter, this.#limiter];
     const signal = worker.signal;
+    const max = this.record.options.maxSize;
     let got = 0;
-    for await (const data of body) {
-      const chunk = data as Buffer;
-      // The segment's end moves down when another worker steals the rest; the response may lie.
-      const room = Math.min(segment.end, limit) - segment.pos;
-      if (room <= 0) break;
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      const n = piece.length;
-      segment.pos += n;
-      got += n;
-      const max = this.record.options.maxSize;
-      // A body of unknown length that keeps coming is cut at the task's size limit.
-      if (max !== null && segment.pos > max) throw tooLarge(max, null);
-      this.#receivedThisRun += n;
-      worker.meter.add(n);
-      this.#meter.add(n);
-      if (this.#failuresSinceProgress > 0) this.#failuresSinceProgress = 0;
-      const diskWait = writer.push(piece, performance.now());
-      if (diskWait) await diskWait;
-      const rateWait = takeAll(limiters, n, signal);
-      if (rateWait) await rateWait;
-      if (chunk.length > room || segment.pos >= segment.end) break;
-    }
+    // A wait the connection may not have honoured because the body ended with that read.
+    let tail: Promise<void> | undefined;
+    // The segment's end moves down when another worker steals the rest; the response may lie.
+    const room = () => Math.min(segment.end, limit) - segment.pos;
+    await body.pipe({
+      space: () => writer.space(Math.min(room(), readCap(limiters))),
+      took: (n) => {
+        const k = Math.min(n, room());
+        if (k <= 0) return false;
+        segment.pos += k;
+        got += k;
+        // A body of unknown length that keeps coming is cut at the task's size limit.
+        if (max !== null && segment.pos > max) throw tooLarge(max, null);
+        this.#receivedThisRun += k;
+        worker.meter.add(k);
+        this.#meter.add(k);
+        if (this.#failuresSinceProgress > 0) this.#failuresSinceProgress = 0;
+        const diskWait = writer.took(k, performance.now());
+        const rateWait = takeAll(limiters, k, signal);
+        tail =
+          diskWait && rateWait
+            ? Promise.all([diskWait, rateWait]).then(() => undefined)
+            : (diskWait ?? rateWait);
+        tail?.catch(() => undefined);
+        return k < n || room() <= 0 ? false : tail;
+      },
+    });
+    if (tail) await tail;
     return got;
   }
 

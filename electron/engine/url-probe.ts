@@ -1,8 +1,8 @@
 import type { ProbeResult } from '../../shared/api/commands.ts';
 import type { Settings } from '../../shared/api/settings.ts';
-import { createDispatcher } from './dispatcher.ts';
 import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
+import { createTransport } from './http-transport.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -16,7 +16,7 @@ export async function probeUrl(
   headers: Readonly<Record<string, string>>,
   settings: Pick<Settings, 'proxyMode' | 'proxyUrl'>,
 ): Promise<ProbeResult> {
-  const agent = createDispatcher({ ...settings, readTimeoutMs: PROBE_TIMEOUT_MS });
+  const transport = createTransport({ ...settings, readTimeoutMs: PROBE_TIMEOUT_MS });
   const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
   try {
     const res = await openRange({
@@ -24,11 +24,11 @@ export async function probeUrl(
       range: { start: 0, end: 1 },
       ifRange: null,
       headers,
-      dispatcher: agent,
+      transport,
       signal,
     });
     // A server that ignored the range sends the whole file: read a little, then drop the socket.
-    await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
+    await res.body.dump(64 * 1024).catch(() => {});
     const size =
       res.status === 206
         ? (res.contentRange?.total ?? null)
@@ -46,6 +46,6 @@ export async function probeUrl(
       contentType: header(res.headers, 'content-type'),
     };
   } finally {
-    agent.destroy().catch(() => {});
+    transport.close();
   }
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { request } from 'undici';
-import { createDispatcher } from '../../electron/engine/dispatcher.ts';
+import { createTransport } from '../../electron/engine/http-transport.ts';
 import { waitForEnd, withHarness } from '../support/engine-harness.ts';
 import { makeContent, sha256, sha256File, MiB } from '../support/fixtures.ts';
 import { HttpProxy } from '../support/http-proxy.ts';
@@ -55,14 +54,18 @@ describe('proxies', () => {
     const env = { HTTP_PROXY: proxy.url };
     const base = { readTimeoutMs: 3000, proxyUrl: '' };
     const attempt = async (mode: 'system' | 'none', host: string) => {
-      const dispatcher = createDispatcher({ ...base, proxyMode: mode }, env);
+      const transport = createTransport({ ...base, proxyMode: mode }, env);
       try {
-        const res = await request(`http://${host}:9/x`, { dispatcher });
-        await res.body.dump();
+        const res = await transport.get(
+          new URL(`http://${host}:9/x`),
+          {},
+          AbortSignal.timeout(3000),
+        );
+        await res.body.dump(1024);
       } catch {
         // Nothing listens at port 9: only whether the proxy saw the request matters.
       } finally {
-        await dispatcher.destroy();
+        transport.close();
       }
     };
     try {
