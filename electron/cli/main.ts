@@ -5,7 +5,8 @@ import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
-import { DEFAULT_PORT, isLoopback, startServe, type RunningServe } from '../serve/serve-command.ts';
+import type { RunningServe } from '../serve/serve-command.ts';
+import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
 import { LiveBlock, renderFrame, taskLabel } from './progress-display.ts';
 
@@ -282,6 +283,8 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
   process.once('SIGTERM', quit);
   let running: RunningServe;
   try {
+    // Loaded only here: the web server, WebSocket and metrics are not part of `braid get`.
+    const { startServe } = await import('../serve/serve-command.ts');
     running = await startServe({
       home: braidHome(io.env),
       host: options.host,

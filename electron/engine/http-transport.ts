@@ -1,23 +1,26 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
-import { proxyDispatcher } from './dispatcher.ts';
 import { DownloadError } from './errors.ts';
 import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
 import { HttpConnection } from './http1-connection.ts';
+import { proxyChoice, type ProxyChoice } from './proxy-choice.ts';
 
 type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUrl'>;
 
 /**
  * One connection's HTTP client. Direct connections use our own HTTP/1.1 reader, which lets the
  * kernel put body bytes straight into the file's write buffers; through a proxy, undici's
- * ProxyAgent does the tunnelling and its chunks are copied into the same buffers.
+ * proxy agents do the tunnelling and their chunks are copied into the same buffers. undici is
+ * loaded only then: it is a third of a small download's start-up memory.
  */
 export function createTransport(
   settings: TransportSettings,
   env: NodeJS.ProcessEnv = process.env,
 ): HttpTransport {
-  const proxied = proxyDispatcher(settings, env);
-  return proxied ? new UndiciTransport(proxied) : new DirectTransport(settings.readTimeoutMs);
+  const proxy = proxyChoice(settings, env);
+  return proxy
+    ? new ProxyTransport(proxy, settings.readTimeoutMs)
+    : new DirectTransport(settings.readTimeoutMs);
 }
 
 /** A kept-alive connection per transport, replaced when it died or another origin is asked. */
@@ -57,11 +60,15 @@ export class DirectTransport implements HttpTransport {
   }
 }
 
-export class UndiciTransport implements HttpTransport {
-  readonly #dispatcher: Dispatcher;
+export class ProxyTransport implements HttpTransport {
+  readonly #choice: ProxyChoice;
+  readonly #timeoutMs: number;
+  #dispatcher: Promise<Dispatcher> | null = null;
+  #closed = false;
 
-  constructor(dispatcher: Dispatcher) {
-    this.#dispatcher = dispatcher;
+  constructor(choice: ProxyChoice, timeoutMs: number) {
+    this.#choice = choice;
+    this.#timeoutMs = timeoutMs;
   }
 
   async get(
@@ -69,17 +76,19 @@ export class UndiciTransport implements HttpTransport {
     headers: Readonly<Record<string, string>>,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    const res = await request(url, {
-      method: 'GET',
-      headers,
-      dispatcher: this.#dispatcher,
-      signal,
-    });
+    this.#dispatcher ??= import('./dispatcher.ts').then((m) =>
+      m.proxyDispatcher(this.#choice, this.#timeoutMs),
+    );
+    const [{ request }, dispatcher] = await Promise.all([import('undici'), this.#dispatcher]);
+    if (this.#closed)
+      throw new DownloadError('STOPPED', 'the connection was closed', { retryable: false });
+    const res = await request(url, { method: 'GET', headers, dispatcher, signal });
     return { status: res.statusCode, headers: res.headers, body: streamBody(res.body) };
   }
 
   close(): void {
-    this.#dispatcher.destroy().catch(() => undefined);
+    this.#closed = true;
+    void this.#dispatcher?.then((d) => d.destroy()).catch(() => undefined);
   }
 }
 

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApiHub } from '../api/api-hub.ts';
 import { openObservability } from '../observability/observability.ts';
 import { newToken } from './request-guard.ts';
+import { isLoopback } from './serve-address.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
-export const DEFAULT_PORT = 8421;
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 export interface ServeOptions {
@@ -31,10 +30,6 @@ export interface RunningServe {
   /** The address to open, token included. */
   url: string;
   close(): Promise<void>;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 /** Starts the engine headless and the web UI; the caller prints `url` and waits for a signal. */
