@@ -13,6 +13,8 @@ export class ResumeJournal {
   readonly dir: string;
   readonly #queues = new Map<string, { running: Promise<void>; again: boolean }>();
   readonly #producers = new Map<string, () => Promise<TaskRecord> | TaskRecord>();
+  /** What each task's file holds now (as plain JSON): saving the same again is skipped. */
+  readonly #onDisk = new Map<string, string>();
 
   readonly #secrets: SecretBox | null;
 
@@ -45,6 +47,7 @@ export class ResumeJournal {
           );
           if (lost.length) problems.push(`${name}: could not decrypt ${lost.join(', ')}; dropped`);
           records.push(parsed.data);
+          this.#onDisk.set(parsed.data.id, JSON.stringify(parsed.data));
         } else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       } catch (error) {
         problems.push(`${name}: ${(error as Error).message}`);
@@ -83,10 +86,12 @@ export class ResumeJournal {
     await writeFilesAtomic(
       records.map((r) => ({ path: this.#path(r.id), data: this.#serialize(r) })),
     );
+    for (const record of records) this.#onDisk.set(record.id, JSON.stringify(record));
   }
 
   async remove(id: string): Promise<void> {
     this.#producers.delete(id);
+    this.#onDisk.delete(id);
     await this.#queues.get(id)?.running.catch(() => undefined);
     await rm(this.#path(id), { force: true });
   }
@@ -102,7 +107,12 @@ export class ResumeJournal {
 
   async #write(id: string, record: TaskRecord): Promise<void> {
     if (!this.#producers.has(id)) return; // removed meanwhile
+    // Every save is an fsync or three; an engine closing with thousands of finished tasks would
+    // otherwise rewrite them all.
+    const plain = JSON.stringify(record);
+    if (this.#onDisk.get(id) === plain) return;
     await writeFileAtomic(this.#path(id), this.#serialize(record));
+    this.#onDisk.set(id, plain);
   }
 
   #serialize(record: TaskRecord): string {

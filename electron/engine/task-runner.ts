@@ -854,7 +854,8 @@ export class TaskRunner {
     return this.#env.journal.save(this.record.id, async () => {
       const planner = this.#planner;
       const segments = planner && this.record.size !== null ? planner.toSaved() : null;
-      if (segments && this.#file) await this.#file.sync();
+      // Nothing written yet means nothing claimed: no data to make durable first.
+      if (planner && segments && this.#file && planner.written > 0) await this.#file.sync();
       this.record.segments = segments;
       return { ...this.record };
     });

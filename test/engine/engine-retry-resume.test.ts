@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
@@ -100,6 +101,22 @@ describe('resuming', () => {
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(await sha256File(join(h.dir, 'restart.bin')), sha256(body));
       assert.ok(h.server.stats.bodyBytes < body.length * 1.4, `served ${h.server.stats.bodyBytes}`);
+    });
+  });
+
+  it('does not rewrite the records of finished tasks when the app closes and opens again', async () => {
+    await withHarness(async (h) => {
+      h.server.addFile('/done.bin', { body: makeContent(100 * KiB) });
+      const [task] = await h.engine.add([{ url: h.server.url('/done.bin') }]);
+      assert.equal((await waitForEnd(h.engine, task!.id)).state, 'completed');
+      const record = join(h.home, 'tasks', `${task!.id}.json`);
+      const before = await stat(record);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await h.restart();
+      await h.restart();
+      // Every save writes a new file and renames it in place: its modification time would move.
+      assert.equal((await stat(record)).mtimeMs, before.mtimeMs);
+      assert.equal(h.engine.get(task!.id)?.state, 'completed');
     });
   });
 
