@@ -33,6 +33,12 @@ const MONITOR_MS = 100;
  */
 const JOURNAL_MIN_MS = 200;
 const JOURNAL_MAX_MS = 1000;
+/**
+ * …and whenever this much arrived since the last one: fast downloads then sync a little at a time
+ * while bytes still flow, instead of waiting on one large final writeback (1 GiB: 3.2-4.4 s ->
+ * 2.9 s here), and a power cut loses less.
+ */
+const JOURNAL_BYTES = 32 * 1024 * 1024;
 /** A connection is judged against its siblings only after it had this long to get going. */
 const SLOW_GRACE_MS = 1000;
 /** "Far below": replaced when slower than this fraction of the median or of the fastest sibling. */
@@ -796,10 +802,11 @@ export class TaskRunner {
     this.#addWorkers(planner);
     this.#replaceSlowWorkers(planner);
     const now = performance.now();
+    const unsynced = planner.written - this.#lastJournalWritten;
     if (
       !this.#journaling &&
-      now >= this.#journalDue &&
-      planner.written !== this.#lastJournalWritten
+      unsynced !== 0 &&
+      (now >= this.#journalDue || unsynced >= JOURNAL_BYTES)
     ) {
       this.#journaling = true;
       this.#lastJournalWritten = planner.written;
