@@ -47,7 +47,7 @@ const groups = new Map<string, Array<() => void>>();
  * after all of them renamed. One caller alone waits no longer than before; 16 downloads saving at
  * once cost a couple of folder fsyncs instead of 16.
  */
-function syncDirShared(dir: string): Promise<void> {
+export function syncDirShared(dir: string): Promise<void> {
   return new Promise((resolve) => {
     const waiting = groups.get(dir);
     if (waiting) {
@@ -68,12 +68,15 @@ function syncDirShared(dir: string): Promise<void> {
 }
 
 async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  // Windows cannot open a folder this way and some filesystems refuse to fsync one; renames are
+  // atomic there anyway, and a failure here must not leave the savers of a group waiting forever.
+  const handle = await open(dir, 'r').catch(() => null);
+  if (!handle) return;
   try {
     await handle.sync();
   } catch {
-    // Some filesystems (and Windows) refuse to fsync a directory; the rename is still atomic.
+    // As above: the folder cannot be synced on this filesystem.
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { SegmentSnapshot, TaskError, TaskProgress } from '../../shared/api/task.ts';
+import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
 import { DownloadError } from './errors.ts';
 import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
@@ -900,6 +901,8 @@ export class TaskRunner {
       const name = await publishPart(r.dir, r.fileName, (c) =>
         this.#env.reservedPaths.has(join(r.dir, c)),
       );
+      // The final name must be durable before the record says "completed".
+      await syncDirShared(r.dir);
       if (name !== r.fileName) {
         this.#env.reservedPaths.delete(join(r.dir, r.fileName));
         r.fileName = name;
