@@ -18,28 +18,6 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   await syncDirShared(dirname(path));
 }
 
-/**
- * writeFileAtomic for many files at once (a bulk add): each file's data is fsynced before its
- * rename as usual, but each folder is fsynced once after all renames instead of once per file.
- */
-export async function writeFilesAtomic(
-  files: ReadonlyArray<{ path: string; data: string }>,
-): Promise<void> {
-  await Promise.all(
-    files.map(async ({ path, data }) => {
-      const handle = await open(`${path}.tmp`, 'w');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }),
-  );
-  await Promise.all(files.map(({ path }) => rename(`${path}.tmp`, path)));
-  await Promise.all([...new Set(files.map(({ path }) => dirname(path)))].map(syncDirShared));
-}
-
 const groups = new Map<string, Array<() => void>>();
 
 /**

@@ -346,7 +346,7 @@ export class DownloadEngine {
     clearInterval(this.#scheduleTimer);
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
     await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
-    await this.#journal.settle();
+    await this.#journal.close();
     await releaseLock(this.home);
     this.#listeners.clear();
   }

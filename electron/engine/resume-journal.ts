@@ -1,20 +1,21 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFilesAtomic } from './atomic-file.ts';
+import { RecordLog } from './record-log.ts';
 import { openHeaders, sealHeaders, type SecretBox } from './secret-box.ts';
 import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
 
 /**
- * One crash-safe JSON file per task (see writeFileAtomic). Saves of one task are serialized and coalesced: callers
- * pass a function producing the record, run when the write actually starts, so the newest
- * state wins and the data file can be fsynced just before (journal never ahead of the data).
+ * The task records, crash-safe (see RecordLog). Saves of one task are serialized and coalesced:
+ * callers pass a function producing the record, run when the write actually starts, so the
+ * newest state wins and the data file can be fsynced just before (journal never ahead of the data).
  */
 export class ResumeJournal {
   readonly dir: string;
   readonly #queues = new Map<string, { running: Promise<void>; again: boolean }>();
   readonly #producers = new Map<string, () => Promise<TaskRecord> | TaskRecord>();
-  /** What each task's file holds now (as plain JSON): saving the same again is skipped. */
+  /** What the log holds for each task now (as plain JSON): saving the same again is skipped. */
   readonly #onDisk = new Map<string, string>();
+  #log: RecordLog | null = null;
 
   readonly #secrets: SecretBox | null;
 
@@ -26,34 +27,50 @@ export class ResumeJournal {
   async loadAll(): Promise<{ records: TaskRecord[]; problems: string[] }> {
     // Records may hold credentials (auth headers, cookies): only the user may read them.
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const { log, values, problems } = await RecordLog.open(this.dir);
+    this.#log = log;
+    const legacy = await this.#loadLegacy(values, problems);
     const records: TaskRecord[] = [];
-    const problems: string[] = [];
-    for (const name of await readdir(this.dir)) {
-      if (name.endsWith('.tmp')) {
-        await rm(join(this.dir, name), { force: true });
+    for (const [id, value] of values) {
+      const parsed = TaskRecordSchema.safeParse(value);
+      if (!parsed.success) {
+        problems.push(`${id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
         continue;
       }
+      const lost: string[] = [];
+      parsed.data.options.headers = openHeaders(parsed.data.options.headers, this.#secrets, lost);
+      if (lost.length) problems.push(`${id}: could not decrypt ${lost.join(', ')}; dropped`);
+      records.push(parsed.data);
+      this.#onDisk.set(parsed.data.id, JSON.stringify(parsed.data));
+    }
+    // Moved into the log: the old files go once their records are durable there.
+    await Promise.all(
+      [...legacy].map(([id, value]) => log.put(id, JSON.stringify(value)).catch(() => undefined)),
+    );
+    for (const name of legacy.keys()) await rm(join(this.dir, `${name}.json`), { force: true });
+    return { records, problems };
+  }
+
+  /** Records of older versions, one `<id>.json` file per task, not yet in the log. */
+  async #loadLegacy(
+    values: Map<string, unknown>,
+    problems: string[],
+  ): Promise<Map<string, unknown>> {
+    const legacy = new Map<string, unknown>();
+    for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.json')) continue;
+      const id = name.slice(0, -'.json'.length);
       try {
-        const parsed = TaskRecordSchema.safeParse(
-          JSON.parse(await readFile(join(this.dir, name), 'utf8')),
-        );
-        if (parsed.success) {
-          const lost: string[] = [];
-          parsed.data.options.headers = openHeaders(
-            parsed.data.options.headers,
-            this.#secrets,
-            lost,
-          );
-          if (lost.length) problems.push(`${name}: could not decrypt ${lost.join(', ')}; dropped`);
-          records.push(parsed.data);
-          this.#onDisk.set(parsed.data.id, JSON.stringify(parsed.data));
-        } else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        if (!values.has(id)) {
+          const value: unknown = JSON.parse(await readFile(join(this.dir, name), 'utf8'));
+          values.set(id, value);
+          legacy.set(id, value);
+        } else await rm(join(this.dir, name), { force: true });
       } catch (error) {
         problems.push(`${name}: ${(error as Error).message}`);
       }
     }
-    return { records, problems };
+    return legacy;
   }
 
   /** Saves the record `produce` returns; resolves once a version at least that new is durable. */
@@ -80,12 +97,10 @@ export class ResumeJournal {
     return entry.running;
   }
 
-  /** Saves records of tasks that have never been saved, in one go (one folder fsync). */
+  /** Saves records of tasks that have never been saved, in one go (one log write and fsync). */
   async saveNew(records: readonly TaskRecord[]): Promise<void> {
     for (const record of records) this.#producers.set(record.id, () => record);
-    await writeFilesAtomic(
-      records.map((r) => ({ path: this.#path(r.id), data: this.#serialize(r) })),
-    );
+    await Promise.all(records.map((r) => this.#opened().put(r.id, this.#serialize(r))));
     for (const record of records) this.#onDisk.set(record.id, JSON.stringify(record));
   }
 
@@ -93,16 +108,25 @@ export class ResumeJournal {
     this.#producers.delete(id);
     this.#onDisk.delete(id);
     await this.#queues.get(id)?.running.catch(() => undefined);
-    await rm(this.#path(id), { force: true });
+    await this.#opened().delete(id);
   }
 
   /** Waits for every save in progress (used before exit). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.#queues.values()].map((q) => q.running));
+    await this.#log?.idle();
   }
 
-  #path(id: string): string {
-    return join(this.dir, `${id}.json`);
+  /** Settles, then closes the log; the journal is unusable afterwards. */
+  async close(): Promise<void> {
+    await this.settle();
+    await this.#log?.close();
+    this.#log = null;
+  }
+
+  #opened(): RecordLog {
+    if (!this.#log) throw new Error('the journal is not open');
+    return this.#log;
   }
 
   async #write(id: string, record: TaskRecord): Promise<void> {
@@ -111,7 +135,7 @@ export class ResumeJournal {
     // otherwise rewrite them all.
     const plain = JSON.stringify(record);
     if (this.#onDisk.get(id) === plain) return;
-    await writeFileAtomic(this.#path(id), this.#serialize(record));
+    await this.#opened().put(id, this.#serialize(record));
     this.#onDisk.set(id, plain);
   }
 

@@ -33,7 +33,7 @@ const HEADERS = {
 
 async function recordText(home: string): Promise<string> {
   const dir = join(home, 'tasks');
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  const names = await readdir(dir);
   return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).join('\n');
 }
 
