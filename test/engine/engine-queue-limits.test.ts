@@ -167,10 +167,7 @@ describe('bandwidth limits', () => {
       // Rates can only come out lower on a busy machine, so only the upper bound is strict. Ahead
       // of the limit: the bucket's first quarter second, and one read (50 ms) per connection.
       const ahead = limit * 0.25 + 4 * limit * 0.05;
-      assert.ok(
-        firstPart >= (512 * KiB - ahead) / limit,
-        `${firstPart.toFixed(2)} s for 512 KiB`,
-      );
+      assert.ok(firstPart >= (512 * KiB - ahead) / limit, `${firstPart.toFixed(2)} s for 512 KiB`);
       await engine.setTaskLimit(task!.id, 2 * MiB);
       const done = await waitForEnd(engine, task!.id);
       assert.equal(done.state, 'completed');
