@@ -30,6 +30,7 @@ import { PART_SUFFIX } from './file-name.ts';
 import { HostLimiter } from './host-limiter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { ResumeJournal } from './resume-journal.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import type { TaskRecord } from './task-record.ts';
 import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
 
@@ -76,6 +77,7 @@ const VERB: Partial<Record<TaskState, string>> = {
 export class DownloadEngine {
   readonly home: string;
   readonly #journal: ResumeJournal;
+  readonly #pool = new ConnectionPool();
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
@@ -345,6 +347,7 @@ export class DownloadEngine {
     clearInterval(this.#tick);
     clearInterval(this.#scheduleTimer);
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
+    this.#pool.close();
     await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
     await this.#journal.close();
     await releaseLock(this.home);
@@ -472,6 +475,7 @@ export class DownloadEngine {
       globalLimiter: this.#globalLimiter,
       hostLimiter: this.#hostLimiter,
       journal: this.#journal,
+      pool: this.#pool,
       reservedPaths: this.#reservedPaths,
       changed: () => this.#emitChanged(entry),
       log: (record) => this.#log({ ...record, taskId: entry.record.id }),

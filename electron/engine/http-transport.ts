@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
 import { DownloadError } from './errors.ts';
 import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
+import type { ConnectionPool } from './connection-pool.ts';
 import { HttpConnection } from './http1-connection.ts';
 import { proxyChoice, type ProxyChoice } from './proxy-choice.ts';
 
@@ -15,21 +16,27 @@ type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUr
  */
 export function createTransport(
   settings: TransportSettings,
-  env: NodeJS.ProcessEnv = process.env,
+  options: { pool?: ConnectionPool | null; env?: NodeJS.ProcessEnv } = {},
 ): HttpTransport {
-  const proxy = proxyChoice(settings, env);
+  const proxy = proxyChoice(settings, options.env ?? process.env);
   return proxy
     ? new ProxyTransport(proxy, settings.readTimeoutMs)
-    : new DirectTransport(settings.readTimeoutMs);
+    : new DirectTransport(settings.readTimeoutMs, options.pool ?? null);
 }
 
-/** A kept-alive connection per transport, replaced when it died or another origin is asked. */
+/**
+ * A kept-alive connection per transport, replaced when it died or another origin is asked. With a
+ * pool, the first connection may be one another transport left there, and close() leaves a
+ * reusable connection there in turn.
+ */
 export class DirectTransport implements HttpTransport {
   readonly #timeoutMs: number;
+  readonly #pool: ConnectionPool | null;
   #connection: HttpConnection | null = null;
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, pool: ConnectionPool | null = null) {
     this.#timeoutMs = timeoutMs;
+    this.#pool = pool;
   }
 
   async get(
@@ -40,8 +47,11 @@ export class DirectTransport implements HttpTransport {
     for (let attempt = 0; ; attempt++) {
       let connection = this.#connection;
       if (!connection?.reusable || connection.origin !== url.origin) {
-        connection?.destroy();
-        connection = new HttpConnection(url, { timeoutMs: this.#timeoutMs });
+        if (connection) this.#release(connection);
+        // A retry after a stale pooled connection opens a fresh one.
+        connection =
+          (attempt === 0 ? this.#pool?.take(url.origin) : null) ??
+          new HttpConnection(url, { timeoutMs: this.#timeoutMs });
         this.#connection = connection;
       }
       try {
@@ -55,8 +65,13 @@ export class DirectTransport implements HttpTransport {
   }
 
   close(): void {
-    this.#connection?.destroy();
+    if (this.#connection) this.#release(this.#connection);
     this.#connection = null;
+  }
+
+  #release(connection: HttpConnection): void {
+    if (this.#pool) this.#pool.give(connection);
+    else connection.destroy();
   }
 }
 

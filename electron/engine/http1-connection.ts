@@ -93,7 +93,10 @@ export class HttpConnection {
     });
     this.#socket.on('error', (error) => this.#fail(error));
     this.#socket.on('end', () => this.#onEnd());
-    this.#socket.on('close', () => this.#fail(closed('the connection was closed')));
+    this.#socket.on('close', () => {
+      // Closed by us (destroy): nothing to report, so no error (and stack trace) to build.
+      if (this.#phase !== 'dead') this.#fail(closed('the connection was closed'));
+    });
   }
 
   /** Idle and open: can carry another request. */
@@ -142,7 +145,9 @@ export class HttpConnection {
   }
 
   destroy(error?: unknown): void {
-    this.#fail(error ?? closed('the connection was closed'));
+    // Closing an idle connection rejects nothing: no error (and stack trace) to build.
+    if (this.#phase === 'dead') return;
+    this.#fail(error ?? (this.#phase === 'idle' ? null : closed('the connection was closed')));
   }
 
   // The socket asks where to put the next bytes right after each read.

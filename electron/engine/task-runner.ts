@@ -9,6 +9,7 @@ import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
 import type { HostLimiter } from './host-limiter.ts';
 import type { HttpBody, HttpTransport } from './http-body.ts';
 import { header, ifRangeValidator, openRange, type RangeResponse } from './http-range.ts';
+import type { ConnectionPool } from './connection-pool.ts';
 import { createTransport } from './http-transport.ts';
 import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
@@ -61,6 +62,8 @@ export interface RunnerEnv {
   readonly globalLimiter: RateLimiter;
   readonly hostLimiter: HostLimiter;
   readonly journal: ResumeJournal;
+  /** Idle kept-alive connections shared by all tasks. */
+  readonly pool: ConnectionPool;
   /** Names other tasks are about to use in a folder (full paths). */
   readonly reservedPaths: Set<string>;
   /** Metadata of the record changed (name, size, error): tell consumers. */
@@ -314,7 +317,7 @@ export class TaskRunner {
     const kick = new AbortController();
     const worker: Worker = {
       id: this.#nextWorkerId++,
-      transport: createTransport(settings),
+      transport: createTransport(settings, { pool: this.#env.pool }),
       meter: new SpeedMeter(2000),
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
@@ -373,6 +376,7 @@ export class TaskRunner {
           worker.kick = new AbortController();
           worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
           worker.transport.close();
+          // Not from the pool: the point is a new socket, which the server may treat better.
           worker.transport = createTransport(this.#env.settings());
           worker.meter = new SpeedMeter(2000);
           worker.connectedAt = performance.now();

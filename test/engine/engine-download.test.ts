@@ -217,4 +217,25 @@ describe('downloading', () => {
       assert.equal((await readFile(join(dir, 'empty.txt'))).length, 0);
     });
   });
+
+  it('downloads a list of small files from one server over kept-alive connections, one per slot', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const bodies = Array.from({ length: 24 }, (_, i) => makeContent(8 * 1024, `s${i}`));
+        bodies.forEach((body, i) => server.addFile(`/s${i}.bin`, { body }));
+        const tasks = await engine.add(bodies.map((_, i) => ({ url: server.url(`/s${i}.bin`) })));
+        for (const task of tasks) {
+          assert.equal((await waitForEnd(engine, task.id)).state, 'completed');
+        }
+        for (const [i, body] of bodies.entries()) {
+          assert.equal(await sha256File(join(dir, `s${i}.bin`)), sha256(body));
+        }
+        assert.ok(
+          server.stats.connectionsOpened <= 3,
+          `${server.stats.connectionsOpened} connections for 24 files, 3 at a time`,
+        );
+      },
+      { maxConcurrent: 3 },
+    );
+  });
 });

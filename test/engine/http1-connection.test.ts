@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DownloadError } from '../../electron/engine/errors.ts';
 import type { BodySink, HttpResponse } from '../../electron/engine/http-body.ts';
+import { ConnectionPool } from '../../electron/engine/connection-pool.ts';
 import { DirectTransport } from '../../electron/engine/http-transport.ts';
 import { HttpConnection } from '../../electron/engine/http1-connection.ts';
 import { makeContent } from '../support/fixtures.ts';
@@ -368,5 +369,30 @@ describe('direct transport', () => {
     transport.close();
     assert.deepEqual(seen, ['0', '1', '2', '3']);
     assert.equal(server.connections, 2);
+  });
+
+  it('hands its connection to the pool for the next transport, which forgets one the server closed', async () => {
+    const server = await scripted((socket, _request, index) => {
+      socket.write(head('200 OK', ['Content-Length: 1']) + String(index));
+      // After its second answer this socket is closed while it waits in the pool.
+      if (index === 1) setTimeout(() => socket.destroy(), 20);
+    });
+    const pool = new ConnectionPool();
+    const signal = new AbortController().signal;
+    const fetchOnce = async () => {
+      const transport = new DirectTransport(5000, pool);
+      const res = await transport.get(new URL(server.url), {}, signal);
+      const { sink, bytes } = collector();
+      await res.body.pipe(sink);
+      transport.close();
+      return bytes().toString();
+    };
+    assert.equal(await fetchOnce(), '0');
+    assert.equal(await fetchOnce(), '1');
+    assert.equal(server.connections, 1, 'the second transport took the pooled connection');
+    await sleep(80);
+    assert.equal(await fetchOnce(), '2');
+    assert.equal(server.connections, 2, 'a closed connection is not handed out again');
+    pool.close();
   });
 });

@@ -54,7 +54,7 @@ describe('proxies', () => {
     const env = { HTTP_PROXY: proxy.url };
     const base = { readTimeoutMs: 3000, proxyUrl: '' };
     const attempt = async (mode: 'system' | 'none', host: string) => {
-      const transport = createTransport({ ...base, proxyMode: mode }, env);
+      const transport = createTransport({ ...base, proxyMode: mode }, { env });
       try {
         const res = await transport.get(
           new URL(`http://${host}:9/x`),
