@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 export class PartFile {
   readonly path: string;
   readonly #handle: FileHandle;
+  #lane: Promise<void> = Promise.resolve();
 
   private constructor(path: string, handle: FileHandle) {
     this.path = path;
@@ -22,7 +23,17 @@ export class PartFile {
     return new PartFile(path, await open(path, 'r+'));
   }
 
-  async writeAt(buffers: Buffer[], position: number): Promise<void> {
+  /**
+   * Writes of all connections go one at a time: the kernel serializes writes to one file anyway
+   * (ext4 holds the inode lock), and threads waiting there spin (perf: 9% of a 1 GiB download's CPU).
+   */
+  writeAt(buffers: Buffer[], position: number): Promise<void> {
+    const write = this.#lane.then(() => this.#writeNow(buffers, position));
+    this.#lane = write.catch(() => undefined);
+    return write;
+  }
+
+  async #writeNow(buffers: Buffer[], position: number): Promise<void> {
     let pending = buffers;
     let at = position;
     for (;;) {
