@@ -2,7 +2,7 @@ import type { PartFile } from './part-file.ts';
 import type { Segment } from './segment-planner.ts';
 
 /** Bytes per positional write; also what one connection holds in memory at most, twice. */
-export const BATCH_BYTES = 512 * 1024;
+export const BATCH_BYTES = 256 * 1024;
 /** Slow connections still reach the disk (and so the journal) this often. */
 const BATCH_MAX_AGE_MS = 100;
 /** Free batch buffers kept for the next connection: reused memory is already mapped, and not garbage. */
