@@ -33,6 +33,8 @@ const ALIGN = 4096;
 /** A takeover must promise to finish at least this much sooner to be worth a new request. */
 const TAKEOVER_MIN_GAIN_S = 0.5;
 const TAKEOVER_SPEEDUP = 2;
+/** An owner this many times slower than an idle worker loses its whole rest even when it could be split. */
+const CRAWLER_SPEEDUP = 8;
 
 export class SegmentPlanner {
   readonly segments: Segment[];
@@ -103,9 +105,12 @@ export class SegmentPlanner {
       free.requestEnd = free.pos;
       return free;
     }
-    const split = this.#bestSplit();
+    // A crawler's whole rest first: splitting it would leave it a piece it still crawls through.
+    const crawler = this.#takeover(worker, ctx, CRAWLER_SPEEDUP);
+    if (crawler) return crawler;
+    const split = this.#bestSplit(worker, ctx);
     if (split) return this.#splitAt(split.victim, split.at, worker);
-    return this.#takeover(worker, ctx);
+    return this.#takeover(worker, ctx, TAKEOVER_SPEEDUP);
   }
 
   /** The owner gives its segment back (after its writes settled); unwritten bytes are re-fetched. */
@@ -148,20 +153,33 @@ export class SegmentPlanner {
   }
 
   /**
-   * The split that hands the most bytes to a new worker while both halves stay ≥ minSplit.
-   * Prefer cutting where the owner's current request ends anyway, so its connection survives.
+   * The split that shortens the download most: of the segment that would finish last, the new
+   * worker takes the share that lets both finish together (half when speeds are unknown), both
+   * pieces staying ≥ minSplit. Cut where the owner's current request ends anyway if that is no
+   * earlier, so its connection survives.
    */
-  #bestSplit(): { victim: Segment; at: number } | null {
-    let best: { victim: Segment; at: number } | null = null;
+  #bestSplit(
+    worker: number | null = null,
+    ctx: ClaimContext | null = null,
+  ): { victim: Segment; at: number } | null {
+    const speed = (w: number | null) =>
+      w === null ? null : (ctx?.speedOf(w) ?? ctx?.fallbackSpeed ?? null);
+    const mine = speed(worker);
+    let best: { victim: Segment; at: number; eta: number } | null = null;
     for (const s of this.segments) {
       if (s.owner === null || s.end === Infinity) continue;
       const remaining = s.end - s.pos;
       if (remaining < 2 * this.minSplit) continue;
-      const mid = alignUp(s.pos + Math.ceil(remaining / 2));
-      const gentle = Math.max(mid, alignUp(s.requestEnd));
-      const at = s.end - gentle >= this.minSplit ? gentle : mid;
+      const theirs = speed(s.owner);
+      const ownerShare = mine && theirs ? theirs / (theirs + mine) : 0.5;
+      const fair = alignUp(s.pos + Math.ceil(remaining * ownerShare));
+      const cut = Math.min(Math.max(fair, s.pos + this.minSplit), s.end - this.minSplit);
+      const gentle = Math.max(cut, alignUp(s.requestEnd));
+      const at = s.end - gentle >= this.minSplit ? gentle : alignUp(cut);
       if (s.end - at < this.minSplit || at - s.pos < this.minSplit) continue;
-      if (!best || s.end - at > best.victim.end - best.at) best = { victim: s, at };
+      // The segment whose owner would finish last (the most bytes while speeds are unknown).
+      const eta = remaining / (theirs ?? 1);
+      if (!best || eta > best.eta) best = { victim: s, at, eta };
     }
     return best;
   }
@@ -181,7 +199,7 @@ export class SegmentPlanner {
   }
 
   /** Take the whole rest of a segment whose owner would finish much later than this worker. */
-  #takeover(worker: number, ctx: ClaimContext): Segment | null {
+  #takeover(worker: number, ctx: ClaimContext, speedup: number): Segment | null {
     const mySpeed = ctx.speedOf(worker) ?? ctx.fallbackSpeed;
     if (!mySpeed) return null;
     let best: { victim: Segment; gain: number } | null = null;
@@ -194,7 +212,7 @@ export class SegmentPlanner {
       const ownerEta = remaining / Math.max(ownerSpeed, 1);
       const myEta = remaining / mySpeed;
       const gain = ownerEta - myEta;
-      if (ownerEta < TAKEOVER_SPEEDUP * myEta || gain < TAKEOVER_MIN_GAIN_S) continue;
+      if (ownerEta < speedup * myEta || gain < TAKEOVER_MIN_GAIN_S) continue;
       if (!best || gain > best.gain) best = { victim: s, gain };
     }
     return best ? this.#splitAt(best.victim, best.victim.pos, worker) : null;

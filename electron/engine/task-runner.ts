@@ -42,13 +42,13 @@ const JOURNAL_MAX_MS = 1000;
  */
 const JOURNAL_BYTES = 32 * 1024 * 1024;
 /** A connection is judged against its siblings only after it had this long to get going. */
-const SLOW_GRACE_MS = 1000;
+const SLOW_GRACE_MS = 500;
 /** "Far below": replaced when slower than this fraction of the median or of the fastest sibling. */
 const SLOW_FACTOR = 0.25;
 /** Replacing costs a new connection; only worth it when the connection would need this much longer. */
-const SLOW_MIN_ETA_S = 2;
+const SLOW_MIN_ETA_S = 1;
 /** A new connection's speed is taken seriously after this long. */
-const SPEED_KNOWN_MS = 500;
+const SPEED_KNOWN_MS = 250;
 /** How often an idle connection looks for a crawler to overtake. */
 const LINGER_MS = 200;
 /** Restarts from zero (file changed, ranges broken) before the task fails. */

@@ -53,6 +53,47 @@ describe('SegmentPlanner', () => {
     assert.equal(b.start, 3072 * KiB, 'no connection is cut');
   });
 
+  it('gives a faster thief the share of a segment that lets both finish together', () => {
+    const p = new SegmentPlanner(4096 * KiB, 64 * KiB);
+    const a = p.claim(0, noSpeeds)!;
+    a.requestEnd = a.pos;
+    const speeds = {
+      speedOf: (w: number) => (w === 0 ? 1000 * KiB : 3000 * KiB),
+      fallbackSpeed: null,
+    };
+    const b = p.claim(1, speeds)!;
+    assert.equal(a.end, b.start);
+    assert.equal(b.start, 1024 * KiB, 'the owner keeps a quarter: it is a third as fast');
+    assertCovers(p, 4096 * KiB);
+  });
+
+  it('splits the segment that would finish last, not the largest one', () => {
+    const p = new SegmentPlanner(12 * 1024 * KiB, 64 * KiB);
+    const fast = p.claim(0, noSpeeds)!;
+    fast.requestEnd = fast.pos;
+    const slow = p.claim(1, noSpeeds)!; // takes the second half: 6 MiB each
+    slow.requestEnd = slow.pos;
+    receive(slow, 2048 * KiB);
+    const rates: Record<number, number> = { 0: 10_000 * KiB, 1: 2000 * KiB, 2: 3000 * KiB };
+    const piece = p.claim(2, { speedOf: (w) => rates[w] ?? null, fallbackSpeed: null })!;
+    assert.equal(piece.end, 12 * 1024 * KiB);
+    assert.equal(slow.end, piece.start, 'the 4 MiB at 2 MB/s is split, not the 6 MiB at 10 MB/s');
+    assertCovers(p, 12 * 1024 * KiB);
+  });
+
+  it('takes over the whole rest of a crawling segment before splitting a healthy one', () => {
+    const p = new SegmentPlanner(8192 * KiB, 64 * KiB);
+    const healthy = p.claim(0, noSpeeds)!;
+    healthy.requestEnd = healthy.pos;
+    const crawler = p.claim(1, noSpeeds)!;
+    receive(crawler, 64 * KiB);
+    const rates: Record<number, number> = { 0: 8000 * KiB, 1: 100 * KiB, 2: 8000 * KiB };
+    const piece = p.claim(2, { speedOf: (w) => rates[w] ?? null, fallbackSpeed: null })!;
+    assert.equal(piece.start, crawler.pos, 'from where the crawler got to');
+    assert.equal(crawler.end, crawler.pos, 'the crawler keeps nothing');
+    assertCovers(p, 8192 * KiB);
+  });
+
   it('never splits below the minimum segment size', () => {
     const p = new SegmentPlanner(100 * KiB, 64 * KiB);
     p.claim(0, noSpeeds);
