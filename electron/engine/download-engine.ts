@@ -128,7 +128,9 @@ export class DownloadEngine {
       ...options,
       settings: overrides.data,
     });
-    const { records } = await engine.#journal.loadAll();
+    const { records, problems } = await engine.#journal.loadAll();
+    for (const message of problems)
+      engine.#log({ level: 'warn', event: 'journal_problem', message });
     for (const record of records) {
       // A task that was running when the last process ended carries on.
       if (record.state === 'downloading') record.state = 'queued';

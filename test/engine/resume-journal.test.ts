@@ -31,4 +31,29 @@ describe('ResumeJournal', () => {
       await tmp.cleanup();
     }
   });
+
+  it('keeps the tasks saved before a power cut tore the last save, and logs what it dropped', async () => {
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    try {
+      let engine = await DownloadEngine.open({ home });
+      const [task] = await engine.add([{ url: 'http://127.0.0.1:9/kept.iso', paused: true }]);
+      await engine.close();
+      const log = join(home, 'tasks', 'log-0.jsonl');
+      await writeFile(log, (await readFile(log, 'utf8')) + '0badc0de {"id":"torn","r":{"v":');
+      const problems: string[] = [];
+      engine = await DownloadEngine.open({
+        home,
+        log: (r) => {
+          if (r.event === 'journal_problem') problems.push(r.message ?? '');
+        },
+      });
+      assert.equal(engine.get(task!.id)?.url, 'http://127.0.0.1:9/kept.iso');
+      assert.equal(engine.list().length, 1);
+      assert.match(problems.join(), /torn/);
+      await engine.close();
+    } finally {
+      await tmp.cleanup();
+    }
+  });
 });
