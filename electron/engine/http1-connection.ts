@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { DownloadError } from './errors.ts';
 import type { BodySink, HttpBody, HttpResponse } from './http-body.ts';
 import {
@@ -78,7 +78,8 @@ export class HttpConnection {
     this.#socket =
       url.protocol === 'https:'
         ? // TLS sockets take `onread` like plain ones (Node docs of tls.connect); the types lack it.
-          tls.connect({
+          // Loaded on first use: node:tls is ~6 MB that a plain-HTTP download never needs.
+          process.getBuiltinModule('node:tls').connect({
             host,
             port,
             servername: net.isIP(host) ? undefined : host,

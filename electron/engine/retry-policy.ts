@@ -1,6 +1,9 @@
-import { STATUS_CODES } from 'node:http';
 import { redactUrl } from './engine-log.ts';
 import { DownloadError } from './errors.ts';
+
+// Not `import … from 'node:http'`: the ESM facade of node:http reads every export, and its lazy
+// WebSocket getter loads Node's bundled undici (~25 ms and several MB at every start).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** Network failures worth another try, with what to tell the user. */
 const RETRYABLE_NETWORK = new Map([
