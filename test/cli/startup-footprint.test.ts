@@ -10,7 +10,7 @@ const BIN = new URL('../../bin/braid.js', import.meta.url).pathname;
 const HOOK = new URL('../support/loaded-modules-hook.mjs', import.meta.url).pathname;
 
 describe('braid get start-up footprint', () => {
-  it('downloads over plain HTTP without loading TLS, undici or Node’s bundled undici', async () => {
+  it('downloads over plain HTTP with a small young generation, without TLS, undici or Node’s bundled undici', async () => {
     const server = await FaultServer.start();
     const tmp = await tempDir();
     try {
@@ -24,6 +24,9 @@ describe('braid get start-up footprint', () => {
       const loaded = run.stderr.split('\n');
       assert.ok(loaded.includes('builtin net'), 'the hook saw the modules');
       // Each costs megabytes at every start (node:http's ESM facade alone pulls in ~17 MB).
+      if (process.platform !== 'win32') {
+        assert.ok(loaded.includes('flag --max-semi-space-size=1'), 'a small young generation');
+      }
       for (const heavy of ['builtin tls', 'builtin internal/deps/undici/undici', 'package undici'])
         assert.ok(!loaded.includes(heavy), `${heavy} was loaded`);
     } finally {

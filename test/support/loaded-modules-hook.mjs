@@ -1,5 +1,6 @@
 // Preloaded with --import: at exit, writes to stderr which Node built-ins and which npm packages
-// the process loaded, one per line ("builtin tls", "package undici").
+// the process loaded and the flags it runs with, one per line ("builtin tls", "package undici",
+// "flag --max-semi-space-size=1").
 import module from 'node:module';
 
 const packages = new Set();
@@ -17,6 +18,7 @@ process.on('exit', () => {
   const lines = [
     ...builtins.map((b) => `builtin ${b}`),
     ...[...packages].map((p) => `package ${p}`),
+    ...process.execArgv.map((a) => `flag ${a}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 });
