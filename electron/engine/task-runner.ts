@@ -16,6 +16,7 @@ import { publishPart } from './publish-file.ts';
 import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
+import { findCrawlers, type ConnectionSample } from './crawler-check.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
@@ -41,12 +42,6 @@ const JOURNAL_MAX_MS = 1000;
  * 2.9 s here), and a power cut loses less.
  */
 const JOURNAL_BYTES = 32 * 1024 * 1024;
-/** A connection is judged against its siblings only after it had this long to get going. */
-const SLOW_GRACE_MS = 500;
-/** "Far below": replaced when slower than this fraction of the median or of the fastest sibling. */
-const SLOW_FACTOR = 0.25;
-/** Replacing costs a new connection; only worth it when the connection would need this much longer. */
-const SLOW_MIN_ETA_S = 1;
 /** A new connection's speed is taken seriously after this long. */
 const SPEED_KNOWN_MS = 250;
 /** How often an idle connection looks for a crawler to overtake. */
@@ -89,6 +84,8 @@ interface Worker {
   kicked: boolean;
   /** When its current connection was opened: its speed means something only after a while. */
   connectedAt: number;
+  /** How long its current connection took to answer its first request; null until it has. */
+  firstResponseMs: number | null;
   /** Speed over its last piece of work, for decisions made while it is idle. */
   lastRate: number;
   host: string;
@@ -323,6 +320,7 @@ export class TaskRunner {
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
       kicked: false,
       connectedAt: performance.now(),
+      firstResponseMs: null,
       lastRate: 0,
       host,
       holdsSlot,
@@ -380,6 +378,7 @@ export class TaskRunner {
           worker.transport = createTransport(this.#env.settings());
           worker.meter = new SpeedMeter(2000);
           worker.connectedAt = performance.now();
+          worker.firstResponseMs = null;
           continue;
         }
         const error = toDownloadError(caught);
@@ -452,6 +451,7 @@ export class TaskRunner {
 
   /** The first request: learns size, range support, validators and the name, then keeps streaming. */
   async #probe(worker: Worker): Promise<void> {
+    const asked = performance.now();
     const res = await openRange({
       url: this.record.url,
       range: this.#noRanges ? null : { start: 0, end: PROBE_WINDOW },
@@ -460,6 +460,7 @@ export class TaskRunner {
       transport: worker.transport,
       signal: worker.signal,
     });
+    worker.firstResponseMs ??= performance.now() - asked;
     const r = this.record;
     let size: number | null;
     let requestEnd: number;
@@ -585,7 +586,9 @@ export class TaskRunner {
             start: segment.pos,
             end: windowEnd,
           });
+          const asked = performance.now();
           res = await this.#request(worker, segment.pos, windowEnd);
+          worker.firstResponseMs ??= performance.now() - asked;
         }
         const limit = res.status === 206 && res.contentRange ? res.contentRange.end : Infinity;
         const began = performance.now();
@@ -835,24 +838,24 @@ export class TaskRunner {
     }
   }
 
-  /**
-   * Per-connection speed often depends on the connection (path, server node, throttling), so a
-   * crawler gets a fresh connection; its unfinished work goes back to the pool meanwhile.
-   */
+  /** A crawler gets a fresh connection; its unfinished work goes back to the pool meanwhile. */
   #replaceSlowWorkers(planner: SegmentPlanner): void {
     if (this.#workers.size < 2) return;
     const now = performance.now();
-    const settled = [...this.#workers.values()].filter(
-      (w) => now - w.connectedAt >= SLOW_GRACE_MS && planner.segments.some((s) => s.owner === w.id),
-    );
-    if (settled.length < 2) return;
-    const speeds = settled.map((w) => w.meter.rate());
-    const bar = Math.max(median(speeds) ?? 0, Math.max(...speeds)) * SLOW_FACTOR;
-    for (const w of settled) {
-      const speed = w.meter.rate();
+    const busy: ConnectionSample[] = [];
+    for (const w of this.#workers.values()) {
       const segment = planner.segments.find((s) => s.owner === w.id);
-      if (!segment || speed >= bar) continue;
-      if (segment.end - segment.pos < Math.max(1, speed) * SLOW_MIN_ETA_S) continue;
+      if (!segment) continue;
+      busy.push({
+        id: w.id,
+        ageMs: now - w.connectedAt,
+        firstResponseMs: w.firstResponseMs,
+        speed: w.meter.rate(),
+        remaining: segment.end - segment.pos,
+      });
+    }
+    for (const id of findCrawlers(busy)) {
+      const w = this.#workers.get(id)!;
       w.kicked = true;
       this.#env.log({ level: 'info', event: 'connection_replaced', host: w.host });
       w.kick.abort(
