@@ -12,6 +12,7 @@ import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ApiHub } from '../electron/api/api-hub.ts';
+import { buildCli } from '../scripts/build-cli.ts';
 import { FaultServer } from '../test/support/fault-server.ts';
 import { measure, median, type Measurement } from './measure.ts';
 import { startNginx, type Nginx } from './nginx.ts';
@@ -458,6 +459,8 @@ async function scenario7(nginx: Nginx): Promise<void> {
 
 async function main(): Promise<void> {
   ensurePeers();
+  // What `npm run build` gives users: `braid get` starts from the bundle, not the sources.
+  await buildCli();
   await mkdir(FILES, { recursive: true });
   const nginx = await startNginx(FILES, WORK, '4m');
   const fault = await FaultServer.start();

@@ -2,7 +2,7 @@
 // Launcher: Braid runs on Node 24 (what Electron embeds), which runs TypeScript natively.
 // On an older Node, re-run with the Node 24 that `npm install` put in node_modules.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +40,26 @@ if (flags.length && !process.execArgv.includes(SMALL_YOUNG_GENERATION) && proces
   }
 }
 
+/**
+ * The bundle `npm run build` makes (dist/cli), while no file it was built from changed since;
+ * otherwise the TypeScript sources, which Node 24 runs directly. BRAID_FROM_SOURCE=1 forces them.
+ */
+function cliEntry() {
+  const source = '../electron/cli/main.ts';
+  if (process.env.BRAID_FROM_SOURCE === '1') return source;
+  const bundle = new URL('../dist/cli/main.js', import.meta.url);
+  try {
+    const built = statSync(bundle).mtimeMs;
+    const sources = JSON.parse(readFileSync(new URL('../dist/cli/sources.json', import.meta.url)));
+    const root = new URL('../', import.meta.url);
+    for (const file of sources) if (statSync(new URL(file, root)).mtimeMs > built) return source;
+    return bundle.href;
+  } catch {
+    return source; // not built, or a source file was removed since
+  }
+}
+
 // Reuses compiled code across runs: start-up matters for a command run many times in scripts.
 module.enableCompileCache?.();
-const { main } = await import('../electron/cli/main.ts');
+const { main } = await import(cliEntry());
 process.exitCode = await main(process.argv.slice(2));

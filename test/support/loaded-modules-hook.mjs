@@ -1,13 +1,16 @@
-// Preloaded with --import: at exit, writes to stderr which Node built-ins and which npm packages
-// the process loaded and the flags it runs with, one per line ("builtin tls", "package undici",
-// "flag --max-semi-space-size=1").
+// Preloaded with --import: at exit, writes to stderr which Node built-ins, npm packages and other
+// files the process loaded and the flags it runs with, one per line ("builtin tls",
+// "package undici", "file /path/dist/cli/main.js", "flag --max-semi-space-size=1").
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const packages = new Set();
+const files = new Set();
 module.registerHooks({
   load(url, context, next) {
     const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
     if (name) packages.add(name);
+    else if (url.startsWith('file:')) files.add(fileURLToPath(url));
     return next(url, context);
   },
 });
@@ -18,6 +21,7 @@ process.on('exit', () => {
   const lines = [
     ...builtins.map((b) => `builtin ${b}`),
     ...[...packages].map((p) => `package ${p}`),
+    ...[...files].map((f) => `file ${f}`),
     ...process.execArgv.map((a) => `flag ${a}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
