@@ -7,11 +7,11 @@
 /**
  * A connection is judged only after it had time to get going: TCP slow start needs a number of
  * round trips, so the wait scales with how long its first response took (a handshake plus a
- * request: about two round trips), within these bounds. On a LAN that is 150 ms, across an ocean
+ * request: about two round trips), within these bounds. On a LAN that is 100 ms, across an ocean
  * the full second.
  */
 const GRACE_LATENCIES = 4;
-const GRACE_MIN_MS = 150;
+const GRACE_MIN_MS = 100;
 const GRACE_MAX_MS = 1000;
 /** "Far below": slower than this fraction of the fastest sibling. */
 const SLOW_FACTOR = 0.25;

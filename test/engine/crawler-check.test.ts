@@ -13,8 +13,8 @@ function conn(id: number, speed: number, extra: Partial<ConnectionSample> = {}):
 }
 
 describe('crawler check', () => {
-  it('waits four first-response latencies before judging, at least 150 ms and at most 1 s', () => {
-    assert.equal(graceMs(1), 150);
+  it('waits four first-response latencies before judging, at least 100 ms and at most 1 s', () => {
+    assert.equal(graceMs(1), 100);
     assert.equal(graceMs(100), 400);
     assert.equal(graceMs(400), 1000);
     assert.equal(graceMs(null), 1000);
@@ -45,7 +45,7 @@ describe('crawler check', () => {
   });
 
   it('needs a settled sibling to compare with', () => {
-    assert.deepEqual(findCrawlers([conn(1, 8 * MB), conn(2, 1, { ageMs: 100 })]), []);
+    assert.deepEqual(findCrawlers([conn(1, 8 * MB), conn(2, 1, { ageMs: 60 })]), []);
     assert.deepEqual(findCrawlers([conn(2, 1)]), []);
   });
 
