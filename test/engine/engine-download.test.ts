@@ -55,6 +55,19 @@ describe('downloading', () => {
     });
   });
 
+  it('creates a missing download folder, however deep, and saves into it', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(100 * KiB);
+      server.addFile('/deep.bin', { body });
+      const target = join(dir, 'not', 'yet', 'there');
+      const [task] = await engine.add([{ url: server.url('/deep.bin'), dir: target }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(target, 'deep.bin')), sha256(body));
+      assert.deepEqual(await listDir(target), ['deep.bin']);
+    });
+  });
+
   it('never splits work below the minimum segment size', async () => {
     await withHarness(
       async ({ engine, server }) => {
