@@ -27,7 +27,10 @@ describe('ApiHub', () => {
       const content = makeContent(2 * MiB);
       server.addFile('/a.bin', { body: content, faults: { connectionRate: 4 * MiB } });
       const c = client();
-      const [task] = await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      // One connection: ~0.5 s of transfer, so progress has time to be reported.
+      const [task] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/a.bin'), connections: 1 }],
+      });
       assert.ok(task);
       await c.waitFor(isState(task.id, 'completed'));
       assert.ok(c.batches.flat().some((e) => e.type === 'progress'));
