@@ -4,15 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 const args = process.argv.slice(2);
-// `braid get` allocates little while it downloads, yet V8 sizes its young generation for busy
-// servers (16 MB semi-spaces): a tenth of the process's memory. Capped for downloads.
-const SMALL_YOUNG_GENERATION = '--max-semi-space-size=1';
-const flags = args.includes('get') ? [SMALL_YOUNG_GENERATION] : [];
-const self = fileURLToPath(import.meta.url);
 if (major < 24) {
   const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(bundled)) {
@@ -21,23 +17,16 @@ if (major < 24) {
     );
     process.exit(1);
   }
-  const child = spawnSync(bundled, [...flags, self, ...args], { stdio: 'inherit' });
+  const self = fileURLToPath(import.meta.url);
+  const child = spawnSync(bundled, [self, ...args], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
-if (flags.length && !process.execArgv.includes(SMALL_YOUNG_GENERATION) && process.execve) {
-  // Replaces this process (same pid, stdio and signals); the heap's size is fixed at start.
-  // Where execve is missing (Windows) or fails, Braid simply runs with Node's defaults.
-  try {
-    process.execve(process.execPath, [
-      process.execPath,
-      ...flags,
-      ...process.execArgv,
-      self,
-      ...args,
-    ]);
-  } catch {
-    // Run as we are.
-  }
+if (args.includes('get')) {
+  // `braid get` allocates little while it downloads, yet V8 grows its young generation as for a
+  // busy server (up to 16 MB semi-spaces, a tenth of the process's memory). Downloads keep it at
+  // its starting 1 MB: V8 reads the growth factor whenever it would grow, so setting it here, at
+  // run time, is in time, and costs no second process start as a command-line flag would.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 /**
