@@ -66,7 +66,9 @@ describe('braid get start-up footprint', () => {
     const loaded = run.stderr.split('\n');
     assert.ok(loaded.includes('builtin net'), 'the hook saw the modules');
     const young = Number(loaded.find((l) => l.startsWith('young-generation-mb '))?.split(' ')[1]);
-    assert.ok(young <= 4, `the young generation grew to ${young} MB`);
+    // It starts at 2 MB and may take a step while Node starts, before the launcher caps it (5 MB
+    // seen on a cold compile cache); left alone, the churn grows it to 34-67 MB.
+    assert.ok(young <= 8, `the young generation grew to ${young} MB`);
     return loaded;
   }
 
