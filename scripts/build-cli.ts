@@ -44,8 +44,8 @@ export async function buildCli(outDir = `${root}dist/cli`): Promise<void> {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
-    // Bundled CommonJS dependencies still call require() for Node built-ins.
     plugins: [onlyEnglishZodMessages],
+    // Bundled CommonJS dependencies still call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __braidRequire } from 'node:module'; const require = __braidRequire(import.meta.url);",
     },

@@ -87,8 +87,13 @@ describe('braid get start-up footprint', () => {
     assert.ok(!loaded.some((l) => l.endsWith('.ts')), 'no TypeScript source was loaded');
     for (const heavy of HEAVY_BUILTINS) assert.ok(!loaded.includes(heavy), `${heavy} was loaded`);
     const meta = JSON.parse(await readFile(join(outDir, 'meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
       outputs: Record<string, { inputs: Record<string, unknown> }>;
     };
+    const locales = Object.keys(meta.inputs).filter((i) =>
+      i.startsWith('node_modules/zod/v4/locales/'),
+    );
+    assert.deepEqual(locales, ['node_modules/zod/v4/locales/en.js'], 'zod carries English only');
     const withUndici = Object.entries(meta.outputs)
       .filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes('node_modules/undici/')))
       .map(([name]) => name.split('/').pop()!);
