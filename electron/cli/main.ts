@@ -213,13 +213,18 @@ async function startOrResume(
   inputs: GetPlan['tasks'],
   dir: string,
 ): Promise<TaskSnapshot[]> {
-  const known = engine.list().sort((a, b) => b.createdAt - a.createdAt);
+  const key = (url: string, requestedName: string | null) => JSON.stringify([url, requestedName]);
+  // The newest task per key, found by lookup: a long history times a long list adds up.
+  const known = new Map<string, TaskSnapshot>();
+  for (const t of engine.list()) {
+    const k = key(t.url, t.requestedName);
+    const seen = known.get(k);
+    if (t.dir === dir && (!seen || t.createdAt > seen.createdAt)) known.set(k, t);
+  }
   const tasks: TaskSnapshot[] = [];
   const fresh: GetPlan['tasks'] = [];
   for (const input of inputs) {
-    const previous = known.find(
-      (t) => t.url === input.url && t.dir === dir && t.requestedName === (input.fileName ?? null),
-    );
+    const previous = known.get(key(input.url, input.fileName ?? null));
     const resumed = previous && (await continueTask(engine, previous, input.limit ?? 0));
     if (resumed) tasks.push(resumed);
     else fresh.push({ ...input, dir });

@@ -75,6 +75,62 @@ describe('the queue', () => {
     );
   });
 
+  it('fills several free slots at once with the best of the queue: priority, then order', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        for (const name of ['a', 'b', 'c', 'd', 'e']) {
+          server.addFile(`/${name}`, {
+            body: makeContent(256 * KiB, name),
+            faults: { connectionRate: 64 * KiB },
+          });
+        }
+        const [a, b, c, d, e] = await engine.add(
+          ['a', 'b', 'c', 'd', 'e'].map((n) => ({ url: server.url(`/${n}`) })),
+        );
+        await waitForTask(engine, a!.id, 'downloading');
+        await engine.setPriority(b!.id, 'low');
+        await engine.setPriority(e!.id, 'high');
+        await engine.updateSettings({ maxConcurrent: 3 });
+        const state = (t: typeof a) => engine.get(t!.id)!.state;
+        assert.deepEqual([a, b, c, d, e].map(state), [
+          'downloading',
+          'queued',
+          'downloading',
+          'queued',
+          'downloading',
+        ]);
+        for (const t of [a, b, c, d, e]) await engine.cancel(t!.id);
+      },
+      { maxConcurrent: 1 },
+    );
+  });
+
+  it('sends the last-started task back to the queue when the limit drops, and runs it again when it rises', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        for (const name of ['a', 'b']) {
+          server.addFile(`/${name}`, {
+            body: makeContent(256 * KiB, name),
+            faults: { connectionRate: 128 * KiB },
+          });
+        }
+        const [a, b] = await engine.add(['a', 'b'].map((n) => ({ url: server.url(`/${n}`) })));
+        await waitForTask(engine, b!.id, 'downloading');
+        await engine.updateSettings({ maxConcurrent: 1 });
+        await waitForTask(engine, b!.id, 'queued');
+        assert.equal(engine.get(a!.id)!.state, 'downloading');
+        await engine.updateSettings({ maxConcurrent: 2 });
+        await waitForTask(engine, b!.id, 'downloading');
+        const done = await Promise.all([a, b].map((t) => waitForEnd(engine, t!.id)));
+        assert.deepEqual(
+          done.map((t) => t.state),
+          ['completed', 'completed'],
+        );
+      },
+      { maxConcurrent: 2 },
+    );
+  });
+
   it('treats invalid transitions as errors, not silent no-ops', async () => {
     await withHarness(async ({ engine, server }) => {
       server.addFile('/t', { body: makeContent(10 * KiB) });
