@@ -29,6 +29,7 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostLimiter } from './host-limiter.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { RunQueue } from './run-queue.ts';
 import { ResumeJournal } from './resume-journal.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -79,11 +80,11 @@ export class DownloadEngine {
   readonly #journal: ResumeJournal;
   readonly #pool = new ConnectionPool();
   readonly #entries = new Map<string, Entry>();
-  /**
-   * Tasks that were queued, so the scheduler need not walk the whole history (a CLI home keeps
-   * thousands of finished tasks). Entries leave it lazily, when #schedule sees them changed.
-   */
-  readonly #waiting = new Set<Entry>();
+  /** Queued tasks in start order: the scheduler never walks the history (a CLI home keeps thousands). */
+  readonly #queue = new RunQueue<Entry>(
+    runsBefore,
+    (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
+  );
   readonly #running = new Set<Entry>();
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
@@ -142,7 +143,7 @@ export class DownloadEngine {
       if (record.state === 'downloading') record.state = 'queued';
       const entry = { record, runner: null };
       engine.#entries.set(record.id, entry);
-      if (record.state === 'queued') engine.#waiting.add(entry);
+      if (record.state === 'queued') engine.#queue.add(entry);
     }
     engine.#schedule();
     return engine;
@@ -214,7 +215,7 @@ export class DownloadEngine {
       };
       const entry = { record, runner: null };
       this.#entries.set(record.id, entry);
-      this.#waiting.add(entry);
+      this.#queue.add(entry);
       this.#eligible?.add(record.id);
       added.push(entry);
     }
@@ -300,6 +301,7 @@ export class DownloadEngine {
   async setPriority(id: string, priority: Priority): Promise<TaskSnapshot> {
     const entry = this.#get(id);
     entry.record.priority = PrioritySchema.parse(priority);
+    this.#queue.reorder();
     return this.#commit(entry);
   }
 
@@ -317,6 +319,7 @@ export class DownloadEngine {
       const prev = index > 0 ? sorted[index - 1]!.record.order : next - 2;
       entry.record.order = (prev + next) / 2;
     }
+    this.#queue.reorder();
     return this.#commit(entry);
   }
 
@@ -385,7 +388,7 @@ export class DownloadEngine {
       );
     }
     entry.record.state = to;
-    if (to === 'queued') this.#waiting.add(entry);
+    if (to === 'queued') this.#queue.add(entry);
     this.#log({ level: 'debug', event: 'state_changed', taskId: entry.record.id, from, to });
   }
 
@@ -420,23 +423,8 @@ export class DownloadEngine {
     if (this.#closed || !this.#queueOpen()) return;
     const free = this.#settings.maxConcurrent - this.#running.size;
     if (free <= 0) return;
-    // Runs after every task ends: one pass over the queue keeping the `free` best, not a sort
-    // of every task (with a thousand queued and more finished, that was a tenth of the CPU).
-    const next: Entry[] = [];
-    for (const e of this.#waiting) {
-      if (e.record.state !== 'queued' || !this.#entries.has(e.record.id)) {
-        this.#waiting.delete(e);
-        continue;
-      }
-      if (e.runner || !(this.#eligible?.has(e.record.id) ?? true)) continue;
-      let at = next.length;
-      while (at > 0 && runsBefore(e, next[at - 1]!)) at--;
-      if (at < free) {
-        next.splice(at, 0, e);
-        if (next.length > free) next.pop();
-      }
-    }
-    for (const entry of next) this.#start(entry);
+    const ready = (e: Entry) => !e.runner && (this.#eligible?.has(e.record.id) ?? true);
+    for (const entry of this.#queue.take(free, ready)) this.#start(entry);
   }
 
   /** Outside the download window (quiet hours) nothing runs; queued tasks wait for it. */
