@@ -82,7 +82,7 @@ export class DownloadEngine {
   readonly #entries = new Map<string, Entry>();
   /** Queued tasks in start order: the scheduler never walks the history (a CLI home keeps thousands). */
   readonly #queue = new RunQueue<Entry>(
-    runsBefore,
+    queueOrder,
     (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
   );
   readonly #running = new Set<Entry>();
@@ -456,9 +456,7 @@ export class DownloadEngine {
 
   /** When the concurrency limit drops, the last-started tasks go back to the queue. */
   async #enforceConcurrency(): Promise<void> {
-    const running = [...this.#running].sort((a, b) =>
-      runsBefore(a, b) ? -1 : runsBefore(b, a) ? 1 : 0,
-    );
+    const running = [...this.#running].sort(queueOrder);
     for (const entry of running.slice(this.#settings.maxConcurrent)) {
       this.#transition(entry, 'queued');
       await this.#stopRunner(entry);
@@ -594,9 +592,11 @@ export class DownloadEngine {
 }
 
 /** Queue order: higher priority first, then the order the user gave. */
-function runsBefore(a: Entry, b: Entry): boolean {
-  const rank = PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority];
-  return rank < 0 || (rank === 0 && a.record.order < b.record.order);
+function queueOrder(a: Entry, b: Entry): number {
+  return (
+    PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
+    a.record.order - b.record.order
+  );
 }
 
 /** Commands that make sense in some states only say which, instead of doing nothing. */

@@ -8,11 +8,12 @@ export class RunQueue<T> {
   #order: T[] = [];
   #head = 0;
   #stale = false;
-  readonly #runsBefore: (a: T, b: T) => boolean;
+  readonly #compare: (a: T, b: T) => number;
   readonly #waiting: (item: T) => boolean;
 
-  constructor(runsBefore: (a: T, b: T) => boolean, waiting: (item: T) => boolean) {
-    this.#runsBefore = runsBefore;
+  /** `compare` is negative when `a` should start before `b`, as for `Array.prototype.sort`. */
+  constructor(compare: (a: T, b: T) => number, waiting: (item: T) => boolean) {
+    this.#compare = compare;
     this.#waiting = waiting;
   }
 
@@ -44,10 +45,7 @@ export class RunQueue<T> {
   }
 
   #rebuild(): void {
-    const before = this.#runsBefore;
-    this.#order = [...this.#members]
-      .filter(this.#waiting)
-      .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    this.#order = [...this.#members].filter(this.#waiting).sort(this.#compare);
     this.#members.clear();
     for (const item of this.#order) this.#members.add(item);
     this.#head = 0;

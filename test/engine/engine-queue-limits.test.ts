@@ -75,6 +75,28 @@ describe('the queue', () => {
     );
   });
 
+  it('honours a move made while the queue is already being worked through', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        for (const name of ['a', 'b', 'c']) {
+          server.addFile(`/${name}`, {
+            body: makeContent(128 * KiB, name),
+            faults: { connectionRate: 256 * KiB },
+          });
+        }
+        const [a, b, c] = await engine.add(
+          ['a', 'b', 'c'].map((n) => ({ url: server.url(`/${n}`) })),
+        );
+        await waitForTask(engine, a!.id, 'downloading');
+        await engine.move(c!.id, b!.id);
+        await Promise.all([a, b, c].map((t) => waitForEnd(engine, t!.id)));
+        const order = [...new Set(server.stats.requests.map((r) => r.path))];
+        assert.deepEqual(order, ['/a', '/c', '/b']);
+      },
+      { maxConcurrent: 1 },
+    );
+  });
+
   it('fills several free slots at once with the best of the queue: priority, then order', async () => {
     await withHarness(
       async ({ engine, server }) => {

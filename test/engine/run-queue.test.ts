@@ -10,7 +10,7 @@ interface Item {
 
 function queueOf(...items: Item[]): RunQueue<Item> {
   const queue = new RunQueue<Item>(
-    (a, b) => a.rank < b.rank,
+    (a, b) => a.rank - b.rank,
     (item) => item.waiting,
   );
   for (const item of items) queue.add(item);
@@ -66,7 +66,7 @@ describe('RunQueue', () => {
     let comparisons = 0;
     const items = Array.from({ length: 5000 }, (_, i) => item(`t${i}`, i));
     const queue = new RunQueue<Item>(
-      (a, b) => (comparisons++, a.rank < b.rank),
+      (a, b) => (comparisons++, a.rank - b.rank),
       (i) => i.waiting,
     );
     for (const i of items) queue.add(i);
