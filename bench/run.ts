@@ -201,15 +201,18 @@ function table(rows: Row[], bytes: number, note?: (row: Row) => string): void {
   const braidRow = rows.find((r) => r.tool === 'braid');
   const braidWall = braidRow ? median(braidRow.runs.map((m) => m.wall)) : NaN;
   say(
-    '| tool | wall s (median) | MB/s | peak RSS MB | CPU s | braid ÷ tool (wall) |' +
+    '| tool | wall s (median) | wall s (min–max) | MB/s | peak RSS MB | CPU s | braid ÷ tool (wall) |' +
       (note ? ' note |' : ''),
   );
-  say('|---|---|---|---|---|---|' + (note ? '---|' : ''));
+  say('|---|---|---|---|---|---|---|' + (note ? '---|' : ''));
   for (const row of rows) {
-    const wall = median(row.runs.map((m) => m.wall));
+    const walls = row.runs.map((m) => m.wall);
+    const wall = median(walls);
     const cells = [
       row.tool,
       wall.toFixed(2),
+      // The spread says how far a median can be trusted on a noisy machine.
+      `${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}`,
       (bytes / MiB / wall).toFixed(1),
       median(row.runs.map((m) => m.rssMB)).toFixed(0),
       median(row.runs.map((m) => m.cpu)).toFixed(2),
