@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: Braid against aria2c, curl, wget and axel on the same machine, in one run,
  * alternating tools run by run (each round in its own shuffled order), every output verified by
- * sha256. Prints medians and ratios and
- * writes them to bench/results/latest.md. Not a test: nothing here asserts a time.
+ * sha256. Prints medians and ratios and writes them to bench/results/latest.md. Not a test:
+ * nothing here asserts a time.
  *
  * Options: --quick (smaller files, for a smoke run), --runs N (default 3), --only 1,3,5
  */
@@ -18,6 +18,7 @@ import { FaultServer } from '../test/support/fault-server.ts';
 import { measure, median, type Measurement } from './measure.ts';
 import { buildNoFsyncShim } from './no-fsync-shim.ts';
 import { startNginx, type Nginx } from './nginx.ts';
+import { roundOrder } from './round-order.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const WORK = join(ROOT, 'bench/.work');
@@ -172,29 +173,6 @@ async function compare(
     }
   }
   return rows;
-}
-
-/**
- * The order of one round: every tool runs once per round, in an order shuffled per round (seeded,
- * so a rerun repeats it). A fixed order would always run each tool right after the same other one,
- * and on this VM what ran before matters: freeing a synced 1 GiB file leaves memory whose first
- * touch is slow for large writes (see bench/results/latest.md, scenario 1).
- */
-function roundOrder(round: number, count: number): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  let seed = Math.imul(round + 1, 0x9e3779b9);
-  const next = () => {
-    // mulberry32: tiny, deterministic, good enough to shuffle a handful of tools.
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x100000000;
-  };
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 function table(rows: Row[], bytes: number, note?: (row: Row) => string): void {
