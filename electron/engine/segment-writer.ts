@@ -1,3 +1,4 @@
+import { DIRECT_BLOCK, alignedBuffers } from './direct-io.ts';
 import type { PartFile } from './part-file.ts';
 import type { Segment } from './segment-planner.ts';
 
@@ -9,7 +10,9 @@ const BATCH_MAX_AGE_MS = 100;
 const POOL_MAX = 16;
 const pool: Buffer[] = [];
 
+/** Block-aligned, so a part file can write them past the page cache; Node's own where none can be made. */
 function takeBuffer(): Buffer {
+  if (pool.length === 0) pool.push(...(alignedBuffers(BATCH_BYTES, POOL_MAX / 2) ?? []));
   return pool.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
 }
 
@@ -21,13 +24,17 @@ function giveBuffer(buffer: Buffer): void {
  * One connection's way to the disk. The socket reads straight into the writer's batch buffer
  * (`space` / `took`), full batches go out as one positional write each, and at most one write is
  * in flight so receiving and writing overlap while memory stays at two buffers per connection.
- * `segment.written` advances only when a write completed.
+ * `segment.written` advances only when a write completed. A batch starts in its buffer where its
+ * file offset starts in a disk block, so its whole blocks can go to the disk directly, and a full
+ * batch ends on a block boundary: after a segment's first batch, batches are whole blocks.
  */
 export class SegmentWriter {
   readonly #file: PartFile;
   readonly #segment: Segment;
   readonly #onWritten: (bytes: number) => void;
   #fill: Buffer | null = null;
+  /** Where the batch starts in `#fill`: its file offset's place in a disk block. */
+  #fillStart = 0;
   #fillLen = 0;
   #fillSince = 0;
   /** File offset right after the last byte taken. */
@@ -45,9 +52,12 @@ export class SegmentWriter {
   /** Where the next bytes of the segment go: at most `max` bytes, at least one. */
   space(max: number): Buffer {
     if (this.#failure) throw this.#failure;
-    this.#fill ??= takeBuffer();
-    const end = Math.min(this.#fill.length, this.#fillLen + Math.max(1, max));
-    return this.#fill.subarray(this.#fillLen, end);
+    if (!this.#fill) {
+      this.#fill = takeBuffer();
+      this.#fillStart = this.#queuedEnd % DIRECT_BLOCK;
+    }
+    const from = this.#fillStart + this.#fillLen;
+    return this.#fill.subarray(from, Math.min(this.#fill.length, from + Math.max(1, max)));
   }
 
   /**
@@ -59,7 +69,8 @@ export class SegmentWriter {
     if (this.#fillLen === 0) this.#fillSince = now;
     this.#fillLen += n;
     this.#queuedEnd += n;
-    if (this.#fillLen >= BATCH_BYTES || now - this.#fillSince >= BATCH_MAX_AGE_MS) {
+    const full = this.#fillStart + this.#fillLen >= BATCH_BYTES;
+    if (full || now - this.#fillSince >= BATCH_MAX_AGE_MS) {
       return this.#startWrite();
     }
     return undefined;
@@ -77,6 +88,7 @@ export class SegmentWriter {
   /** Hands the filled buffer to the disk; returns the write before it, which the reader waits for. */
   #startWrite(): Promise<void> | undefined {
     const buffer = this.#fill!;
+    const start = this.#fillStart;
     const bytes = this.#fillLen;
     const position = this.#queuedEnd - bytes;
     this.#fill = null;
@@ -85,7 +97,7 @@ export class SegmentWriter {
     const write: Promise<void> = (async () => {
       if (previous) await previous;
       if (this.#failure) return;
-      await this.#file.writeAt([buffer.subarray(0, bytes)], position);
+      await this.#file.writeAt(buffer.subarray(start, start + bytes), position);
       this.#segment.written = position + bytes;
       this.#onWritten(bytes);
     })()

@@ -232,7 +232,7 @@ export class TaskRunner {
     }
     let file: PartFile;
     try {
-      file = await PartFile.open(part);
+      file = await PartFile.open(part, { direct: this.#writesDirect() });
     } catch {
       this.#resetRecord();
       return;
@@ -531,6 +531,12 @@ export class TaskRunner {
     await this.#fetchSegment(worker, segment, res);
   }
 
+  /** Big files bypass the page cache (see PartFile); small ones stay cached for whoever opens them next. */
+  #writesDirect(): boolean {
+    const min = this.#env.settings().directWriteMinSize;
+    return min > 0 && this.record.size !== null && this.record.size >= min;
+  }
+
   /** Picks the final name (once per task) and creates or truncates its `.part` file. */
   async #ensureFile(res: RangeResponse): Promise<void> {
     const r = this.record;
@@ -556,7 +562,9 @@ export class TaskRunner {
         this.#env.reservedPaths.has(join(r.dir, candidate)),
       );
       try {
-        this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX));
+        this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX), {
+          direct: this.#writesDirect(),
+        });
         if (r.fileName) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
         r.fileName = name;
         this.#env.reservedPaths.add(join(r.dir, name));

@@ -76,6 +76,12 @@ const FIELDS = {
     .min(16 * 1024)
     .max(1024 * MIB),
   globalLimit: RateSchema,
+  /**
+   * Downloads of at least this many bytes are written past the OS page cache where the platform
+   * and filesystem allow (Linux O_DIRECT): less CPU, and a big file does not push everything else
+   * out of memory. 0: never.
+   */
+  directWriteMinSize: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** A connection that delivers nothing for this long is closed and its work re-queued. */
   readTimeoutMs: z.number().int().min(1000).max(600_000),
   /** Failed attempts without any progress before a task fails. */
@@ -112,6 +118,7 @@ export const SettingsSchema = z.strictObject({
   connections: FIELDS.connections.default(8),
   minSegmentSize: FIELDS.minSegmentSize.default(MIB),
   globalLimit: FIELDS.globalLimit.default(0),
+  directWriteMinSize: FIELDS.directWriteMinSize.default(64 * MIB),
   readTimeoutMs: FIELDS.readTimeoutMs.default(15_000),
   maxRetries: FIELDS.maxRetries.default(10),
   theme: FIELDS.theme.default('system'),
