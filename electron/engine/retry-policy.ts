@@ -1,10 +1,6 @@
 import { redactUrl } from './engine-log.ts';
 import { DownloadError } from './errors.ts';
 
-// Not `import … from 'node:http'`: the ESM facade of node:http reads every export, and its lazy
-// WebSocket getter loads Node's bundled undici (~25 ms and several MB at every start).
-const { STATUS_CODES } = process.getBuiltinModule('node:http');
-
 /** Network failures worth another try, with what to tell the user. */
 const RETRYABLE_NETWORK = new Map([
   ['ECONNRESET', 'the server reset the connection'],
@@ -92,7 +88,10 @@ export function httpError(
   headers: Record<string, string | string[] | undefined>,
   url?: string,
 ): DownloadError {
-  const reason = STATUS_CODES[status];
+  // Looked up only here, on an error: node:http loads Node's whole HTTP client and server with
+  // it (~100 internal modules, a few ms at every start). Not `import … from 'node:http'` either:
+  // its ESM facade reads every export, and the lazy WebSocket getter loads Node's bundled undici.
+  const reason = process.getBuiltinModule('node:http').STATUS_CODES[status];
   const what = reason ? `${status} ${reason}` : String(status);
   return new DownloadError(
     `HTTP_${status}`,
