@@ -29,9 +29,20 @@ async function directIoIn(dir: string): Promise<string | null> {
   }
 }
 
-function skipWith(t: TestContext, reason: string): void {
-  console.log(`SKIPPED: direct writes: ${reason}`);
-  t.skip(reason);
+/** Runs `fn` in a fresh temp folder whose filesystem takes O_DIRECT; skips, saying why, elsewhere. */
+async function inDirectIoDir(t: TestContext, fn: (dir: string) => Promise<void>): Promise<void> {
+  const tmp = await tempDir();
+  try {
+    const skip = await directIoIn(tmp.path);
+    if (skip) {
+      console.log(`SKIPPED: direct writes: ${skip}`);
+      t.skip(skip);
+      return;
+    }
+    await fn(tmp.path);
+  } finally {
+    await tmp.cleanup();
+  }
 }
 
 /** How this process has `path` open: one entry per descriptor, true where it is O_DIRECT. */
@@ -58,16 +69,10 @@ describe('direct writes', () => {
   });
 
   it('get block-aligned buffers, which the kernel takes for O_DIRECT where Node buffers fail', async (t) => {
-    const tmp = await tempDir();
-    try {
-      const skip = await directIoIn(tmp.path);
-      if (skip) return skipWith(t, skip);
+    await inDirectIoDir(t, async (dir) => {
       const buffers = alignedBuffers(256 * KiB, 4);
       assert.ok(buffers, 'this runtime makes aligned memory');
-      const handle = await open(
-        join(tmp.path, 'f'),
-        constants.O_CREAT | constants.O_WRONLY | O_DIRECT!,
-      );
+      const handle = await open(join(dir, 'f'), constants.O_CREAT | constants.O_WRONLY | O_DIRECT!);
       try {
         for (const [i, b] of buffers.entries()) {
           b.fill(i + 1);
@@ -79,19 +84,14 @@ describe('direct writes', () => {
       } finally {
         await handle.close();
       }
-      const back = await readFile(join(tmp.path, 'f'));
+      const back = await readFile(join(dir, 'f'));
       for (let i = 0; i < 4; i++) assert.equal(back[i * 256 * KiB + 5], i + 1);
-    } finally {
-      await tmp.cleanup();
-    }
+    });
   });
 
   it('write whole blocks past the page cache and the ragged ends through it, byte for byte', async (t) => {
-    const tmp = await tempDir();
-    try {
-      const skip = await directIoIn(tmp.path);
-      if (skip) return skipWith(t, skip);
-      const path = join(tmp.path, 'file.part');
+    await inDirectIoDir(t, async (dir) => {
+      const path = join(dir, 'file.part');
       const content = makeContent(3 * 256 * KiB + 12_345);
       const file = await PartFile.create(path, { direct: true });
       assert.equal(file.direct, true);
@@ -119,17 +119,12 @@ describe('direct writes', () => {
       assert.equal(file.direct, true, 'no write was refused');
       await file.close();
       assert.equal(sha256(await readFile(path)), sha256(content));
-    } finally {
-      await tmp.cleanup();
-    }
+    });
   });
 
   it('go on through the page cache, losing nothing, when the kernel refuses a direct write', async (t) => {
-    const tmp = await tempDir();
-    try {
-      const skip = await directIoIn(tmp.path);
-      if (skip) return skipWith(t, skip);
-      const path = join(tmp.path, 'file.part');
+    await inDirectIoDir(t, async (dir) => {
+      const path = join(dir, 'file.part');
       const content = makeContent(64 * KiB);
       const file = await PartFile.create(path, { direct: true });
       // Node's own buffer, not block-aligned: O_DIRECT fails with EINVAL.
@@ -140,9 +135,7 @@ describe('direct writes', () => {
       assert.deepEqual(await openModes(path), [false], 'the direct handle is closed');
       await file.close();
       assert.equal(sha256(await readFile(path)), sha256(content));
-    } finally {
-      await tmp.cleanup();
-    }
+    });
   });
 
   it('give up on a disk that takes direct writes slowly, judged by its busy time', () => {
@@ -168,10 +161,12 @@ describe('direct writes', () => {
   });
 
   it('downloads a big file with direct writes over many connections, through a pause, byte-identical', async (t) => {
-    const tmp = await tempDir();
-    const skip = await directIoIn(tmp.path);
-    await tmp.cleanup();
-    if (skip) return skipWith(t, skip);
+    // Probed in a temp folder on the same filesystem as the harness's.
+    let probed = false;
+    await inDirectIoDir(t, async () => {
+      probed = true;
+    });
+    if (!probed) return;
     await withHarness(
       async ({ engine, server, dir }) => {
         const body = makeContent(6 * MiB + 4321);
