@@ -2,6 +2,13 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DirectRateGauge, O_DIRECT, splitForDirect } from './direct-io.ts';
 
+export interface PartFileOptions {
+  /** Write whole blocks past the page cache where the platform and filesystem allow. */
+  direct: boolean;
+  /** How direct writes are judged too slow (the default: below 100 MB/s after 16 MiB). */
+  gauge?: DirectRateGauge;
+}
+
 /**
  * The `.part` file a download writes into at arbitrary offsets. Short writes (a nearly full disk)
  * are continued until done or the OS reports the error, so a resolved write is a complete write.
@@ -21,23 +28,29 @@ export class PartFile {
   #direct: FileHandle | null;
   #lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   #nextLane = 0;
-  readonly #gauge = new DirectRateGauge();
+  readonly #gauge: DirectRateGauge;
 
-  private constructor(path: string, handle: FileHandle, direct: FileHandle | null) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    direct: FileHandle | null,
+    options: PartFileOptions,
+  ) {
     this.path = path;
     this.#handle = handle;
     this.#direct = direct;
+    this.#gauge = options.gauge ?? new DirectRateGauge();
   }
 
   /** Creates the file, failing if anything exists at the path (a name is never taken over). */
-  static async create(path: string, options: { direct: boolean }): Promise<PartFile> {
+  static async create(path: string, options: PartFileOptions): Promise<PartFile> {
     const handle = await open(path, 'wx');
-    return new PartFile(path, handle, options.direct ? await openDirect(path) : null);
+    return new PartFile(path, handle, options.direct ? await openDirect(path) : null, options);
   }
 
-  static async open(path: string, options: { direct: boolean }): Promise<PartFile> {
+  static async open(path: string, options: PartFileOptions): Promise<PartFile> {
     const handle = await open(path, 'r+');
-    return new PartFile(path, handle, options.direct ? await openDirect(path) : null);
+    return new PartFile(path, handle, options.direct ? await openDirect(path) : null, options);
   }
 
   /** Whether whole blocks currently bypass the page cache. */

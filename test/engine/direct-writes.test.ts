@@ -58,6 +58,14 @@ async function openModes(path: string): Promise<boolean[]> {
   return modes;
 }
 
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`timed out waiting: ${what}`);
+}
+
 describe('direct writes', () => {
   it('split a write into a cached head and tail around the whole blocks in it', () => {
     const B = DIRECT_BLOCK;
@@ -133,6 +141,27 @@ describe('direct writes', () => {
       await file.writeAt(unaligned, 0);
       assert.equal(file.direct, false, 'later writes are cached');
       assert.deepEqual(await openModes(path), [false], 'the direct handle is closed');
+      await file.close();
+      assert.equal(sha256(await readFile(path)), sha256(content));
+    });
+  });
+
+  it('switch a file to cached writes, losing nothing, once its disk is judged too slow', async (t) => {
+    await inDirectIoDir(t, async (dir) => {
+      const path = join(dir, 'file.part');
+      const content = makeContent(8 * 256 * KiB);
+      // A rate no disk reaches, judged after the first 512 KiB: the real disk is "too slow".
+      const gauge = new DirectRateGauge(Number.MAX_SAFE_INTEGER, 512 * KiB);
+      const file = await PartFile.create(path, { direct: true, gauge });
+      const buffers = alignedBuffers(256 * KiB, 8)!;
+      const writes = buffers.map((b, i) => {
+        content.copy(b, 0, i * b.length, (i + 1) * b.length);
+        return file.writeAt(b, i * b.length);
+      });
+      await Promise.all(writes);
+      assert.equal(file.direct, false, 'later writes went through the page cache');
+      await waitFor(async () => (await openModes(path)).join() === 'false', 'direct handle closed');
+      await file.sync();
       await file.close();
       assert.equal(sha256(await readFile(path)), sha256(content));
     });
