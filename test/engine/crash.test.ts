@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { O_DIRECT } from '../../electron/engine/direct-io.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 
@@ -30,51 +33,87 @@ function* delays(seed: number): Generator<number> {
   }
 }
 
+/** Whether process `pid` has `path` open with O_DIRECT (Linux /proc; false elsewhere). */
+async function openDirect(pid: number, path: string): Promise<boolean> {
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+  for (const fd of fds) {
+    if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) !== path) continue;
+    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const flags = Number.parseInt(/flags:\s+([0-7]+)/.exec(info)?.[1] ?? '0', 8);
+    if (O_DIRECT !== undefined && (flags & O_DIRECT) !== 0) return true;
+  }
+  return false;
+}
+
 describe('crash safety', () => {
-  it('survives repeated kill -9 at random moments: the file is byte-identical and progress is kept', async () => {
-    const server = await FaultServer.start();
-    const tmp = await tempDir();
-    const home = join(tmp.path, 'home');
-    const dir = join(tmp.path, 'out');
-    try {
-      const body = makeContent(48 * MiB);
-      server.addFile('/disk.img', { body, faults: { connectionRate: 2 * MiB } });
-      const args = ['get', server.url('/disk.img'), '-d', dir, '-c', '4', '--quiet'];
-      const wait = delays(42);
-      let kills = 0;
-      let lastCode: number | null = null;
-      for (let run = 0; run < 30; run++) {
-        const child = startCli(args, home);
-        let stderr = '';
-        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-        if (kills < 6) {
-          const timer = setTimeout(() => child.kill('SIGKILL'), wait.next().value as number);
-          lastCode = await exited(child);
-          clearTimeout(timer);
-          if (child.signalCode === 'SIGKILL') {
-            kills++;
-            assert.ok(
-              !(await listDir(dir)).includes('disk.img'),
-              'no final file before completion',
-            );
-            continue;
+  for (const writes of ['cached', 'direct'] as const) {
+    it(`survives repeated kill -9 at random moments with ${writes} writes: the file is byte-identical and progress is kept`, async (t) => {
+      const server = await FaultServer.start();
+      const tmp = await tempDir();
+      const home = join(tmp.path, 'home');
+      const dir = join(tmp.path, 'out');
+      try {
+        if (writes === 'direct') {
+          if (O_DIRECT === undefined) {
+            console.log('SKIPPED: crash test with direct writes: no O_DIRECT on this platform');
+            return t.skip('no O_DIRECT');
           }
-        } else {
-          lastCode = await exited(child);
+          // Past the page cache from the first MiB (the default starts at 64 MiB).
+          await mkdir(home, { recursive: true });
+          await writeFile(join(home, 'settings.json'), JSON.stringify({ directWriteMinSize: MiB }));
         }
-        assert.equal(lastCode, 0, `braid get failed: ${stderr}`);
-        break;
+        let sawDirect = false;
+        const body = makeContent(48 * MiB);
+        server.addFile('/disk.img', { body, faults: { connectionRate: 2 * MiB } });
+        const args = ['get', server.url('/disk.img'), '-d', dir, '-c', '4', '--quiet'];
+        const wait = delays(42);
+        let kills = 0;
+        let lastCode: number | null = null;
+        for (let run = 0; run < 30; run++) {
+          const child = startCli(args, home);
+          let stderr = '';
+          child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+          let running = true;
+          const exit = exited(child).finally(() => (running = false));
+          // Looks, while it runs, for the part file open with O_DIRECT in the child.
+          const watch = (async () => {
+            while (writes === 'direct' && running && !sawDirect) {
+              sawDirect = await openDirect(child.pid!, join(dir, 'disk.img.part'));
+              await sleep(20);
+            }
+          })();
+          if (kills < 6) {
+            const timer = setTimeout(() => child.kill('SIGKILL'), wait.next().value as number);
+            lastCode = await exit;
+            await watch;
+            clearTimeout(timer);
+            if (child.signalCode === 'SIGKILL') {
+              kills++;
+              assert.ok(
+                !(await listDir(dir)).includes('disk.img'),
+                'no final file before completion',
+              );
+              continue;
+            }
+          } else {
+            lastCode = await exit;
+            await watch;
+          }
+          assert.equal(lastCode, 0, `braid get failed: ${stderr}`);
+          break;
+        }
+        assert.equal(lastCode, 0);
+        assert.ok(kills >= 3, `killed ${kills} times`);
+        assert.deepEqual(await listDir(dir), ['disk.img']);
+        assert.equal(await sha256File(join(dir, 'disk.img')), sha256(body));
+        const ratio = server.stats.bodyBytes / body.length;
+        console.log(`crash test (${writes}): ${kills} kills, served ${ratio.toFixed(2)}× the file`);
+        if (writes === 'direct') assert.ok(sawDirect, 'the .part was open with O_DIRECT');
+        assert.ok(ratio < 1.6, `progress was kept across kills (served ${ratio.toFixed(2)}×)`);
+      } finally {
+        await server.close();
+        await tmp.cleanup();
       }
-      assert.equal(lastCode, 0);
-      assert.ok(kills >= 3, `killed ${kills} times`);
-      assert.deepEqual(await listDir(dir), ['disk.img']);
-      assert.equal(await sha256File(join(dir, 'disk.img')), sha256(body));
-      const ratio = server.stats.bodyBytes / body.length;
-      console.log(`crash test: ${kills} kills, served ${ratio.toFixed(2)}× the file size`);
-      assert.ok(ratio < 1.6, `progress was kept across kills (served ${ratio.toFixed(2)}×)`);
-    } finally {
-      await server.close();
-      await tmp.cleanup();
-    }
-  });
+    });
+  }
 });
