@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { FaultServer } from '../support/fault-server.ts';
-import { waitForEnd, TEST_SETTINGS } from '../support/engine-harness.ts';
-import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
+import { resumeToCompletion, waitForEnd, TEST_SETTINGS } from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, tempDir } from '../support/fixtures.ts';
 
 function tryMountTmpfs(dir: string, size: string): string | null {
   if (process.getuid?.() !== 0) return 'not running as root, cannot mount a small tmpfs';
@@ -49,13 +49,13 @@ describe('a full disk', () => {
         assert.deepEqual(await listDir(dir), ['big.iso.part'], 'nothing under the final name');
 
         execFileSync('mount', ['-o', 'remount,size=8m', dir]);
-        const before = server.stats.requests.length;
-        await engine.resume(task!.id);
-        const done = await waitForEnd(engine, task!.id);
-        assert.equal(done.state, 'completed', JSON.stringify(done.error));
-        assert.equal(await sha256File(join(dir, 'big.iso')), sha256(body));
-        const resumed = server.stats.requests.slice(before);
-        assert.ok(resumed.length > 0);
+        const resumed = await resumeToCompletion(
+          engine,
+          server,
+          task!.id,
+          join(dir, 'big.iso'),
+          body,
+        );
         for (const r of resumed) {
           assert.ok(
             !r.range?.startsWith('bytes=0-'),

@@ -1,8 +1,10 @@
 import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
-import { FaultServer } from './fault-server.ts';
-import { tempDir } from './fixtures.ts';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { FaultServer, type RequestRecord } from './fault-server.ts';
+import { sha256, tempDir } from './fixtures.ts';
 
 export interface Harness {
   engine: DownloadEngine;
@@ -107,4 +109,25 @@ export function waitForEnd(
       (t.state === 'paused' && t.error !== null),
     timeoutMs,
   );
+}
+
+/**
+ * Resumes a stopped task and waits until it completes with exactly `body` at `path`; returns the
+ * requests the server saw meanwhile, for checks of what was fetched again.
+ */
+export async function resumeToCompletion(
+  engine: DownloadEngine,
+  server: FaultServer,
+  id: string,
+  path: string,
+  body: Buffer,
+): Promise<RequestRecord[]> {
+  const before = server.stats.requests.length;
+  await engine.resume(id);
+  const done = await waitForEnd(engine, id);
+  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  assert.equal(sha256(await readFile(path)), sha256(body));
+  const after = server.stats.requests.slice(before);
+  assert.ok(after.length > 0, 'the resume sent requests');
+  return after;
 }
