@@ -211,14 +211,8 @@ async function scenario1(nginx: Nginx): Promise<void> {
     [
       braid([url, '-o', 'big.bin']),
       ...braidWithoutFsync([url, '-o', 'big.bin']),
-      {
-        tool: 'curl',
-        command: (out) => ({ cmd: 'curl', args: ['-sS', '-o', join(out, 'big.bin'), url] }),
-      },
-      {
-        tool: 'wget',
-        command: (out) => ({ cmd: 'wget', args: ['-q', '-O', join(out, 'big.bin'), url] }),
-      },
+      curl(url, 'big.bin'),
+      wget(url, 'big.bin'),
       aria2(url, 'big.bin', 16),
       axel(url, 'big.bin', 8),
       {
@@ -245,20 +239,28 @@ async function scenario1(nginx: Nginx): Promise<void> {
   const startRows = await compare(
     [
       braid([tinyUrl, '-o', 'tiny.bin']),
-      {
-        tool: 'curl',
-        command: (out) => ({ cmd: 'curl', args: ['-sS', '-o', join(out, 'tiny.bin'), tinyUrl] }),
-      },
-      {
-        tool: 'wget',
-        command: (out) => ({ cmd: 'wget', args: ['-q', '-O', join(out, 'tiny.bin'), tinyUrl] }),
-      },
+      curl(tinyUrl, 'tiny.bin'),
+      wget(tinyUrl, 'tiny.bin'),
       aria2(tinyUrl, 'tiny.bin', 16),
       axel(tinyUrl, 'tiny.bin', 8),
     ],
     [{ name: 'tiny.bin', sha256: tinySum }],
   );
   table(startRows, tinySize);
+}
+
+function curl(url: string, name: string, extra: string[] = []): Contender {
+  return {
+    tool: 'curl',
+    command: (out) => ({ cmd: 'curl', args: ['-sS', ...extra, '-o', join(out, name), url] }),
+  };
+}
+
+function wget(url: string, name: string): Contender {
+  return {
+    tool: 'wget',
+    command: (out) => ({ cmd: 'wget', args: ['-q', '-O', join(out, name), url] }),
+  };
 }
 
 function aria2(url: string, name: string, n: number, extra: string[] = []): Contender {
@@ -373,13 +375,7 @@ async function scenario5(nginx: Nginx): Promise<void> {
     [
       braid([url, '-o', 'limit.bin', '--limit', '16M']),
       aria2(url, 'limit.bin', 1, ['--max-overall-download-limit=16M']),
-      {
-        tool: 'curl',
-        command: (out) => ({
-          cmd: 'curl',
-          args: ['-sS', '--limit-rate', '16M', '-o', join(out, 'limit.bin'), url],
-        }),
-      },
+      curl(url, 'limit.bin', ['--limit-rate', '16M']),
     ],
     [{ name: 'limit.bin', sha256: sum }],
   );
