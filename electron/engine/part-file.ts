@@ -26,7 +26,7 @@ export class PartFile {
   readonly path: string;
   readonly #handle: FileHandle;
   #direct: FileHandle | null;
-  #lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  readonly #lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   #nextLane = 0;
   readonly #gauge: DirectRateGauge;
 
@@ -59,11 +59,11 @@ export class PartFile {
   }
 
   /**
-   * Cached writes of all connections go one at a time: the kernel serializes writes to one file
-   * anyway (ext4 holds the inode lock), and threads waiting there spin (perf: 9% of a 1 GiB
-   * download's CPU). Direct writes wait for the disk, so two are in flight: the next one is
-   * queued in the kernel when the last completes, instead of a round trip through the event loop
-   * later (one lane: 2.2–3.1 s for 1 GiB, two: 1.5–1.6 s, four: no better).
+   * A cached file takes the batches of all connections one at a time: the kernel serializes
+   * writes to one file anyway (ext4 holds the inode lock), and threads waiting there spin (perf:
+   * 9% of a 1 GiB download's CPU). Direct writes wait for the disk, so two batches are in flight:
+   * the next is queued in the kernel when the last completes, instead of a round trip through the
+   * event loop later (one lane: 2.2–3.1 s for 1 GiB, two: 1.5–1.6 s, four: no better).
    */
   writeAt(data: Buffer, position: number): Promise<void> {
     const lane = this.#direct ? this.#nextLane++ % this.#lanes.length : 0;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { O_DIRECT } from '../../electron/engine/direct-io.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
+import { openModes } from '../support/open-modes.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -31,18 +32,6 @@ function* delays(seed: number): Generator<number> {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     yield 300 + (x % 900);
   }
-}
-
-/** Whether process `pid` has `path` open with O_DIRECT (Linux /proc; false elsewhere). */
-async function openDirect(pid: number, path: string): Promise<boolean> {
-  const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
-  for (const fd of fds) {
-    if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) !== path) continue;
-    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const flags = Number.parseInt(/flags:\s+([0-7]+)/.exec(info)?.[1] ?? '0', 8);
-    if (O_DIRECT !== undefined && (flags & O_DIRECT) !== 0) return true;
-  }
-  return false;
 }
 
 describe('crash safety', () => {
@@ -78,7 +67,7 @@ describe('crash safety', () => {
           // Looks, while it runs, for the part file open with O_DIRECT in the child.
           const watch = (async () => {
             while (writes === 'direct' && running && !sawDirect) {
-              sawDirect = await openDirect(child.pid!, join(dir, 'disk.img.part'));
+              sawDirect = (await openModes(join(dir, 'disk.img.part'), child.pid!)).includes(true);
               await sleep(20);
             }
           })();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:fs';
-import { open, readdir, readFile, readlink } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import {
@@ -13,6 +13,7 @@ import {
 import { PartFile } from '../../electron/engine/part-file.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
+import { openModes } from '../support/open-modes.ts';
 
 const KiB = 1024;
 
@@ -43,19 +44,6 @@ async function inDirectIoDir(t: TestContext, fn: (dir: string) => Promise<void>)
   } finally {
     await tmp.cleanup();
   }
-}
-
-/** How this process has `path` open: one entry per descriptor, true where it is O_DIRECT. */
-async function openModes(path: string): Promise<boolean[]> {
-  const modes: boolean[] = [];
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target !== path) continue;
-    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const flags = Number.parseInt(/flags:\s+([0-7]+)/.exec(info)?.[1] ?? '0', 8);
-    modes.push((flags & O_DIRECT!) !== 0);
-  }
-  return modes;
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -190,30 +178,27 @@ describe('direct writes', () => {
   });
 
   it('downloads a big file with direct writes over many connections, through a pause, byte-identical', async (t) => {
-    // Probed in a temp folder on the same filesystem as the harness's.
-    let probed = false;
-    await inDirectIoDir(t, async () => {
-      probed = true;
-    });
-    if (!probed) return;
-    await withHarness(
-      async ({ engine, server, dir }) => {
-        const body = makeContent(6 * MiB + 4321);
-        server.addFile('/big.iso', { body, faults: { connectionRate: 2 * MiB } });
-        const [task] = await engine.add([{ url: server.url('/big.iso'), connections: 6 }]);
-        await waitForTask(engine, task!.id, (s) => s.downloaded > 2 * MiB);
-        const modes = await openModes(join(dir, 'big.iso.part'));
-        assert.ok(modes.includes(true), `the part file is open for direct writes (${modes})`);
-        await engine.pause(task!.id);
-        await engine.resume(task!.id);
-        await waitForTask(engine, task!.id, (s) => s.downloaded > 4 * MiB);
-        const resumed = await openModes(join(dir, 'big.iso.part'));
-        assert.ok(resumed.includes(true), `and again once resumed (${resumed})`);
-        const done = await waitForEnd(engine, task!.id);
-        assert.equal(done.state, 'completed', JSON.stringify(done.error));
-        assert.equal(await sha256File(join(dir, 'big.iso')), sha256(body));
-      },
-      { directWriteMinSize: 4 * MiB },
+    // The harness makes its own folders, on the filesystem the probe found taking O_DIRECT.
+    await inDirectIoDir(t, () =>
+      withHarness(
+        async ({ engine, server, dir }) => {
+          const body = makeContent(6 * MiB + 4321);
+          server.addFile('/big.iso', { body, faults: { connectionRate: 2 * MiB } });
+          const [task] = await engine.add([{ url: server.url('/big.iso'), connections: 6 }]);
+          await waitForTask(engine, task!.id, (s) => s.downloaded > 2 * MiB);
+          const modes = await openModes(join(dir, 'big.iso.part'));
+          assert.ok(modes.includes(true), `the part file is open for direct writes (${modes})`);
+          await engine.pause(task!.id);
+          await engine.resume(task!.id);
+          await waitForTask(engine, task!.id, (s) => s.downloaded > 4 * MiB);
+          const resumed = await openModes(join(dir, 'big.iso.part'));
+          assert.ok(resumed.includes(true), `and again once resumed (${resumed})`);
+          const done = await waitForEnd(engine, task!.id);
+          assert.equal(done.state, 'completed', JSON.stringify(done.error));
+          assert.equal(await sha256File(join(dir, 'big.iso')), sha256(body));
+        },
+        { directWriteMinSize: 4 * MiB },
+      ),
     );
   });
 
