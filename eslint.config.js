@@ -14,12 +14,20 @@ const nodeBuiltins = [
   'crypto',
   'child_process',
 ];
+// Classic zod costs every `braid get` start ~20 ms more than the zod/mini that shared/api/zod.ts
+// sets up; one import of it anywhere would bundle it back.
+const zodMiniOnly = [
+  { name: 'zod', message: 'Use shared/api/zod.ts (zod/mini with English messages).' },
+];
 const layer = (files, forbidden, why) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: forbidden.map((group) => ({ group: [group], message: why })) },
+      {
+        paths: zodMiniOnly,
+        patterns: forbidden.map((group) => ({ group: [group], message: why })),
+      },
     ],
   },
 });
@@ -36,6 +44,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', { paths: zodMiniOnly }],
     },
   },
   layer(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/api/zod.ts';
 import {
   PrioritySchema,
   TaskErrorSchema,
@@ -19,24 +19,24 @@ export const TaskRecordSchema = z.object({
   url: z.string(),
   dir: z.string(),
   /** No folder was given: the download folder, refined by category once the name is known. */
-  autoDir: z.boolean().default(false),
+  autoDir: z._default(z.boolean(), false),
   /** A name the user asked for, if any. */
-  requestedName: z.string().nullable(),
-  fileName: z.string().nullable(),
+  requestedName: z.nullable(z.string()),
+  fileName: z.nullable(z.string()),
   state: TaskStateSchema,
   priority: PrioritySchema,
   order: z.number(),
   options: TaskOptionsSchema,
-  size: z.number().int().min(0).nullable(),
-  resumable: z.boolean().nullable(),
-  etag: z.string().nullable(),
-  lastModified: z.string().nullable(),
+  size: z.nullable(z.int().check(z.minimum(0))),
+  resumable: z.nullable(z.boolean()),
+  etag: z.nullable(z.string()),
+  lastModified: z.nullable(z.string()),
   /** [start, end, written] triples; bytes claimed written were fsynced before this was saved. */
-  segments: z.array(z.tuple([z.number(), z.number(), z.number()])).nullable(),
+  segments: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
   /** Set just before the `.part` file is renamed to its final name. */
   finalizing: z.boolean(),
-  error: TaskErrorSchema.nullable(),
+  error: z.nullable(TaskErrorSchema),
   createdAt: z.number(),
-  completedAt: z.number().nullable(),
+  completedAt: z.nullable(z.number()),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { EngineEventSchema } from './events.ts';
 import { LIMITS } from './limits.ts';
 import { SettingsSchema } from './settings.ts';
@@ -15,20 +15,23 @@ export const ApiEventSchema = z.union([
   z.object({ type: z.literal('tasks-snapshot'), tasks: z.array(TaskSnapshotSchema) }),
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
   /** Links handed to the app from outside (a second launch, `braid://add`): confirm, then add. */
-  z.object({ type: z.literal('add-request'), urls: z.array(z.string()).max(LIMITS.urlsPerAdd) }),
+  z.object({
+    type: z.literal('add-request'),
+    urls: z.array(z.string()).check(z.maxLength(LIMITS.urlsPerAdd)),
+  }),
   /** Links to files seen on the clipboard: offered to the user, never added by themselves. */
-  z.object({ type: z.literal('link-offer'), urls: z.array(z.string()).max(100) }),
+  z.object({ type: z.literal('link-offer'), urls: z.array(z.string()).check(z.maxLength(100)) }),
   /** The queue finished: `action` runs at `at` unless cancelled; null: the countdown was cancelled. */
   z.object({
     type: z.literal('after-queue'),
-    action: z.enum(['quit', 'sleep']).nullable(),
+    action: z.nullable(z.enum(['quit', 'sleep'])),
     at: z.number(),
   }),
   z.object({
     type: z.literal('error'),
     code: z.string(),
     message: z.string(),
-    taskId: TaskIdSchema.nullable(),
+    taskId: z.nullable(TaskIdSchema),
   }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { LIMITS } from './limits.ts';
 import { SettingsPatchSchema, SettingsSchema } from './settings.ts';
 import {
@@ -18,9 +18,9 @@ export const ProbeResultSchema = z.object({
   /** Where the bytes come from after redirects. */
   url: z.string(),
   fileName: z.string(),
-  size: z.number().nullable(),
+  size: z.nullable(z.number()),
   resumable: z.boolean(),
-  contentType: z.string().nullable(),
+  contentType: z.nullable(z.string()),
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 
@@ -60,12 +60,14 @@ export const COMMANDS = {
   /** Everything a fresh window needs; pending events are flushed before the answer. */
   'app.state': { input: Nothing, output: AppStateSchema },
   'tasks.add': {
-    input: z.strictObject({ tasks: z.array(AddTaskInputSchema).min(1).max(LIMITS.urlsPerAdd) }),
+    input: z.strictObject({
+      tasks: z.array(AddTaskInputSchema).check(z.minLength(1), z.maxLength(LIMITS.urlsPerAdd)),
+    }),
     output: z.array(TaskSnapshotSchema),
   },
   /** Asks the server for name and size without starting anything (for the add dialog). */
   'tasks.probe': {
-    input: z.strictObject({ url: HttpUrlSchema, headers: HeadersSchema.optional() }),
+    input: z.strictObject({ url: HttpUrlSchema, headers: z.optional(HeadersSchema) }),
     output: ProbeResultSchema,
   },
   'tasks.pause': { input: ById, output: TaskSnapshotSchema },
@@ -73,7 +75,7 @@ export const COMMANDS = {
   'tasks.cancel': { input: ById, output: TaskSnapshotSchema },
   'tasks.retry': { input: ById, output: TaskSnapshotSchema },
   'tasks.remove': {
-    input: z.strictObject({ id: TaskIdSchema, deleteFile: z.boolean().default(false) }),
+    input: z.strictObject({ id: TaskIdSchema, deleteFile: z._default(z.boolean(), false) }),
     output: z.null(),
   },
   /** Pause or resume every task that can; answers how many changed. */
@@ -85,7 +87,7 @@ export const COMMANDS = {
   },
   /** Moves a task before another in the queue, or to the end with `beforeId: null`. */
   'tasks.move': {
-    input: z.strictObject({ id: TaskIdSchema, beforeId: TaskIdSchema.nullable() }),
+    input: z.strictObject({ id: TaskIdSchema, beforeId: z.nullable(TaskIdSchema) }),
     output: TaskSnapshotSchema,
   },
   'tasks.setLimit': {

@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { LIMITS } from './limits.ts';
 import { ConnectionsSchema, RateSchema } from './task.ts';
 
 export const MIB = 1024 * 1024;
 
-const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour clock)');
+const TimeOfDaySchema = z
+  .string()
+  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour clock)'));
 
 /**
  * A daily window on some weekdays (0 = Sunday), in the engine host's local time. stop < start
@@ -12,7 +14,7 @@ const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM
  */
 export const TimeWindowSchema = z.strictObject({
   enabled: z.boolean(),
-  days: z.array(z.number().int().min(0).max(6)).max(7),
+  days: z.array(z.int().check(z.minimum(0), z.maximum(6))).check(z.maxLength(7)),
   start: TimeOfDaySchema,
   stop: TimeOfDaySchema,
 });
@@ -20,19 +22,21 @@ export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 
 /** A kind of file by extension, and where it goes: `dir`, or a sub-folder named after it. */
 export const CategorySchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[^/\\:*?"<>|\0]+$/, 'a folder name cannot contain / \\ : * ? " < > |')
-    .refine((n) => n !== '.' && n !== '..', 'not a folder name'),
+  name: z.string().check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[^/\\:*?"<>|\0]+$/, 'a folder name cannot contain / \\ : * ? " < > |'),
+    z.refine((n) => n !== '.' && n !== '..', 'not a folder name'),
+  ),
   extensions: z
     .array(
-      z.string().regex(/^[a-z0-9]{1,16}$/, 'extensions are letters and digits, without the dot'),
+      z
+        .string()
+        .check(z.regex(/^[a-z0-9]{1,16}$/, 'extensions are letters and digits, without the dot')),
     )
-    .max(64),
+    .check(z.maxLength(64)),
   /** Empty: `<download folder>/<name>`. */
-  dir: z.string().max(LIMITS.pathLength),
+  dir: z.string().check(z.maxLength(LIMITS.pathLength)),
 });
 export type Category = z.infer<typeof CategorySchema>;
 
@@ -67,25 +71,21 @@ export const DEFAULT_CATEGORIES: Category[] = [
 /** Each setting's rule, without a default: a patch must name only what it changes. */
 const FIELDS = {
   /** Empty means the platform's Downloads folder, resolved by the host. */
-  downloadDir: z.string().max(LIMITS.pathLength),
-  maxConcurrent: z.number().int().min(1).max(LIMITS.maxConcurrent),
+  downloadDir: z.string().check(z.maxLength(LIMITS.pathLength)),
+  maxConcurrent: z.int().check(z.minimum(1), z.maximum(LIMITS.maxConcurrent)),
   connections: ConnectionsSchema,
-  minSegmentSize: z
-    .number()
-    .int()
-    .min(16 * 1024)
-    .max(1024 * MIB),
+  minSegmentSize: z.int().check(z.minimum(16 * 1024), z.maximum(1024 * MIB)),
   globalLimit: RateSchema,
   /**
    * Downloads of at least this many bytes are written past the OS page cache where the platform
    * and filesystem allow (Linux O_DIRECT): less CPU, and a big file does not push everything else
    * out of memory. 0: never.
    */
-  directWriteMinSize: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  directWriteMinSize: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
   /** A connection that delivers nothing for this long is closed and its work re-queued. */
-  readTimeoutMs: z.number().int().min(1000).max(600_000),
+  readTimeoutMs: z.int().check(z.minimum(1000), z.maximum(600_000)),
   /** Failed attempts without any progress before a task fails. */
-  maxRetries: z.number().int().min(0).max(1000),
+  maxRetries: z.int().check(z.minimum(0), z.maximum(1000)),
   theme: z.enum(['system', 'light', 'dark']),
   language: z.enum(['en', 'zh-CN']),
   notifications: z.boolean(),
@@ -95,60 +95,61 @@ const FIELDS = {
   whenDone: z.enum(['nothing', 'quit', 'sleep']),
   /** Sort downloads into category folders (only those added without an explicit folder). */
   useCategories: z.boolean(),
-  categories: z.array(CategorySchema).max(32),
+  categories: z.array(CategorySchema).check(z.maxLength(32)),
   /** Downloads run only inside this window (quiet hours outside); off: any time. */
   schedule: TimeWindowSchema,
   /** Inside this window the global limit is at most `limit` (e.g. slower during work hours). */
-  limitSchedule: TimeWindowSchema.extend({ limit: RateSchema }),
+  limitSchedule: z.extend(TimeWindowSchema, { limit: RateSchema }),
   /** system: the HTTP(S)_PROXY environment (loopback never proxied); custom: proxyUrl. */
   proxyMode: z.enum(['system', 'none', 'custom']),
   /** http(s)://[user:password@]host:port of the proxy for the custom mode. */
-  proxyUrl: z
-    .string()
-    .max(LIMITS.urlLength)
-    .refine((value) => value === '' || /^https?:\/\/[^\s/]+/i.test(value), {
-      message: 'the proxy must be an http:// or https:// URL',
-    }),
+  proxyUrl: z.string().check(
+    z.maxLength(LIMITS.urlLength),
+    z.refine(
+      (value) => value === '' || /^https?:\/\/[^\s/]+/i.test(value),
+      'the proxy must be an http:// or https:// URL',
+    ),
+  ),
 };
 
 /** Complete settings; missing fields (an older settings file) take their defaults. */
 export const SettingsSchema = z.strictObject({
-  downloadDir: FIELDS.downloadDir.default(''),
-  maxConcurrent: FIELDS.maxConcurrent.default(3),
-  connections: FIELDS.connections.default(8),
-  minSegmentSize: FIELDS.minSegmentSize.default(MIB),
-  globalLimit: FIELDS.globalLimit.default(0),
-  directWriteMinSize: FIELDS.directWriteMinSize.default(64 * MIB),
-  readTimeoutMs: FIELDS.readTimeoutMs.default(15_000),
-  maxRetries: FIELDS.maxRetries.default(10),
-  theme: FIELDS.theme.default('system'),
-  language: FIELDS.language.default('en'),
-  notifications: FIELDS.notifications.default(true),
-  clipboardWatch: FIELDS.clipboardWatch.default(false),
-  whenDone: FIELDS.whenDone.default('nothing'),
-  useCategories: FIELDS.useCategories.default(false),
-  categories: FIELDS.categories.default(DEFAULT_CATEGORIES),
-  schedule: FIELDS.schedule.default({
+  downloadDir: z._default(FIELDS.downloadDir, ''),
+  maxConcurrent: z._default(FIELDS.maxConcurrent, 3),
+  connections: z._default(FIELDS.connections, 8),
+  minSegmentSize: z._default(FIELDS.minSegmentSize, MIB),
+  globalLimit: z._default(FIELDS.globalLimit, 0),
+  directWriteMinSize: z._default(FIELDS.directWriteMinSize, 64 * MIB),
+  readTimeoutMs: z._default(FIELDS.readTimeoutMs, 15_000),
+  maxRetries: z._default(FIELDS.maxRetries, 10),
+  theme: z._default(FIELDS.theme, 'system'),
+  language: z._default(FIELDS.language, 'en'),
+  notifications: z._default(FIELDS.notifications, true),
+  clipboardWatch: z._default(FIELDS.clipboardWatch, false),
+  whenDone: z._default(FIELDS.whenDone, 'nothing'),
+  useCategories: z._default(FIELDS.useCategories, false),
+  categories: z._default(FIELDS.categories, DEFAULT_CATEGORIES),
+  schedule: z._default(FIELDS.schedule, {
     enabled: false,
     days: [0, 1, 2, 3, 4, 5, 6],
     start: '01:00',
     stop: '07:00',
   }),
-  limitSchedule: FIELDS.limitSchedule.default({
+  limitSchedule: z._default(FIELDS.limitSchedule, {
     enabled: false,
     days: [1, 2, 3, 4, 5],
     start: '09:00',
     stop: '18:00',
     limit: MIB,
   }),
-  proxyMode: FIELDS.proxyMode.default('system'),
-  proxyUrl: FIELDS.proxyUrl.default(''),
+  proxyMode: z._default(FIELDS.proxyMode, 'system'),
+  proxyUrl: z._default(FIELDS.proxyUrl, ''),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
 /**
  * A change to some settings. Built from the fields without defaults on purpose: zod fills defaults
- * into a `.partial()` of SettingsSchema, which turned every patch into a reset of the others.
+ * into a `partial()` of SettingsSchema, which turned every patch into a reset of the others.
  */
-export const SettingsPatchSchema = z.strictObject(FIELDS).partial();
+export const SettingsPatchSchema = z.partial(z.strictObject(FIELDS));
 export type SettingsPatch = z.input<typeof SettingsPatchSchema>;

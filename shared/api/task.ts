@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { LIMITS } from './limits.ts';
 
 export const TASK_STATES = [
@@ -16,12 +16,11 @@ export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof PrioritySchema>;
 
-export const TaskIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'invalid task id');
+export const TaskIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'invalid task id'));
 
-export const HttpUrlSchema = z
-  .string()
-  .max(LIMITS.urlLength, `URL longer than ${LIMITS.urlLength} characters`)
-  .superRefine((value, ctx) => {
+export const HttpUrlSchema = z.string().check(
+  z.maxLength(LIMITS.urlLength, `URL longer than ${LIMITS.urlLength} characters`),
+  z.superRefine((value, ctx) => {
     let url: URL;
     try {
       url = new URL(value);
@@ -35,7 +34,8 @@ export const HttpUrlSchema = z
         message: `unsupported URL scheme "${url.protocol}": only http: and https: can be downloaded`,
       });
     }
-  });
+  }),
+);
 
 // RFC 9110 token for names; values may not carry CR, LF or NUL (header injection).
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -56,31 +56,33 @@ export const RESERVED_HEADERS = new Set([
   'proxy-connection',
 ]);
 
-export const HeadersSchema = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
-  const entries = Object.entries(headers);
-  if (entries.length > LIMITS.headerCount) {
-    ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.headerCount} headers` });
-  }
-  for (const [name, value] of entries) {
-    const problem =
-      name.length > LIMITS.headerNameLength || !HEADER_NAME.test(name)
-        ? 'is not a valid header name'
-        : RESERVED_HEADERS.has(name.toLowerCase())
-          ? 'is managed by Braid and cannot be set'
-          : value.length > LIMITS.headerValueLength
-            ? `has a value longer than ${LIMITS.headerValueLength} characters`
-            : /[\r\n\0]/.test(value)
-              ? 'has a value with CR, LF or NUL (header injection)'
-              : null;
-    if (problem) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: `header "${name.slice(0, 64)}" ${problem}`,
-      });
+export const HeadersSchema = z.record(z.string(), z.string()).check(
+  z.superRefine((headers, ctx) => {
+    const entries = Object.entries(headers);
+    if (entries.length > LIMITS.headerCount) {
+      ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.headerCount} headers` });
     }
-  }
-});
+    for (const [name, value] of entries) {
+      const problem =
+        name.length > LIMITS.headerNameLength || !HEADER_NAME.test(name)
+          ? 'is not a valid header name'
+          : RESERVED_HEADERS.has(name.toLowerCase())
+            ? 'is managed by Braid and cannot be set'
+            : value.length > LIMITS.headerValueLength
+              ? `has a value longer than ${LIMITS.headerValueLength} characters`
+              : /[\r\n\0]/.test(value)
+                ? 'has a value with CR, LF or NUL (header injection)'
+                : null;
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `header "${name.slice(0, 64)}" ${problem}`,
+        });
+      }
+    }
+  }),
+);
 export type Headers = z.infer<typeof HeadersSchema>;
 
 export const CHECKSUM_ALGORITHMS = { sha256: 64, sha1: 40, md5: 32 } as const;
@@ -90,43 +92,36 @@ export const ChecksumSchema = z
     algorithm: z.enum(['sha256', 'sha1', 'md5']),
     expected: z
       .string()
-      .regex(/^[0-9a-fA-F]+$/, 'checksum must be hexadecimal')
-      .transform((s) => s.toLowerCase()),
+      .check(z.regex(/^[0-9a-fA-F]+$/, 'checksum must be hexadecimal'), z.toLowerCase()),
   })
-  .refine((c) => c.expected.length === CHECKSUM_ALGORITHMS[c.algorithm], {
-    message: 'checksum has the wrong length for its algorithm',
-  });
+  .check(
+    z.refine(
+      (c) => c.expected.length === CHECKSUM_ALGORITHMS[c.algorithm],
+      'checksum has the wrong length for its algorithm',
+    ),
+  );
 export type Checksum = z.infer<typeof ChecksumSchema>;
 
 /** Bytes per second; 0 means unlimited. */
-export const RateSchema = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 40);
+export const RateSchema = z.int().check(z.minimum(0), z.maximum(2 ** 40));
 
-export const ConnectionsSchema = z.number().int().min(1).max(LIMITS.maxConnections);
+export const ConnectionsSchema = z.int().check(z.minimum(1), z.maximum(LIMITS.maxConnections));
 
 export const AddTaskInputSchema = z.strictObject({
   url: HttpUrlSchema,
-  dir: z.string().min(1).max(LIMITS.pathLength).optional(),
-  fileName: z.string().min(1).max(1024).optional(),
-  connections: ConnectionsSchema.optional(),
-  limit: RateSchema.optional(),
-  headers: HeadersSchema.optional(),
-  checksum: ChecksumSchema.optional(),
-  priority: PrioritySchema.optional(),
+  dir: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.pathLength))),
+  fileName: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  connections: z.optional(ConnectionsSchema),
+  limit: z.optional(RateSchema),
+  headers: z.optional(HeadersSchema),
+  checksum: z.optional(ChecksumSchema),
+  priority: z.optional(PrioritySchema),
   /** Add paused instead of queued. */
-  paused: z.boolean().optional(),
+  paused: z.optional(z.boolean()),
   /** Other URLs of the same file (same size and validator): they feed this download's connections. */
-  mirrors: z.array(HttpUrlSchema).max(16).optional(),
+  mirrors: z.optional(z.array(HttpUrlSchema).check(z.maxLength(16))),
   /** Refuse files larger than this many bytes (also when the server does not say the size). */
-  maxSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 53)
-    .optional(),
+  maxSize: z.optional(z.int().check(z.minimum(1), z.maximum(2 ** 53))),
 });
 export type AddTaskInput = z.input<typeof AddTaskInputSchema>;
 
@@ -139,7 +134,7 @@ export type TaskError = z.infer<typeof TaskErrorSchema>;
 /** One contiguous byte range of the file; `end` is exclusive, `done` counts bytes on disk. */
 export const SegmentSnapshotSchema = z.object({
   start: z.number(),
-  end: z.number().nullable(),
+  end: z.nullable(z.number()),
   done: z.number(),
   active: z.boolean(),
 });
@@ -148,13 +143,13 @@ export type SegmentSnapshot = z.infer<typeof SegmentSnapshotSchema>;
 export const TaskProgressSchema = z.object({
   id: TaskIdSchema,
   downloaded: z.number(),
-  size: z.number().nullable(),
+  size: z.nullable(z.number()),
   /** Bytes per second over the last second. */
   speed: z.number(),
   /** Bytes per second over the time this task has been downloading in this run. */
   averageSpeed: z.number(),
   /** Seconds left at the current speed; null when unknown. */
-  eta: z.number().nullable(),
+  eta: z.nullable(z.number()),
   connections: z.number(),
   segments: z.array(SegmentSnapshotSchema),
 });
@@ -165,28 +160,28 @@ export const TaskOptionsSchema = z.object({
   connections: ConnectionsSchema,
   limit: RateSchema,
   headers: HeadersSchema,
-  checksum: ChecksumSchema.nullable(),
+  checksum: z.nullable(ChecksumSchema),
   /** Bytes; null is unlimited. Records written before this option existed have none. */
-  maxSize: z.number().nullable().default(null),
-  mirrors: z.array(z.string()).default([]),
+  maxSize: z._default(z.nullable(z.number()), null),
+  mirrors: z._default(z.array(z.string()), []),
 });
 export type TaskOptions = z.infer<typeof TaskOptionsSchema>;
 
-export const TaskSnapshotSchema = TaskProgressSchema.extend({
+export const TaskSnapshotSchema = z.extend(TaskProgressSchema, {
   url: z.string(),
   dir: z.string(),
   /** The final file name (decided once the server answered); null before. */
-  fileName: z.string().nullable(),
+  fileName: z.nullable(z.string()),
   /** The name the user asked for, if any (the final name may differ to avoid overwriting). */
-  requestedName: z.string().nullable(),
+  requestedName: z.nullable(z.string()),
   state: TaskStateSchema,
   priority: PrioritySchema,
   /** Position in the queue; lower runs first within a priority. */
   order: z.number(),
   options: TaskOptionsSchema,
-  resumable: z.boolean().nullable(),
-  error: TaskErrorSchema.nullable(),
+  resumable: z.nullable(z.boolean()),
+  error: z.nullable(TaskErrorSchema),
   createdAt: z.number(),
-  completedAt: z.number().nullable(),
+  completedAt: z.nullable(z.number()),
 });
 export type TaskSnapshot = z.infer<typeof TaskSnapshotSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../api/zod.ts';
 import { ApiEventBatchSchema } from '../api/api-events.ts';
 import { API_ERROR_CODES } from '../api/errors.ts';
 
@@ -15,8 +15,8 @@ export type Result = z.infer<typeof ResultSchema>;
 /** Client → server frames on the WebSocket. The command name and input are checked later. */
 export const ClientFrameSchema = z.strictObject({
   kind: z.literal('call'),
-  id: z.number().int().nonnegative(),
-  command: z.string().max(64),
+  id: z.int().check(z.minimum(0)),
+  command: z.string().check(z.maxLength(64)),
   input: z.unknown(),
 });
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

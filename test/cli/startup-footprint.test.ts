@@ -87,13 +87,19 @@ describe('braid get start-up footprint', () => {
     assert.ok(!loaded.some((l) => l.endsWith('.ts')), 'no TypeScript source was loaded');
     for (const heavy of HEAVY_BUILTINS) assert.ok(!loaded.includes(heavy), `${heavy} was loaded`);
     const meta = JSON.parse(await readFile(join(outDir, 'meta.json'), 'utf8')) as {
-      inputs: Record<string, unknown>;
-      outputs: Record<string, { inputs: Record<string, unknown> }>;
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
     };
-    const locales = Object.keys(meta.inputs).filter((i) =>
-      i.startsWith('node_modules/zod/v4/locales/'),
+    const zodParts = Object.values(meta.outputs)
+      .flatMap((o) => Object.entries(o.inputs))
+      .filter(([i, { bytesInOutput }]) => i.startsWith('node_modules/zod/') && bytesInOutput > 0)
+      .map(([i]) => i);
+    assert.ok(zodParts.length > 0, 'zod is in the bundle');
+    assert.ok(!zodParts.some((i) => i.includes('/classic/')), 'zod classic is in the bundle');
+    assert.deepEqual(
+      zodParts.filter((i) => i.includes('/locales/')),
+      ['node_modules/zod/v4/locales/en.js'],
+      'zod carries English only',
     );
-    assert.deepEqual(locales, ['node_modules/zod/v4/locales/en.js'], 'zod carries English only');
     const withUndici = Object.entries(meta.outputs)
       .filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes('node_modules/undici/')))
       .map(([name]) => name.split('/').pop()!);
