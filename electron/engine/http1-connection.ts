@@ -151,12 +151,14 @@ export class HttpConnection {
     this.#fail(error ?? (this.#phase === 'idle' ? null : closed('the connection was closed')));
   }
 
-  // The socket asks where to put the next bytes right after each read.
+  // The socket asks where to put the next bytes right after each read, also the read that made
+  // the sink ask us to wait (for its disk or a rate limit): then the next read waits too, and
+  // goes to scratch, so the sink does not hand out a batch buffer for bytes that are not coming.
   #nextBuffer(): Buffer {
     this.#readIntoSink = false;
     if (this.#phase === 'head') {
       this.#readInto = this.#head.subarray(this.#headLen);
-    } else if (this.#phase === 'body' && this.#sink && !this.#backlog) {
+    } else if (this.#phase === 'body' && this.#sink && !this.#backlog && !this.#pausedByUs) {
       let space = this.#sink.space();
       if (this.#framing.kind === 'length' && space.length > this.#remaining) {
         space = space.subarray(0, this.#remaining);

@@ -286,6 +286,35 @@ describe('HTTP/1.1 connection', () => {
     assert.equal(tookWhileHolding, 0, 'no bytes were handed over while the sink was waiting');
   });
 
+  it('asks the sink for no space while the sink makes it wait, so a waiting connection holds no spare buffer', async () => {
+    const body = makeContent(256 * 1024);
+    const server = await scripted((socket) => {
+      socket.write(
+        Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]),
+      );
+    });
+    const { request } = get(server.url);
+    const res = await request();
+    let holding = false;
+    let spacesWhileHolding = 0;
+    const collected = collector(16 * 1024, () => {
+      holding = true;
+      return sleep(5).then(() => {
+        holding = false;
+      });
+    });
+    const sink: BodySink = {
+      space: () => {
+        if (holding) spacesWhileHolding++;
+        return collected.sink.space();
+      },
+      took: (n) => collected.sink.took(n),
+    };
+    assert.equal(await res.body.pipe(sink), true);
+    assert.deepEqual(collected.bytes(), body);
+    assert.equal(spacesWhileHolding, 0, 'space was asked for while the sink was waiting');
+  });
+
   it('closes the connection when the sink wants no more', async () => {
     const server = await scripted((socket) => {
       socket.write(head('200 OK', ['Content-Length: 100000']) + 'x'.repeat(100000));
