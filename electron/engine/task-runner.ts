@@ -20,7 +20,7 @@ import { findCrawlers, type ConnectionSample } from './crawler-check.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
 import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
-import { SegmentWriter } from './segment-writer.ts';
+import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
 import type { TaskRecord } from './task-record.ts';
 
@@ -297,8 +297,10 @@ export class TaskRunner {
     const done = new Promise<void>((resolve, reject) => {
       this.#transferDone = { resolve, reject };
     });
+    const unplan = planConnections(this.record.options.connections);
     this.#spawnWorker(true);
     return done.finally(() => {
+      unplan();
       this.#transferDone = null;
     });
   }
