@@ -11,6 +11,13 @@ export interface BodySink {
    */
   space(): Buffer;
   /**
+   * Whether `space()` would be served from a buffer the sink already holds. While the sink makes
+   * the reader wait, a reader asked for a place to read into next (Node asks right after each
+   * read) uses its own scratch rather than make the sink take a new buffer for bytes that are not
+   * coming yet. Without it, the sink is always asked.
+   */
+  hasRoom?(): boolean;
+  /**
    * `n` bytes were put at the start of the last `space()`. Returns a promise to hold the body
    * until it settles (nothing more is read meanwhile), or false when no more bytes are wanted.
    * May throw to fail the response.

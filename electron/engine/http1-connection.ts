@@ -151,14 +151,20 @@ export class HttpConnection {
     this.#fail(error ?? (this.#phase === 'idle' ? null : closed('the connection was closed')));
   }
 
-  // The socket asks where to put the next bytes right after each read, also the read that made
-  // the sink ask us to wait (for its disk or a rate limit): then the next read waits too, and
-  // goes to scratch, so the sink does not hand out a batch buffer for bytes that are not coming.
+  // The socket asks where to put the next bytes right after each read, also after the read that
+  // made the sink ask us to wait. If the sink would need a new buffer for that (its disk is
+  // behind), the next read goes to scratch: a connection holds no third batch buffer while it
+  // waits. Waits with room left (a rate limit) read on into the sink, in reads as large as before.
   #nextBuffer(): Buffer {
     this.#readIntoSink = false;
     if (this.#phase === 'head') {
       this.#readInto = this.#head.subarray(this.#headLen);
-    } else if (this.#phase === 'body' && this.#sink && !this.#backlog && !this.#pausedByUs) {
+    } else if (
+      this.#phase === 'body' &&
+      this.#sink &&
+      !this.#backlog &&
+      (!this.#pausedByUs || (this.#sink.hasRoom?.() ?? true))
+    ) {
       let space = this.#sink.space();
       if (this.#framing.kind === 'length' && space.length > this.#remaining) {
         space = space.subarray(0, this.#remaining);

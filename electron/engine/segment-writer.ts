@@ -105,6 +105,11 @@ export class SegmentWriter {
     return this.#fill.subarray(from, Math.min(this.#fillEnd, from + Math.max(1, max)));
   }
 
+  /** Whether `space()` would use the batch buffer the writer holds rather than take one. */
+  hasRoom(): boolean {
+    return this.#fill !== null;
+  }
+
   /**
    * `n` bytes were put at the start of the last `space()`. Returns a promise only when the caller
    * should wait for the disk before reading on.

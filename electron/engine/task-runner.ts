@@ -779,6 +779,7 @@ export class TaskRunner {
     const room = () => Math.min(segment.end, limit) - segment.pos;
     await body.pipe({
       space: () => writer.space(Math.min(room(), readCap(limiters))),
+      hasRoom: () => writer.hasRoom(),
       took: (n) => {
         const k = Math.min(n, room());
         if (k <= 0) return false;

@@ -286,8 +286,9 @@ describe('HTTP/1.1 connection', () => {
     assert.equal(tookWhileHolding, 0, 'no bytes were handed over while the sink was waiting');
   });
 
-  it('asks the sink for no space while the sink makes it wait, so a waiting connection holds no spare buffer', async () => {
-    const body = makeContent(256 * 1024);
+  /** Serves a 1 MiB body at once; the sink makes the reader wait after every read. */
+  async function readWaitingEachTime(hasRoom: boolean) {
+    const body = makeContent(1024 * 1024);
     const server = await scripted((socket) => {
       socket.write(
         Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]),
@@ -297,9 +298,11 @@ describe('HTTP/1.1 connection', () => {
     const res = await request();
     let holding = false;
     let spacesWhileHolding = 0;
-    const collected = collector(16 * 1024, () => {
+    let largestRead = 0;
+    const collected = collector(256 * 1024, (n) => {
+      largestRead = Math.max(largestRead, n);
       holding = true;
-      return sleep(5).then(() => {
+      return sleep(1).then(() => {
         holding = false;
       });
     });
@@ -309,10 +312,23 @@ describe('HTTP/1.1 connection', () => {
         return collected.sink.space();
       },
       took: (n) => collected.sink.took(n),
+      hasRoom: () => hasRoom,
     };
     assert.equal(await res.body.pipe(sink), true);
     assert.deepEqual(collected.bytes(), body);
+    return { spacesWhileHolding, largestRead };
+  }
+
+  it('asks a waiting sink for no new buffer, so a connection behind its disk holds no spare one', async () => {
+    const { spacesWhileHolding } = await readWaitingEachTime(false);
     assert.equal(spacesWhileHolding, 0, 'space was asked for while the sink was waiting');
+  });
+
+  it('reads on into a waiting sink that still has room, in reads larger than its scratch', async () => {
+    // A rate limit makes the sink wait after nearly every read: scratch-sized reads would cost
+    // a system call and a copy per 16 KiB.
+    const { largestRead } = await readWaitingEachTime(true);
+    assert.ok(largestRead > 16 * 1024, `largest read ${largestRead} bytes`);
   });
 
   it('closes the connection when the sink wants no more', async () => {
