@@ -29,6 +29,10 @@ export class PartFile {
   readonly #lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   #nextLane = 0;
   readonly #gauge: DirectRateGauge;
+  /** Direct writes in progress, on `#direct` or on the handle direct writing stopped with. */
+  #directWrites = 0;
+  #retired: FileHandle | null = null;
+  #closing: Promise<void> = Promise.resolve();
 
   private constructor(
     path: string,
@@ -73,33 +77,53 @@ export class PartFile {
   }
 
   async #writeNow(data: Buffer, position: number): Promise<void> {
-    const direct = this.#direct;
-    if (!direct) return writeAll(this.#handle, data, position);
+    if (!this.#direct) return writeAll(this.#handle, data, position);
     const { bodyStart, bodyEnd } = splitForDirect(position, data.length);
     if (bodyStart > 0) await writeAll(this.#handle, data.subarray(0, bodyStart), position);
-    if (bodyEnd > bodyStart) {
-      const body = data.subarray(bodyStart, bodyEnd);
-      try {
-        this.#gauge.start();
-        await writeAll(direct, body, position + bodyStart);
-        if (this.#gauge.done(body.length) === 'too slow') void this.#stopDirect(direct);
-      } catch (error) {
-        this.#gauge.done(0);
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        await this.#stopDirect(direct);
-        await writeAll(this.#handle, body, position + bodyStart);
-      }
-    }
+    if (bodyEnd > bodyStart)
+      await this.#writeBody(data.subarray(bodyStart, bodyEnd), position + bodyStart);
     if (bodyEnd < data.length) {
       await writeAll(this.#handle, data.subarray(bodyEnd), position + bodyEnd);
     }
   }
 
-  /** Later writes go through the page cache; the handle closes once its last write settled. */
-  async #stopDirect(direct: FileHandle): Promise<void> {
-    if (this.#direct !== direct) return;
+  /** Whole blocks: direct unless direct writes stopped, possibly while this write's head was written. */
+  async #writeBody(body: Buffer, position: number): Promise<void> {
+    const direct = this.#direct;
+    if (!direct) return writeAll(this.#handle, body, position);
+    this.#directWrites++;
+    try {
+      this.#gauge.start();
+      await writeAll(direct, body, position);
+      if (this.#gauge.done(body.length) === 'too slow') this.#stopDirect();
+    } catch (error) {
+      this.#gauge.done(0);
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      this.#stopDirect();
+      await writeAll(this.#handle, body, position);
+    } finally {
+      this.#directWrites--;
+      this.#closeRetired();
+    }
+  }
+
+  /** Later writes go through the page cache. */
+  #stopDirect(): void {
+    if (!this.#direct) return;
+    this.#retired = this.#direct;
     this.#direct = null;
-    await direct.close().catch(() => undefined);
+    this.#closeRetired();
+  }
+
+  /**
+   * The other lane may be in the middle of a direct write (or between its pieces, where Node
+   * would fail it with "file closed"): the stopped handle closes once no write uses it.
+   */
+  #closeRetired(): void {
+    const retired = this.#retired;
+    if (!retired || this.#directWrites > 0) return;
+    this.#retired = null;
+    this.#closing = retired.close().catch(() => undefined);
   }
 
   /** Makes every completed write durable: fdatasync is per file, whichever handle asks. */
@@ -115,10 +139,12 @@ export class PartFile {
     return (await this.#handle.stat()).size;
   }
 
+  /** After every write settled. */
   async close(): Promise<void> {
-    const direct = this.#direct;
+    const direct = this.#direct ?? this.#retired;
     this.#direct = null;
-    await Promise.all([this.#handle.close(), direct?.close()]);
+    this.#retired = null;
+    await Promise.all([this.#handle.close(), direct?.close(), this.#closing]);
   }
 }
 

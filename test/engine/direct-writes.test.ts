@@ -155,6 +155,31 @@ describe('direct writes', () => {
     });
   });
 
+  it('stop direct writes without failing the write that is on its way to the direct handle', async (t) => {
+    await inDirectIoDir(t, async (dir) => {
+      // Two lanes: a pure-direct write gets judged "too slow" while the other lane's write, which
+      // starts mid-block, is writing its cached head and has yet to write its blocks directly.
+      // Closing the direct handle then failed that write with "file closed" about every other
+      // round (a bench run lost a download to it); 40 rounds make a miss all but impossible.
+      const content = makeContent(4 * DIRECT_BLOCK);
+      const [a, b] = alignedBuffers(4 * DIRECT_BLOCK, 2)!;
+      for (let round = 0; round < 40; round++) {
+        const path = join(dir, `file-${round}.part`);
+        const gauge = new DirectRateGauge(Number.MAX_SAFE_INTEGER, 1);
+        const file = await PartFile.create(path, { direct: true, gauge });
+        const cut = DIRECT_BLOCK + 1 + ((round * 97) % (DIRECT_BLOCK - 1));
+        content.copy(a!, 0, 0, DIRECT_BLOCK);
+        content.copy(b!, cut % DIRECT_BLOCK, cut);
+        const body = b!.subarray(cut % DIRECT_BLOCK, (cut % DIRECT_BLOCK) + content.length - cut);
+        await Promise.all([file.writeAt(a!.subarray(0, DIRECT_BLOCK), 0), file.writeAt(body, cut)]);
+        await file.writeAt(Buffer.from(content.subarray(DIRECT_BLOCK, cut)), DIRECT_BLOCK);
+        assert.equal(file.direct, false, 'judged too slow');
+        await file.close();
+        assert.equal(sha256(await readFile(path)), sha256(content), `round ${round}`);
+      }
+    });
+  });
+
   it('give up on a disk that takes direct writes slowly, judged by its busy time', () => {
     let now = 0;
     const gauge = new DirectRateGauge(100 * MiB, 4 * MiB, () => now);
