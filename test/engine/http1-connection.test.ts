@@ -110,6 +110,19 @@ function head(status: string, headers: string[]): string {
   return `HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
 }
 
+/** A 200 response with `body`, as one write. */
+function wholeResponse(body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]);
+}
+
+/** The response of a server that writes the whole of it at once. */
+async function answeredAtOnce(body: Buffer): Promise<HttpResponse> {
+  const server = await scripted((socket) => {
+    socket.write(wholeResponse(body));
+  });
+  return get(server.url).request();
+}
+
 describe('HTTP/1.1 connection', () => {
   it('reads a Content-Length body whose head and body arrive a few bytes at a time', async () => {
     const body = makeContent(3000);
@@ -265,13 +278,7 @@ describe('HTTP/1.1 connection', () => {
 
   it('stops reading while the sink waits, and goes on when it is ready', async () => {
     const body = makeContent(256 * 1024);
-    const server = await scripted((socket) => {
-      socket.write(
-        Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]),
-      );
-    });
-    const { request } = get(server.url);
-    const res = await request();
+    const res = await answeredAtOnce(body);
     let holding = false;
     let tookWhileHolding = 0;
     const { sink, bytes } = collector(16 * 1024, () => {
@@ -289,13 +296,7 @@ describe('HTTP/1.1 connection', () => {
   /** Serves a 1 MiB body at once; the sink makes the reader wait after every read. */
   async function readWaitingEachTime(hasRoom: boolean) {
     const body = makeContent(1024 * 1024);
-    const server = await scripted((socket) => {
-      socket.write(
-        Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]),
-      );
-    });
-    const { request } = get(server.url);
-    const res = await request();
+    const res = await answeredAtOnce(body);
     let holding = false;
     let spacesWhileHolding = 0;
     let largestRead = 0;
@@ -376,9 +377,7 @@ describe('HTTP/1.1 connection', () => {
   it('reads HTTPS bodies straight into the sink too', async () => {
     const body = makeContent(200 * 1024);
     const server = await scripted((socket) => {
-      socket.write(
-        Buffer.concat([Buffer.from(head('200 OK', [`Content-Length: ${body.length}`])), body]),
-      );
+      socket.write(wholeResponse(body));
     }, true);
     const { connection, request } = get(server.url, { tls: { ca: CERT } });
     const res = await request();
