@@ -11,10 +11,10 @@ export interface BodySink {
    */
   space(): Buffer;
   /**
-   * Whether `space()` would be served from a buffer the sink already holds. While the sink makes
-   * the reader wait, a reader asked for a place to read into next (Node asks right after each
-   * read) uses its own scratch rather than make the sink take a new buffer for bytes that are not
-   * coming yet. Without it, the sink is always asked.
+   * Whether `space()` may be asked now, while the sink makes the reader wait. Node asks where to
+   * read next right after each read, also after the one that made the reader wait; when the sink
+   * would need memory it should not take yet (its disk is behind), the reader reads into its own
+   * scratch instead. Without it, the sink is always asked.
    */
   hasRoom?(): boolean;
   /**

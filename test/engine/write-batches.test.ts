@@ -77,4 +77,51 @@ describe('write batches', () => {
       await tmp.cleanup();
     }
   });
+
+  it('let a waiting reader take a new buffer unless two batches are still being written', async () => {
+    const tmp = await tempDir();
+    try {
+      const file = await PartFile.create(join(tmp.path, 'held.part'), { direct: false });
+      const held: (() => void)[] = [];
+      let hold = true;
+      const writeAt = file.writeAt.bind(file);
+      // While `hold`, the disk completes a write only when the test says so.
+      file.writeAt = (bytes, position) =>
+        hold
+          ? new Promise<void>((resolve) => held.push(resolve)).then(() => writeAt(bytes, position))
+          : writeAt(bytes, position);
+      const size = 4 * BATCH_MAX;
+      const segment: Segment = {
+        start: 0,
+        end: size,
+        pos: 0,
+        written: 0,
+        owner: 1,
+        requestEnd: size,
+      };
+      const writer = new SegmentWriter(file, segment, () => undefined);
+      const fill = () => {
+        const space = writer.space(size);
+        space.fill(7);
+        return writer.took(space.length, 0);
+      };
+      assert.equal(writer.hasRoom(), true, 'no buffer yet: the first is fine');
+      assert.equal(fill(), undefined, 'a first full batch goes to the disk without waiting');
+      assert.equal(writer.hasRoom(), true, 'one batch out: a second buffer is fine');
+      const diskWait = fill();
+      assert.ok(diskWait instanceof Promise, 'the second full batch waits for the first');
+      assert.equal(writer.hasRoom(), false, 'two batches out: no third buffer');
+      await new Promise((resolve) => setImmediate(resolve));
+      held.shift()!();
+      await diskWait;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(writer.hasRoom(), true, 'the first batch written');
+      hold = false;
+      for (const release of held.splice(0)) release();
+      await writer.flush();
+      await file.close();
+    } finally {
+      await tmp.cleanup();
+    }
+  });
 });
