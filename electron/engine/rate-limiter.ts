@@ -20,6 +20,7 @@ export class RateLimiter {
   readonly #now: () => number;
   readonly #waiters: Waiter[] = [];
   #timer: NodeJS.Timeout | null = null;
+  #lastWaitAt = -Infinity;
 
   constructor(bytesPerSecond: number, options: { burstSeconds?: number; now?: () => number } = {}) {
     this.#rate = bytesPerSecond;
@@ -31,6 +32,11 @@ export class RateLimiter {
 
   get rate(): number {
     return this.#rate;
+  }
+
+  /** Whether a taker had to wait within the last second: the limit sets the pace, not the network. */
+  get binding(): boolean {
+    return this.#rate > 0 && this.#now() - this.#lastWaitAt < 1000;
   }
 
   setRate(bytesPerSecond: number): void {
@@ -46,6 +52,7 @@ export class RateLimiter {
     this.#refill();
     this.#balance -= n;
     if (this.#balance >= 0 && this.#waiters.length === 0) return undefined;
+    this.#lastWaitAt = this.#last;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };

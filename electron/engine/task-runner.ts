@@ -867,6 +867,9 @@ export class TaskRunner {
   /** A crawler gets a fresh connection; its unfinished work goes back to the pool meanwhile. */
   #replaceSlowWorkers(planner: SegmentPlanner): void {
     if (this.#workers.size < 2) return;
+    // At a speed limit the limiter hands out the bytes: a connection behind its siblings lost
+    // the race for them, and a new one would only cost a connect and a request.
+    if (this.#limiter.binding || this.#env.globalLimiter.binding) return;
     const now = performance.now();
     const busy: ConnectionSample[] = [];
     for (const w of this.#workers.values()) {

@@ -255,6 +255,24 @@ describe('bandwidth limits', () => {
     });
   });
 
+  it('keeps its connections at the limit: none is replaced as a crawler for waiting its turn', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      // The limit, not the network, sets each connection's pace: which connection gets the
+      // limiter's bytes next is a race, and its loser looked like a crawler (a 256 MiB download
+      // at 16 MB/s replaced connections hundreds of times).
+      const body = makeContent(24 * MiB);
+      server.addFile('/paced', { body });
+      const [task] = await engine.add([
+        { url: server.url('/paced'), limit: 8 * MiB, connections: 8 },
+      ]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed');
+      assert.equal(await sha256File(join(dir, 'paced')), sha256(body));
+      const replaced = log.filter((r) => r.event === 'connection_replaced').length;
+      assert.equal(replaced, 0, `${replaced} connections replaced`);
+    });
+  });
+
   it('shares a global limit across tasks', async () => {
     await withHarness(
       async ({ engine, server }) => {

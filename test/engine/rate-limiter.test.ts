@@ -48,6 +48,22 @@ describe('rate limiter', () => {
     await assert.rejects(waiting, /stopped/);
   });
 
+  it('tells it sets the pace while takers wait, and for a second after', () => {
+    let now = 0;
+    const limiter = new RateLimiter(64 * 1024, { now: () => now });
+    assert.equal(limiter.binding, false);
+    limiter.take(64 * 1024);
+    assert.equal(limiter.binding, false, 'within the burst nobody waits');
+    void limiter.take(64 * 1024);
+    assert.equal(limiter.binding, true);
+    now = 999;
+    assert.equal(limiter.binding, true);
+    now = 1001;
+    assert.equal(limiter.binding, false);
+    limiter.setRate(0);
+    assert.equal(new RateLimiter(0).binding, false, 'no limit never binds');
+  });
+
   it('waits for the strictest of several limiters', async () => {
     const loose = new RateLimiter(0);
     const strict = new RateLimiter(64 * 1024);

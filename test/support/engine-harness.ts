@@ -1,6 +1,7 @@
 import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { FaultServer, type RequestRecord } from './fault-server.ts';
@@ -15,6 +16,8 @@ export interface Harness {
   home: string;
   /** Closes the engine and opens a new one on the same home: an app restart. */
   restart(settings?: SettingsPatch): Promise<DownloadEngine>;
+  /** What the engine logged (debug records included), oldest first. */
+  log: EngineLogRecord[];
 }
 
 /** Small segments so that small, fast fixtures still exercise many connections. */
@@ -28,17 +31,20 @@ export async function withHarness(
   const dirs = await tempDir();
   const home = `${dirs.path}/home`;
   const dir = `${dirs.path}/downloads`;
+  const log: EngineLogRecord[] = [];
   const open = (extra?: SettingsPatch) =>
     DownloadEngine.open({
       home,
       defaultDownloadDir: dir,
       settings: { ...TEST_SETTINGS, ...settings, ...extra },
+      log: (record) => log.push(record),
     });
   const h: Harness = {
     engine: await open(),
     server,
     dir,
     home,
+    log,
     async restart(extra) {
       await h.engine.close();
       h.engine = await open(extra);
