@@ -34,9 +34,9 @@ export class RateLimiter {
     return this.#rate;
   }
 
-  /** Whether a taker had to wait within the last second: the limit sets the pace, not the network. */
+  /** Whether a taker waits, or had to within the last second: the limit sets the pace, not the network. */
   get binding(): boolean {
-    return this.#rate > 0 && this.#now() - this.#lastWaitAt < 1000;
+    return this.#rate > 0 && (this.#waiters.length > 0 || this.#now() - this.#lastWaitAt < 1000);
   }
 
   setRate(bytesPerSecond: number): void {

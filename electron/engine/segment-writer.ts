@@ -109,10 +109,8 @@ export class SegmentWriter {
 
   /**
    * Whether `space()` stays within two buffers: the batch filling, or a new one while at most one
-   * batch is being written. Only a reader waiting for the disk (two batches out) is told no; one
-   * waiting for a rate limit reads on into a buffer as before (told no as well, connections read
-   * 16 KiB where their siblings read whole batches, lost the race for the limiter's tokens, and
-   * were replaced as crawlers: hundreds of times per 256 MiB at --limit 16M).
+   * batch is being written. So only a reader waiting for the disk is told no: readers told no
+   * after a rate-limit wait read 16 KiB at a time and lost every race for the limiter's bytes.
    */
   hasRoom(): boolean {
     return this.#fill !== null || this.#writing < 2;

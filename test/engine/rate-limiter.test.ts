@@ -51,17 +51,32 @@ describe('rate limiter', () => {
   it('tells it sets the pace while takers wait, and for a second after', () => {
     let now = 0;
     const limiter = new RateLimiter(64 * 1024, { now: () => now });
-    assert.equal(limiter.binding, false);
-    limiter.take(64 * 1024);
-    assert.equal(limiter.binding, false, 'within the burst nobody waits');
-    void limiter.take(64 * 1024);
-    assert.equal(limiter.binding, true);
-    now = 999;
-    assert.equal(limiter.binding, true);
-    now = 1001;
-    assert.equal(limiter.binding, false);
-    limiter.setRate(0);
-    assert.equal(new RateLimiter(0).binding, false, 'no limit never binds');
+    // Lifting the limit releases whoever waits: no waiter outlives the test, even a failed one.
+    const releaseAll = () => {
+      limiter.setRate(0);
+      limiter.setRate(64 * 1024);
+    };
+    try {
+      assert.equal(limiter.binding, false);
+      limiter.take(64 * 1024);
+      assert.equal(limiter.binding, false, 'within the burst nobody waits');
+      void limiter.take(1024 * 1024);
+      assert.equal(limiter.binding, true);
+      now = 5000;
+      assert.equal(limiter.binding, true, 'a taker still waits, long after it began to');
+      releaseAll();
+      assert.equal(limiter.binding, false, 'nobody waits, and the last wait began 5 s ago');
+      void limiter.take(1);
+      releaseAll();
+      now = 5999;
+      assert.equal(limiter.binding, true, 'within a second of a wait');
+      now = 6001;
+      assert.equal(limiter.binding, false, 'a second after it');
+      limiter.setRate(0);
+      assert.equal(limiter.binding, false, 'no limit never binds');
+    } finally {
+      limiter.setRate(0);
+    }
   });
 
   it('waits for the strictest of several limiters', async () => {
