@@ -86,6 +86,8 @@ export class DownloadEngine {
     (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
   );
   readonly #running = new Set<Entry>();
+  /** Running tasks past their last byte (verifying, publishing): they hold no queue slot. */
+  readonly #finishing = new Set<Entry>();
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
   readonly #hostLimiter = new HostLimiter();
@@ -421,7 +423,11 @@ export class DownloadEngine {
 
   #schedule(): void {
     if (this.#closed || !this.#queueOpen()) return;
-    const free = this.#settings.maxConcurrent - this.#running.size;
+    const { maxConcurrent } = this.#settings;
+    // Finishing tasks free their slots, but no more than that many of them: each holds a file
+    // open, and on a slow disk tiny downloads would otherwise pile up waiting for their fsyncs.
+    const finishing = Math.min(this.#finishing.size, maxConcurrent);
+    const free = maxConcurrent - (this.#running.size - finishing);
     if (free <= 0) return;
     const ready = (e: Entry) => !e.runner && (this.#eligible?.has(e.record.id) ?? true);
     for (const entry of this.#queue.take(free, ready)) this.#start(entry);
@@ -456,7 +462,7 @@ export class DownloadEngine {
 
   /** When the concurrency limit drops, the last-started tasks go back to the queue. */
   async #enforceConcurrency(): Promise<void> {
-    const running = [...this.#running].sort(queueOrder);
+    const running = [...this.#running].filter((e) => !this.#finishing.has(e)).sort(queueOrder);
     for (const entry of running.slice(this.#settings.maxConcurrent)) {
       this.#transition(entry, 'queued');
       await this.#stopRunner(entry);
@@ -475,6 +481,13 @@ export class DownloadEngine {
       pool: this.#pool,
       reservedPaths: this.#reservedPaths,
       changed: () => this.#emitChanged(entry),
+      transferring: (active) => {
+        if (active) this.#finishing.delete(entry);
+        else {
+          this.#finishing.add(entry);
+          this.#schedule();
+        }
+      },
       log: (record) => this.#log({ ...record, taskId: entry.record.id }),
     });
     entry.runner = runner;
@@ -494,6 +507,7 @@ export class DownloadEngine {
     if (entry.runner !== runner) return;
     entry.runner = null;
     this.#running.delete(entry);
+    this.#finishing.delete(entry);
     const { record } = entry;
     switch (outcome.kind) {
       case 'completed':
@@ -531,9 +545,10 @@ export class DownloadEngine {
       });
     }
     if (!this.#entries.has(record.id)) return;
+    // The next download need not wait for this record's fsync.
+    this.#schedule();
     await this.#save(entry).catch(() => undefined);
     this.#emitChanged(entry);
-    this.#schedule();
   }
 
   #maxOrder(): number {

@@ -66,6 +66,11 @@ export interface RunnerEnv {
   readonly reservedPaths: Set<string>;
   /** Metadata of the record changed (name, size, error): tell consumers. */
   changed(): void;
+  /**
+   * Whether the task still needs the network: false while it verifies and publishes its file
+   * (fsyncs, a checksum), when its queue slot can start the next download.
+   */
+  transferring(active: boolean): void;
   log: EngineLog;
 }
 
@@ -182,10 +187,12 @@ export class TaskRunner {
     this.#startedAt = performance.now();
     const monitor = setInterval(() => this.#monitor(), MONITOR_MS);
     try {
-      for (;;) {
+      for (let attempt = 0; ; attempt++) {
         try {
+          if (attempt > 0) this.#env.transferring(true);
           await this.#prepare();
           if (!this.#planner?.isComplete()) await this.#transfer();
+          this.#env.transferring(false);
           await this.#finalize();
           return { kind: 'completed' };
         } catch (caught) {
@@ -522,12 +529,9 @@ export class TaskRunner {
     if (segment) segment.requestEnd = requestEnd;
     this.#planner = planner;
     this.#env.changed();
-    try {
-      await this.#saveJournal();
-    } catch (error) {
-      res.body.destroy();
-      throw error;
-    }
+    // Not awaited: the record names the `.part` as soon as the log can take it, while the body
+    // streams; it claims no bytes yet, and waiting for its fsync held every small file ~2 ms.
+    void this.#saveJournal().catch(() => undefined);
     if (!segment || res.status === 416) return;
     this.#addWorkers(planner);
     await this.#fetchSegment(worker, segment, res);

@@ -8,7 +8,7 @@ import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtur
 const KiB = 1024;
 
 describe('the queue', () => {
-  it('runs at most maxConcurrent downloads at once and starts the next as one finishes', async () => {
+  it('runs at most maxConcurrent transfers at once and starts the next as one has its bytes', async () => {
     await withHarness(
       async ({ engine, server }) => {
         for (let i = 0; i < 5; i++) {
@@ -21,7 +21,8 @@ describe('the queue', () => {
         engine.subscribe(() => {
           maxRunning = Math.max(
             maxRunning,
-            engine.list().filter((t) => t.state === 'downloading').length,
+            engine.list().filter((t) => t.state === 'downloading' && t.downloaded !== t.size)
+              .length,
           );
         });
         const tasks = await engine.add([0, 1, 2, 3, 4].map((i) => ({ url: server.url(`/q${i}`) })));
@@ -30,6 +31,36 @@ describe('the queue', () => {
         assert.equal(maxRunning, 2);
       },
       { maxConcurrent: 2 },
+    );
+  });
+
+  it('starts the next download while the last one still verifies and publishes its file', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        const first = makeContent(4 * MiB, 'first');
+        server.addFile('/first', { body: first });
+        server.addFile('/second', { body: makeContent(64 * KiB, 'second') });
+        let overlapped = false;
+        let transfersAtOnce = 0;
+        engine.subscribe(() => {
+          const running = engine.list().filter((t) => t.state === 'downloading');
+          const transferring = running.filter((t) => t.downloaded !== t.size);
+          transfersAtOnce = Math.max(transfersAtOnce, transferring.length);
+          if (running.length === 2 && transferring.length <= 1) overlapped = true;
+        });
+        const tasks = await engine.add([
+          { url: server.url('/first'), checksum: { algorithm: 'sha256', expected: sha256(first) } },
+          { url: server.url('/second') },
+        ]);
+        const done = await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+        assert.deepEqual(
+          done.map((t) => t.state),
+          ['completed', 'completed'],
+        );
+        assert.ok(overlapped, 'the second download started before the first was published');
+        assert.equal(transfersAtOnce, 1);
+      },
+      { maxConcurrent: 1 },
     );
   });
 
