@@ -563,9 +563,15 @@ export class TaskRunner {
       r.dir = categoryDir(category, r.dir);
       r.autoDir = false;
     }
+    // Names whose `.part` exists: creating it with O_EXCL is the check (one lookup less per file).
+    const partExists = new Set<string>();
     for (let attempt = 0; ; attempt++) {
-      const name = await uniqueFileName(r.dir, r.fileName ?? wanted, (candidate) =>
-        this.#env.reservedPaths.has(join(r.dir, candidate)),
+      const name = await uniqueFileName(
+        r.dir,
+        r.fileName ?? wanted,
+        (candidate) =>
+          partExists.has(candidate) || this.#env.reservedPaths.has(join(r.dir, candidate)),
+        { partCreatedExclusively: true },
       );
       try {
         this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX), {
@@ -583,8 +589,9 @@ export class TaskRunner {
           await mkdir(r.dir, { recursive: true });
           continue;
         }
-        // Someone created the same name between our check and our create: pick again.
-        if (code !== 'EEXIST' || attempt >= 20) throw error;
+        // A `.part` of that name exists (another download's, or left over): pick again.
+        if (code !== 'EEXIST') throw error;
+        partExists.add(name);
         r.fileName = null;
       }
     }

@@ -189,6 +189,26 @@ describe('downloading', () => {
     });
   });
 
+  it('never takes over a leftover .part file, however many share the name', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(dir, { recursive: true });
+      const leftovers = Array.from({ length: 25 }, (_, n) =>
+        n === 0 ? 'notes.txt.part' : `notes (${n}).txt.part`,
+      );
+      for (const name of leftovers) await writeFile(join(dir, name), `left ${name}`);
+      const body = makeContent(100 * KiB, 'notes');
+      server.addFile('/notes.txt', { body });
+      const [task] = await engine.add([{ url: server.url('/notes.txt') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'notes (25).txt');
+      assert.equal(await sha256File(join(dir, 'notes (25).txt')), sha256(body));
+      for (const name of leftovers)
+        assert.equal(await readFile(join(dir, name), 'utf8'), `left ${name}`);
+    });
+  });
+
   it('reports per-segment progress and coalesces progress into about ten events a second', async () => {
     await withHarness(async ({ engine, server }) => {
       server.addFile('/progress', {
