@@ -190,9 +190,8 @@ export class TaskRunner {
     this.#startedAt = performance.now();
     const monitor = setInterval(() => this.#monitor(), MONITOR_MS);
     try {
-      for (let attempt = 0; ; attempt++) {
+      for (;;) {
         try {
-          if (attempt > 0) this.#env.transferring(true);
           await this.#prepare();
           if (!this.#planner?.isComplete()) await this.#transfer();
           this.#env.transferring(false);
@@ -210,6 +209,8 @@ export class TaskRunner {
               message: error.message,
             });
             if (error.code === 'RANGE_BROKEN') this.#noRanges = true;
+            // A file found wrong while finishing is fetched again: it needs its slot back.
+            this.#env.transferring(true);
             await this.#startOver();
             continue;
           }

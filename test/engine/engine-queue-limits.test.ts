@@ -64,6 +64,41 @@ describe('the queue', () => {
     );
   });
 
+  it('lets no more downloads finish outside the queue than maxConcurrent', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        // The first one's checksum keeps it finishing (~0.1 s of hashing) while the second,
+        // tiny, gets all its bytes: two finishers, one slot; the third must wait for one of them.
+        const big = makeContent(48 * MiB, 'big');
+        server.addFile('/big', { body: big });
+        server.addFile('/tiny1', { body: makeContent(1 * KiB, 'tiny1') });
+        server.addFile('/tiny2', { body: makeContent(1 * KiB, 'tiny2') });
+        let mostRunning = 0;
+        let mostFinishing = 0;
+        const watch = setInterval(() => {
+          const running = engine.list().filter((t) => t.state === 'downloading');
+          mostRunning = Math.max(mostRunning, running.length);
+          const finishing = running.filter((t) => t.downloaded === t.size).length;
+          mostFinishing = Math.max(mostFinishing, finishing);
+        }, 1);
+        try {
+          const tasks = await engine.add([
+            { url: server.url('/big'), checksum: { algorithm: 'sha256', expected: sha256(big) } },
+            { url: server.url('/tiny1') },
+            { url: server.url('/tiny2') },
+          ]);
+          const done = await Promise.all(tasks.map((t) => waitForEnd(engine, t.id)));
+          assert.ok(done.every((t) => t.state === 'completed'));
+        } finally {
+          clearInterval(watch);
+        }
+        assert.equal(mostFinishing, 2, 'two downloads were finishing at once');
+        assert.equal(mostRunning, 2, 'the third waited for a finisher');
+      },
+      { maxConcurrent: 1 },
+    );
+  });
+
   it('downloads many small files at once, each completing whole', async () => {
     await withHarness(
       async ({ engine, server, dir }) => {
