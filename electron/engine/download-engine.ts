@@ -26,6 +26,8 @@ import {
 import { inWindow } from '../../shared/time-window.ts';
 import { canTransition } from '../../shared/task-transitions.ts';
 import { writeFileAtomic } from './atomic-file.ts';
+import { readBootId } from './boot-id.ts';
+import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostLimiter } from './host-limiter.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -51,6 +53,10 @@ export interface EngineOptions {
   log?: EngineLog;
   /** Encrypts credential headers in task records on disk (the desktop app's safeStorage). */
   secrets?: SecretBox;
+  /** The OS boot this runs in (boot-id.ts), null for none; read from the OS unless given. */
+  bootId?: string | null;
+  /** How often downloads' data is fsynced where the boot id is known (see RunnerEnv.bootId). */
+  flushEveryMs?: number;
 }
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -61,6 +67,11 @@ interface Entry {
 }
 
 const PROGRESS_MS = 100;
+/**
+ * A crash of the OS (not ours) costs a download at most about this much progress, fetched again
+ * at the next start; finished files are flushed this long after. Linux lets data wait 30 s.
+ */
+const FLUSH_EVERY_MS = 10_000;
 const SCHEDULE_CHECK_MS = 5000;
 const SPEED_EVERY_TICKS = 10;
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
@@ -88,6 +99,12 @@ export class DownloadEngine {
   readonly #running = new Set<Entry>();
   /** Running tasks past their last byte (verifying, publishing): they hold no queue slot. */
   readonly #finishing = new Set<Entry>();
+  /** Completed tasks whose files may not be on the disk yet (flush-confirmer.ts). */
+  readonly #unflushed = new Set<Entry>();
+  readonly #bootId: string | null;
+  readonly #flushEvery: number;
+  #flushTimer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
   readonly #hostLimiter = new HostLimiter();
@@ -106,8 +123,15 @@ export class DownloadEngine {
   readonly #secrets: SecretBox | null;
   readonly #scheduleTimer: NodeJS.Timeout;
 
-  private constructor(home: string, persisted: Settings, options: EngineOptions) {
+  private constructor(
+    home: string,
+    persisted: Settings,
+    bootId: string | null,
+    options: EngineOptions,
+  ) {
     this.home = home;
+    this.#bootId = bootId;
+    this.#flushEvery = options.flushEveryMs ?? FLUSH_EVERY_MS;
     this.#secrets = options.secrets ?? null;
     this.#journal = new ResumeJournal(join(home, 'tasks'), this.#secrets);
     this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
@@ -133,20 +157,27 @@ export class DownloadEngine {
       await releaseLock(home);
       throw new ApiError('INVALID_INPUT', describe(overrides.error));
     }
-    const engine = new DownloadEngine(home, await loadSettings(home, options.secrets ?? null), {
-      ...options,
-      settings: overrides.data,
-    });
+    const bootId = options.bootId !== undefined ? options.bootId : await readBootId();
+    const engine = new DownloadEngine(
+      home,
+      await loadSettings(home, options.secrets ?? null),
+      bootId,
+      { ...options, settings: overrides.data },
+    );
     const { records, problems } = await engine.#journal.loadAll();
     for (const message of problems)
       engine.#log({ level: 'warn', event: 'journal_problem', message });
     for (const record of records) {
       // A task that was running when the last process ended carries on.
       if (record.state === 'downloading') record.state = 'queued';
+      if (record.unflushed && record.unflushed.boot !== bootId) await engine.#reopen(record);
       const entry = { record, runner: null };
       engine.#entries.set(record.id, entry);
       if (record.state === 'queued') engine.#queue.add(entry);
+      if (record.state === 'completed' && record.unflushed) engine.#unflushed.add(entry);
     }
+    // Same boot: the OS kept the bytes, and has likely written them by now.
+    await engine.#confirmFlushes();
     engine.#schedule();
     return engine;
   }
@@ -211,6 +242,7 @@ export class DownloadEngine {
         lastModified: null,
         segments: null,
         finalizing: false,
+        unflushed: null,
         error: null,
         createdAt: Date.now(),
         completedAt: null,
@@ -295,6 +327,7 @@ export class DownloadEngine {
       await this.#discardData(entry);
     }
     this.#entries.delete(id);
+    this.#unflushed.delete(entry);
     await this.#journal.remove(id);
     this.#emit({ type: 'task-removed', id });
     this.#schedule();
@@ -365,6 +398,9 @@ export class DownloadEngine {
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
     this.#pool.close();
     await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
+    // Files not flushed yet stay marked: the next start flushes them (exiting need not wait).
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    await this.#flushing;
     await this.#journal.close();
     await releaseLock(this.home);
     this.#listeners.clear();
@@ -401,10 +437,11 @@ export class DownloadEngine {
     return this.#snapshot(entry);
   }
 
-  #save(entry: Entry): Promise<void> {
+  /** `durable` false: see RecordLog.put; for saves an OS crash may undo (TaskRecord.unflushed). */
+  #save(entry: Entry, durable = true): Promise<void> {
     // A running task's runner owns the segments; it saves them with its own fsync discipline.
     if (entry.runner) return Promise.resolve();
-    return this.#journal.save(entry.record.id, () => ({ ...entry.record }));
+    return this.#journal.save(entry.record.id, () => ({ ...entry.record }), durable);
   }
 
   async #stopRunner(entry: Entry): Promise<void> {
@@ -419,6 +456,7 @@ export class DownloadEngine {
     record.size = null;
     record.resumable = null;
     record.finalizing = false;
+    record.unflushed = null;
   }
 
   #schedule(): void {
@@ -480,6 +518,8 @@ export class DownloadEngine {
       journal: this.#journal,
       pool: this.#pool,
       reservedPaths: this.#reservedPaths,
+      bootId: this.#bootId,
+      flushEveryMs: this.#flushEvery,
       changed: () => this.#emitChanged(entry),
       transferring: (active) => {
         if (active) this.#finishing.delete(entry);
@@ -545,10 +585,70 @@ export class DownloadEngine {
       });
     }
     if (!this.#entries.has(record.id)) return;
+    if (record.state === 'completed' && record.unflushed) {
+      this.#unflushed.add(entry);
+      this.#flushTimer ??= setTimeout(() => {
+        this.#flushTimer = null;
+        void this.#confirmFlushes();
+      }, this.#flushEvery).unref();
+    }
     // The next download need not wait for this record's fsync.
     this.#schedule();
-    await this.#save(entry).catch(() => undefined);
+    // A completion not yet flushed is lost with the OS as its file may be: both are redone.
+    await this.#save(entry, !record.unflushed).catch(() => undefined);
     this.#emitChanged(entry);
+  }
+
+  /** A record marked unflushed in another boot: the OS went down before its file was flushed. */
+  async #reopen(record: TaskRecord): Promise<void> {
+    let again: boolean;
+    try {
+      again = await reopenUnflushed(record);
+    } catch (error) {
+      record.state = 'failed';
+      record.error = {
+        code: 'FILE_ACCESS',
+        message: `the system stopped before this file was saved; restoring it failed: ${(error as Error).message}`,
+      };
+      again = false;
+    }
+    this.#log({
+      level: 'warn',
+      event: again ? 'unflushed_refetch' : 'unflushed_kept',
+      taskId: record.id,
+      url: redactUrl(record.url),
+    });
+    await this.#journal.save(record.id, () => ({ ...record }));
+  }
+
+  /** Flushes the files of completed tasks marked unflushed, then clears their marks. */
+  #confirmFlushes(): Promise<void> {
+    const batch = [...this.#unflushed];
+    this.#unflushed.clear();
+    const run = async () => {
+      await Promise.all(
+        batch.map(async (entry) => {
+          const { record } = entry;
+          if (!record.unflushed || record.state !== 'completed' || !record.fileName) return;
+          try {
+            await flushPublished(record.dir, record.fileName);
+          } catch (error) {
+            // The mark stays: after a reboot the download is checked out again.
+            this.#log({
+              level: 'error',
+              event: 'flush_failed',
+              taskId: record.id,
+              message: (error as Error).message,
+            });
+            return;
+          }
+          record.unflushed = null;
+          if (this.#entries.has(record.id)) await this.#save(entry).catch(() => undefined);
+        }),
+      );
+    };
+    this.#flushing = this.#flushing.then(run);
+    return this.#flushing;
   }
 
   #maxOrder(): number {

@@ -12,6 +12,8 @@ interface Pending {
   /** The line's JSON (`{"id":…,"r":…}`); r is null for a deletion. */
   payload: string;
   deleted: boolean;
+  /** Needs an fdatasync before it is reported done. */
+  durable: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -100,14 +102,18 @@ export class RecordLog {
     return { log: store, values, problems };
   }
 
-  /** Stores `json` (a JSON text) under `id`; resolves once it is durable. */
-  put(id: string, json: string): Promise<void> {
-    return this.#append(id, `{"id":${JSON.stringify(id)},"r":${json}}`, false);
+  /**
+   * Stores `json` (a JSON text) under `id`; resolves once it is durable, or, with `durable`
+   * false, once written: a crash of the OS (not of this process) may then lose it, and the
+   * replay ends at the first line lost, so what loads is an older state of every record.
+   */
+  put(id: string, json: string, durable = true): Promise<void> {
+    return this.#append(id, `{"id":${JSON.stringify(id)},"r":${json}}`, false, durable);
   }
 
   /** Forgets `id`; resolves once that is durable. */
   delete(id: string): Promise<void> {
-    return this.#append(id, `{"id":${JSON.stringify(id)},"r":null}`, true);
+    return this.#append(id, `{"id":${JSON.stringify(id)},"r":null}`, true, true);
   }
 
   /** Waits for every write in progress. */
@@ -120,9 +126,9 @@ export class RecordLog {
     await this.#handle.close();
   }
 
-  #append(id: string, payload: string, deleted: boolean): Promise<void> {
+  #append(id: string, payload: string, deleted: boolean, durable: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id, payload, deleted, resolve, reject });
+      this.#queue.push({ id, payload, deleted, durable, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -136,7 +142,7 @@ export class RecordLog {
       const data = Buffer.from(batch.map((p) => frame(p.payload)).join(''));
       try {
         await writeAll(this.#handle, data, this.#size);
-        await this.#handle.datasync();
+        if (batch.some((p) => p.durable)) await this.#handle.datasync();
       } catch (error) {
         // A partial line must not stay where the next batch would follow it.
         await this.#handle.truncate(this.#size).catch(() => undefined);

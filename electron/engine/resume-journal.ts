@@ -11,7 +11,10 @@ import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
  */
 export class ResumeJournal {
   readonly dir: string;
-  readonly #queues = new Map<string, { running: Promise<void>; again: boolean }>();
+  readonly #queues = new Map<
+    string,
+    { running: Promise<void>; again: boolean; durable: boolean }
+  >();
   readonly #producers = new Map<string, () => Promise<TaskRecord> | TaskRecord>();
   /** What the log holds for each task now (as plain JSON): saving the same again is skipped. */
   readonly #onDisk = new Map<string, string>();
@@ -73,21 +76,27 @@ export class ResumeJournal {
     return legacy;
   }
 
-  /** Saves the record `produce` returns; resolves once a version at least that new is durable. */
-  save(id: string, produce: () => Promise<TaskRecord> | TaskRecord): Promise<void> {
+  /**
+   * Saves the record `produce` returns; resolves once a version at least that new is durable,
+   * or only written with `durable` false (RecordLog.put: a crash of the OS may lose it).
+   */
+  save(id: string, produce: () => Promise<TaskRecord> | TaskRecord, durable = true): Promise<void> {
     this.#producers.set(id, produce);
     const queued = this.#queues.get(id);
     if (queued) {
       queued.again = true;
+      queued.durable ||= durable;
       return queued.running;
     }
-    const entry = { running: Promise.resolve(), again: false };
+    const entry = { running: Promise.resolve(), again: false, durable };
     entry.running = (async () => {
       try {
         do {
           entry.again = false;
           const current = this.#producers.get(id);
-          if (current) await this.#write(id, await current());
+          const wanted = entry.durable;
+          entry.durable = false;
+          if (current) await this.#write(id, await current(), wanted);
         } while (entry.again);
       } finally {
         this.#queues.delete(id);
@@ -129,13 +138,13 @@ export class ResumeJournal {
     return this.#log;
   }
 
-  async #write(id: string, record: TaskRecord): Promise<void> {
+  async #write(id: string, record: TaskRecord, durable: boolean): Promise<void> {
     if (!this.#producers.has(id)) return; // removed meanwhile
     // Every save is an fsync or three; an engine closing with thousands of finished tasks would
     // otherwise rewrite them all.
     const plain = JSON.stringify(record);
     if (this.#onDisk.get(id) === plain) return;
-    await this.#opened().put(id, this.#serialize(record));
+    await this.#opened().put(id, this.#serialize(record), durable);
     this.#onDisk.set(id, plain);
   }
 

@@ -35,6 +35,20 @@ export const TaskRecordSchema = z.object({
   segments: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
   /** Set just before the `.part` file is renamed to its final name. */
   finalizing: z.boolean(),
+  /**
+   * Finished in OS boot `boot` without waiting for the disk (see flush-confirmer.ts): only the
+   * bytes in `segments` were fsynced. Cleared once the file is flushed; found after another boot
+   * (the OS went down first), the rest is downloaded again.
+   */
+  unflushed: z._default(
+    z.nullable(
+      z.object({
+        boot: z.string(),
+        segments: z.array(z.tuple([z.number(), z.number(), z.number()])),
+      }),
+    ),
+    null,
+  ),
   error: z.nullable(TaskErrorSchema),
   createdAt: z.number(),
   completedAt: z.nullable(z.number()),

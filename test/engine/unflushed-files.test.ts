@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { link, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { DownloadEngine, type EngineOptions } from '../../electron/engine/download-engine.ts';
+import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
+import { ResumeJournal } from '../../electron/engine/resume-journal.ts';
+import type { TaskRecord } from '../../electron/engine/task-record.ts';
+import { TEST_SETTINGS, waitForEnd, waitForTask } from '../support/engine-harness.ts';
+import { FaultServer } from '../support/fault-server.ts';
+import { listDir, makeContent, MiB, sha256, tempDir } from '../support/fixtures.ts';
+
+/**
+ * An OS crash is played by opening the engine again under another boot id, with the bytes the
+ * OS had not yet written replaced by zeros in the file, as a power cut would leave them.
+ */
+interface Rig {
+  server: FaultServer;
+  home: string;
+  dir: string;
+  log: EngineLogRecord[];
+  open(bootId: string | null, extra?: Partial<EngineOptions>): Promise<DownloadEngine>;
+  /** The task's record as saved on disk (the engine must be closed). */
+  saved(id: string): Promise<TaskRecord>;
+}
+
+async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
+  const server = await FaultServer.start();
+  const tmp = await tempDir();
+  const engines: DownloadEngine[] = [];
+  const rig: Rig = {
+    server,
+    home: join(tmp.path, 'home'),
+    dir: join(tmp.path, 'downloads'),
+    log: [],
+    async open(bootId, extra = {}) {
+      const engine = await DownloadEngine.open({
+        home: rig.home,
+        defaultDownloadDir: rig.dir,
+        settings: TEST_SETTINGS,
+        log: (record) => rig.log.push(record),
+        bootId,
+        flushEveryMs: 3_600_000,
+        ...extra,
+      });
+      engines.push(engine);
+      return engine;
+    },
+    async saved(id) {
+      const journal = new ResumeJournal(join(rig.home, 'tasks'));
+      const { records } = await journal.loadAll();
+      await journal.close();
+      const record = records.find((r) => r.id === id);
+      assert.ok(record, `a record for ${id}`);
+      return record;
+    },
+  };
+  try {
+    await fn(rig);
+  } finally {
+    for (const engine of engines) await engine.close();
+    await server.close();
+    await tmp.cleanup();
+  }
+}
+
+/** Zeroes every byte of the file outside the [start, end, written] triples. */
+async function loseUnsynced(path: string, size: number, durable: number[][]): Promise<number> {
+  const kept = durable.map(([start, , written]) => [start!, written!] as const);
+  kept.sort((a, b) => a[0] - b[0]);
+  const handle = await open(path, 'r+');
+  let lost = 0;
+  let at = 0;
+  const zero = async (from: number, to: number) => {
+    if (to <= from) return;
+    await handle.write(Buffer.alloc(to - from), 0, to - from, from);
+    lost += to - from;
+  };
+  for (const [start, written] of kept) {
+    await zero(at, start);
+    at = Math.max(at, written);
+  }
+  await zero(at, size);
+  await handle.close();
+  return lost;
+}
+
+describe('files finished without waiting for the disk', () => {
+  it('are published before they are flushed, and fetched again when the OS went down first', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(3 * MiB);
+      // Slow enough for a flush or two while bytes flow.
+      rig.server.addFile('/disk.img', { body, faults: { connectionRate: 2 * MiB } });
+      let engine = await rig.open('boot-1', { flushEveryMs: 250 });
+      const [task] = await engine.add([{ url: rig.server.url('/disk.img'), connections: 2 }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+
+      const { unflushed } = await rig.saved(task!.id);
+      assert.equal(unflushed?.boot, 'boot-1', 'the record says the file was not flushed');
+      const durable = unflushed.segments.reduce(
+        (sum, [start, , written]) => sum + written - start,
+        0,
+      );
+      assert.ok(durable > 0, 'bytes fsynced while downloading are claimed durable');
+      const path = join(rig.dir, 'disk.img');
+      const lost = await loseUnsynced(path, body.length, unflushed.segments);
+      assert.ok(lost > 0, 'the crash lost the bytes written since the last save');
+
+      const served = rig.server.stats.bodyBytes;
+      const before = rig.server.stats.requests.length;
+      engine = await rig.open('boot-2');
+      const again = engine.get(task!.id)!;
+      assert.notEqual(again.state, 'completed', 'a file the OS may have lost is not complete');
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(sha256(await readFile(path)), sha256(body));
+      const refetched = rig.server.stats.bodyBytes - served;
+      assert.ok(refetched >= lost, `fetched ${refetched} bytes again for ${lost} lost`);
+      assert.ok(refetched < body.length, `kept the ${durable} durable bytes`);
+      for (const r of rig.server.stats.requests.slice(before)) {
+        assert.ok(r.ifRange, `request ${r.range} carries If-Range`);
+      }
+      assert.ok(rig.log.some((r) => r.event === 'unflushed_refetch' && r.taskId === task!.id));
+    });
+  });
+
+  it('claim progress without an fsync, and after an OS crash resume from the last flush', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(4 * MiB);
+      rig.server.addFile('/iso', { body, faults: { connectionRate: 1 * MiB } });
+      let engine = await rig.open('boot-1', { flushEveryMs: 400 });
+      const [task] = await engine.add([{ url: rig.server.url('/iso'), connections: 2 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 1.5 * MiB);
+      await engine.close();
+      const saved = await rig.saved(task!.id);
+      const claimed = saved.segments!.reduce((sum, [start, , written]) => sum + written - start, 0);
+      const durable = saved.unflushed!.segments.reduce((sum, [a, , w]) => sum + w - a, 0);
+      assert.ok(claimed > 1.5 * MiB, `claims ${claimed} bytes written`);
+      assert.ok(durable > 0 && durable < claimed, `${durable} of ${claimed} claimed were flushed`);
+
+      // Our crash: the OS kept every byte, and the claims hold.
+      engine = await rig.open('boot-1');
+      assert.equal(engine.get(task!.id)?.downloaded, claimed);
+      await engine.close();
+
+      const part = join(rig.dir, 'iso.part');
+      await loseUnsynced(part, body.length, (await rig.saved(task!.id)).unflushed!.segments);
+      engine = await rig.open('boot-2');
+      assert.equal(engine.get(task!.id)?.downloaded, durable, 'only flushed bytes are trusted');
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(sha256(await readFile(join(rig.dir, 'iso'))), sha256(body));
+    });
+  });
+
+  it('are fetched again under their own name when the OS went down while publishing', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(512 * 1024);
+      rig.server.addFile('/d.bin', { body });
+      let engine = await rig.open('boot-1');
+      const [task] = await engine.add([{ url: rig.server.url('/d.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      // Publishing links the final name, then unlinks the .part: the crash kept both names.
+      const path = join(rig.dir, 'd.bin');
+      await link(path, `${path}.part`);
+      await loseUnsynced(path, body.length, (await rig.saved(task!.id)).unflushed!.segments);
+      engine = await rig.open('boot-2');
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'd.bin');
+      assert.deepEqual(await listDir(rig.dir), ['d.bin']);
+      assert.equal(sha256(await readFile(path)), sha256(body));
+    });
+  });
+
+  it('are flushed at the next start in the same boot, and stay complete after a later reboot', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(256 * 1024);
+      rig.server.addFile('/notes.txt', { body });
+      let engine = await rig.open('boot-1');
+      const [task] = await engine.add([{ url: rig.server.url('/notes.txt') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed?.boot, 'boot-1');
+
+      engine = await rig.open('boot-1');
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed, null, 'flushed and unmarked');
+
+      const requests = rig.server.stats.requests.length;
+      engine = await rig.open('boot-2');
+      assert.equal(engine.get(task!.id)?.state, 'completed');
+      await sleep(100);
+      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched again');
+    });
+  });
+
+  it('are flushed by a running engine once the flush delay has passed', async () => {
+    await withRig(async (rig) => {
+      rig.server.addFile('/a.bin', { body: makeContent(128 * 1024) });
+      const engine = await rig.open('boot-1', { flushEveryMs: 20 });
+      const [task] = await engine.add([{ url: rig.server.url('/a.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await sleep(300);
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed, null);
+    });
+  });
+
+  it('wait for the disk where the OS tells no boot from the next', async () => {
+    await withRig(async (rig) => {
+      rig.server.addFile('/b.bin', { body: makeContent(128 * 1024) });
+      let engine = await rig.open(null);
+      const [task] = await engine.add([{ url: rig.server.url('/b.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed, null, 'completed means flushed');
+      engine = await rig.open('boot-2');
+      assert.equal(engine.get(task!.id)?.state, 'completed');
+    });
+  });
+
+  it('are left alone after a reboot when the user deleted them meanwhile', async () => {
+    await withRig(async (rig) => {
+      rig.server.addFile('/c.bin', { body: makeContent(128 * 1024) });
+      let engine = await rig.open('boot-1');
+      const [task] = await engine.add([{ url: rig.server.url('/c.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      await rm(join(rig.dir, 'c.bin'));
+      const requests = rig.server.stats.requests.length;
+      engine = await rig.open('boot-2');
+      assert.equal(engine.get(task!.id)?.state, 'completed');
+      await sleep(100);
+      assert.equal(rig.server.stats.requests.length, requests);
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed, null);
+      assert.ok(rig.log.some((r) => r.event === 'unflushed_kept'));
+    });
+  });
+});
