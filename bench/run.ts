@@ -16,7 +16,6 @@ import { ApiHub } from '../electron/api/api-hub.ts';
 import { buildCli } from '../scripts/build-cli.ts';
 import { FaultServer } from '../test/support/fault-server.ts';
 import { measure, median, type Measurement } from './measure.ts';
-import { buildNoFsyncShim } from './no-fsync-shim.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import { roundOrder } from './round-order.ts';
 
@@ -60,26 +59,6 @@ const braid = (urlArgs: string[], extra: string[] = []): Contender => ({
     args: [join(ROOT, 'bin/braid.js'), 'get', ...urlArgs, '-d', out, '--quiet', ...extra],
   }),
 });
-
-let noFsyncShim: string | null = null;
-/**
- * Diagnostic: Braid with fsync made a no-op, i.e. on the peers' terms (none of them syncs).
- * Shows what the engine does apart from waiting for the disk. Not something users can run.
- */
-function braidWithoutFsync(urlArgs: string[]): Contender[] {
-  if (!noFsyncShim) return [];
-  const shim = noFsyncShim;
-  const { command } = braid(urlArgs);
-  return [
-    {
-      tool: 'braid, fsync a no-op (diagnostic)',
-      command: (out, home) => {
-        const { cmd, args } = command(out, home);
-        return { cmd: 'env', args: [`LD_PRELOAD=${shim}`, cmd, ...args] };
-      },
-    },
-  ];
-}
 
 function ensurePeers(): void {
   const need: Record<string, string> = {
@@ -220,20 +199,10 @@ async function scenario1(nginx: Nginx): Promise<void> {
   const rows = await compare(
     [
       braid([url, '-o', 'big.bin']),
-      ...braidWithoutFsync([url, '-o', 'big.bin']),
       curl(url, 'big.bin'),
       wget(url, 'big.bin'),
       aria2(url, 'big.bin', 16),
       axel(url, 'big.bin', 8),
-      {
-        // Braid's file is on disk (fdatasync) when it says done; the peers leave it in the page
-        // cache. This row is the fastest peer held to the same promise.
-        tool: 'curl + sync -d',
-        command: (out) => ({
-          cmd: 'sh',
-          args: ['-c', 'curl -sS -o "$1" "$2" && sync -d "$1"', 'sh', join(out, 'big.bin'), url],
-        }),
-      },
     ],
     [{ name: 'big.bin', sha256: sum }],
   );
@@ -360,7 +329,6 @@ async function scenario4(nginx: Nginx): Promise<void> {
   const rows = await compare(
     [
       braid(['-i', list, '-j', '16']),
-      ...braidWithoutFsync(['-i', list, '-j', '16']),
       {
         tool: 'aria2c -j16',
         command: (out) => ({
@@ -523,7 +491,6 @@ async function main(): Promise<void> {
   // What `npm run build` gives users: `braid get` starts from the bundle, not the sources.
   await buildCli();
   await mkdir(FILES, { recursive: true });
-  noFsyncShim = buildNoFsyncShim(WORK);
   const nginx = await startNginx(FILES, WORK, '4m');
   const fault = await FaultServer.start();
   say(`# Braid benchmarks${QUICK ? ' (quick)' : ''}`);
@@ -532,7 +499,6 @@ async function main(): Promise<void> {
     `${new Date().toISOString().slice(0, 10)}, ${RUNS} alternating runs per tool, medians. Node ${process.version}; ` +
       `${execFileSync('sh', ['-c', 'nproc']).toString().trim()} cores. Every output verified by sha256.`,
   );
-  if (!noFsyncShim) say('No C compiler (cc): the diagnostic rows without fsync are left out.');
   say();
   const scenarios = [
     () => scenario1(nginx),
