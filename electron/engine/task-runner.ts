@@ -934,13 +934,16 @@ export class TaskRunner {
         const planner = this.#planner;
         const segments = planner && r.size !== null ? planner.toSaved() : null;
         // Nothing written yet means nothing claimed: no data to make durable first.
-        const file = planner && segments && planner.written > 0 ? this.#file : null;
-        if (file && (boot === null || performance.now() >= this.#flushDue)) {
+        const claims = !!planner && !!segments && planner.written > 0;
+        // Closed: the file is finished (#finalize synced it where there is no boot id).
+        const file = this.#file;
+        if (claims && file && (boot === null || performance.now() >= this.#flushDue)) {
           this.#flushDue = performance.now() + this.#env.flushEveryMs;
           await file.sync();
           r.unflushed = null;
-        } else if (file && boot !== null) {
-          // No mark: the claims saved last were durable.
+        } else if (claims && boot !== null) {
+          // No mark: the claims saved last were durable. Saves of a task run one at a time, and
+          // this is the one place that sets or clears the mark.
           r.unflushed ??= { boot, segments: r.segments ?? [] };
         }
         r.segments = segments;
@@ -978,8 +981,6 @@ export class TaskRunner {
           );
         }
       }
-      // The last journal save holds what is durable; a first try in this boot may have said so.
-      if (boot !== null) r.unflushed ??= { boot, segments: r.segments ?? [] };
       r.finalizing = true;
       await this.#saveJournal();
       const name = await publishPart(r.dir, r.fileName, (c) =>
