@@ -605,6 +605,9 @@ export class DownloadEngine {
     try {
       again = await reopenUnflushed(record);
     } catch (error) {
+      // Trust none of the bytes: a retry starts over.
+      record.segments = null;
+      record.finalizing = false;
       record.state = 'failed';
       record.error = {
         code: 'FILE_ACCESS',
@@ -633,7 +636,7 @@ export class DownloadEngine {
           try {
             await flushPublished(record.dir, record.fileName);
           } catch (error) {
-            // The mark stays: after a reboot the download is checked out again.
+            // The mark stays: after a reboot the unflushed bytes are fetched again.
             this.#log({
               level: 'error',
               event: 'flush_failed',
