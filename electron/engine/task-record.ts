@@ -7,6 +7,9 @@ import {
   TaskStateSchema,
 } from '../../shared/api/task.ts';
 
+/** [start, end, written] triples: each piece's bytes from start to written are written. */
+const SavedSegmentsSchema = z.array(z.tuple([z.number(), z.number(), z.number()]));
+
 /**
  * What the engine keeps on disk for a task: enough to list it after a restart and to resume it
  * without trusting anything that was not durably written. Parsed with a schema on load because a
@@ -31,22 +34,17 @@ export const TaskRecordSchema = z.object({
   resumable: z.nullable(z.boolean()),
   etag: z.nullable(z.string()),
   lastModified: z.nullable(z.string()),
-  /** [start, end, written] triples; bytes claimed written were fsynced before this was saved. */
-  segments: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
+  /** Bytes written so far; fsynced before saving unless `unflushed` says otherwise. */
+  segments: z.nullable(SavedSegmentsSchema),
   /** Set just before the `.part` file is renamed to its final name. */
   finalizing: z.boolean(),
   /**
-   * Finished in OS boot `boot` without waiting for the disk (see flush-confirmer.ts): only the
-   * bytes in `segments` were fsynced. Cleared once the file is flushed; found after another boot
+   * Saved in OS boot `boot` without waiting for the disk (see flush-confirmer.ts): only the bytes
+   * in these `segments` were fsynced. Cleared once the file is flushed; found after another boot
    * (the OS went down first), the rest is downloaded again.
    */
   unflushed: z._default(
-    z.nullable(
-      z.object({
-        boot: z.string(),
-        segments: z.array(z.tuple([z.number(), z.number(), z.number()])),
-      }),
-    ),
+    z.nullable(z.object({ boot: z.string(), segments: SavedSegmentsSchema })),
     null,
   ),
   error: z.nullable(TaskErrorSchema),

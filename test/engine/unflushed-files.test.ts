@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -23,6 +23,12 @@ interface Rig {
   open(bootId: string | null, extra?: Partial<EngineOptions>): Promise<DownloadEngine>;
   /** The task's record as saved on disk (the engine must be closed). */
   saved(id: string): Promise<TaskRecord>;
+  /** Downloads the server's `path` to completion in an engine of `bootId`, closes it: the id. */
+  finish(
+    bootId: string | null,
+    path: string,
+    extra?: { engine?: Partial<EngineOptions>; connections?: number },
+  ): Promise<string>;
 }
 
 async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
@@ -55,6 +61,13 @@ async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
       assert.ok(record, `a record for ${id}`);
       return record;
     },
+    async finish(bootId, path, extra = {}) {
+      const engine = await rig.open(bootId, extra.engine);
+      const [task] = await engine.add([{ url: server.url(path), connections: extra.connections }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      return task!.id;
+    },
   };
   try {
     await fn(rig);
@@ -63,6 +76,11 @@ async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
     await server.close();
     await tmp.cleanup();
   }
+}
+
+/** Bytes the [start, end, written] triples claim written. */
+function claimed(segments: readonly (readonly number[])[]): number {
+  return segments.reduce((sum, [start, , written]) => sum + written! - start!, 0);
 }
 
 /** Zeroes every byte of the file outside the [start, end, written] triples. */
@@ -92,17 +110,14 @@ describe('files finished without waiting for the disk', () => {
       const body = makeContent(3 * MiB);
       // Slow enough for a flush or two while bytes flow.
       rig.server.addFile('/disk.img', { body, faults: { connectionRate: 2 * MiB } });
-      let engine = await rig.open('boot-1', { flushEveryMs: 250 });
-      const [task] = await engine.add([{ url: rig.server.url('/disk.img'), connections: 2 }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
-      await engine.close();
+      const id = await rig.finish('boot-1', '/disk.img', {
+        engine: { flushEveryMs: 250 },
+        connections: 2,
+      });
 
-      const { unflushed } = await rig.saved(task!.id);
+      const { unflushed } = await rig.saved(id);
       assert.equal(unflushed?.boot, 'boot-1', 'the record says the file was not flushed');
-      const durable = unflushed.segments.reduce(
-        (sum, [start, , written]) => sum + written - start,
-        0,
-      );
+      const durable = claimed(unflushed.segments);
       assert.ok(durable > 0, 'bytes fsynced while downloading are claimed durable');
       const path = join(rig.dir, 'disk.img');
       const lost = await loseUnsynced(path, body.length, unflushed.segments);
@@ -110,10 +125,10 @@ describe('files finished without waiting for the disk', () => {
 
       const served = rig.server.stats.bodyBytes;
       const before = rig.server.stats.requests.length;
-      engine = await rig.open('boot-2');
-      const again = engine.get(task!.id)!;
+      const engine = await rig.open('boot-2');
+      const again = engine.get(id)!;
       assert.notEqual(again.state, 'completed', 'a file the OS may have lost is not complete');
-      const done = await waitForEnd(engine, task!.id);
+      const done = await waitForEnd(engine, id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(sha256(await readFile(path)), sha256(body));
       const refetched = rig.server.stats.bodyBytes - served;
@@ -122,7 +137,7 @@ describe('files finished without waiting for the disk', () => {
       for (const r of rig.server.stats.requests.slice(before)) {
         assert.ok(r.ifRange, `request ${r.range} carries If-Range`);
       }
-      assert.ok(rig.log.some((r) => r.event === 'unflushed_refetch' && r.taskId === task!.id));
+      assert.ok(rig.log.some((r) => r.event === 'unflushed_refetch' && r.taskId === id));
     });
   });
 
@@ -135,14 +150,14 @@ describe('files finished without waiting for the disk', () => {
       await waitForTask(engine, task!.id, (t) => t.downloaded > 1.5 * MiB);
       await engine.close();
       const saved = await rig.saved(task!.id);
-      const claimed = saved.segments!.reduce((sum, [start, , written]) => sum + written - start, 0);
-      const durable = saved.unflushed!.segments.reduce((sum, [a, , w]) => sum + w - a, 0);
-      assert.ok(claimed > 1.5 * MiB, `claims ${claimed} bytes written`);
-      assert.ok(durable > 0 && durable < claimed, `${durable} of ${claimed} claimed were flushed`);
+      const written = claimed(saved.segments!);
+      const durable = claimed(saved.unflushed!.segments);
+      assert.ok(written > 1.5 * MiB, `claims ${written} bytes written`);
+      assert.ok(durable > 0 && durable < written, `${durable} of ${written} claimed were flushed`);
 
       // Our crash: the OS kept every byte, and the claims hold.
       engine = await rig.open('boot-1');
-      assert.equal(engine.get(task!.id)?.downloaded, claimed);
+      assert.equal(engine.get(task!.id)?.downloaded, written);
       await engine.close();
 
       const part = join(rig.dir, 'iso.part');
@@ -159,16 +174,13 @@ describe('files finished without waiting for the disk', () => {
     await withRig(async (rig) => {
       const body = makeContent(512 * 1024);
       rig.server.addFile('/d.bin', { body });
-      let engine = await rig.open('boot-1');
-      const [task] = await engine.add([{ url: rig.server.url('/d.bin') }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
-      await engine.close();
+      const id = await rig.finish('boot-1', '/d.bin');
       // Publishing links the final name, then unlinks the .part: the crash kept both names.
       const path = join(rig.dir, 'd.bin');
       await link(path, `${path}.part`);
-      await loseUnsynced(path, body.length, (await rig.saved(task!.id)).unflushed!.segments);
-      engine = await rig.open('boot-2');
-      const done = await waitForEnd(engine, task!.id);
+      await loseUnsynced(path, body.length, (await rig.saved(id)).unflushed!.segments);
+      const engine = await rig.open('boot-2');
+      const done = await waitForEnd(engine, id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(done.fileName, 'd.bin');
       assert.deepEqual(await listDir(rig.dir), ['d.bin']);
@@ -180,19 +192,15 @@ describe('files finished without waiting for the disk', () => {
     await withRig(async (rig) => {
       const body = makeContent(256 * 1024);
       rig.server.addFile('/notes.txt', { body });
-      let engine = await rig.open('boot-1');
-      const [task] = await engine.add([{ url: rig.server.url('/notes.txt') }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
-      await engine.close();
-      assert.equal((await rig.saved(task!.id)).unflushed?.boot, 'boot-1');
+      const id = await rig.finish('boot-1', '/notes.txt');
+      assert.equal((await rig.saved(id)).unflushed?.boot, 'boot-1');
 
-      engine = await rig.open('boot-1');
-      await engine.close();
-      assert.equal((await rig.saved(task!.id)).unflushed, null, 'flushed and unmarked');
+      await (await rig.open('boot-1')).close();
+      assert.equal((await rig.saved(id)).unflushed, null, 'flushed and unmarked');
 
       const requests = rig.server.stats.requests.length;
-      engine = await rig.open('boot-2');
-      assert.equal(engine.get(task!.id)?.state, 'completed');
+      const engine = await rig.open('boot-2');
+      assert.equal(engine.get(id)?.state, 'completed');
       await sleep(100);
       assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched again');
     });
@@ -213,32 +221,51 @@ describe('files finished without waiting for the disk', () => {
   it('wait for the disk where the OS tells no boot from the next', async () => {
     await withRig(async (rig) => {
       rig.server.addFile('/b.bin', { body: makeContent(128 * 1024) });
-      let engine = await rig.open(null);
-      const [task] = await engine.add([{ url: rig.server.url('/b.bin') }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
-      await engine.close();
-      assert.equal((await rig.saved(task!.id)).unflushed, null, 'completed means flushed');
-      engine = await rig.open('boot-2');
-      assert.equal(engine.get(task!.id)?.state, 'completed');
+      const id = await rig.finish(null, '/b.bin');
+      assert.equal((await rig.saved(id)).unflushed, null, 'completed means flushed');
+      const engine = await rig.open('boot-2');
+      assert.equal(engine.get(id)?.state, 'completed');
     });
   });
 
   it('are left alone after a reboot when the user deleted them meanwhile', async () => {
     await withRig(async (rig) => {
       rig.server.addFile('/c.bin', { body: makeContent(128 * 1024) });
-      let engine = await rig.open('boot-1');
-      const [task] = await engine.add([{ url: rig.server.url('/c.bin') }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
-      await engine.close();
+      const id = await rig.finish('boot-1', '/c.bin');
       await rm(join(rig.dir, 'c.bin'));
       const requests = rig.server.stats.requests.length;
-      engine = await rig.open('boot-2');
-      assert.equal(engine.get(task!.id)?.state, 'completed');
+      const engine = await rig.open('boot-2');
+      assert.equal(engine.get(id)?.state, 'completed');
       await sleep(100);
       assert.equal(rig.server.stats.requests.length, requests);
       await engine.close();
-      assert.equal((await rig.saved(task!.id)).unflushed, null);
+      assert.equal((await rig.saved(id)).unflushed, null);
       assert.ok(rig.log.some((r) => r.event === 'unflushed_kept'));
+    });
+  });
+
+  it('fail after a reboot, trusting none of their bytes, when their file cannot be put back', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(128 * 1024);
+      rig.server.addFile('/e.bin', { body });
+      const id = await rig.finish('boot-1', '/e.bin');
+      // A folder where the `.part` would go back: the rename fails (EISDIR).
+      await mkdir(join(rig.dir, 'e.bin.part'));
+      const requests = rig.server.stats.requests.length;
+      let engine = await rig.open('boot-2');
+      const failed = engine.get(id)!;
+      assert.equal(failed.state, 'failed');
+      assert.equal(failed.error?.code, 'FILE_ACCESS');
+      assert.match(failed.error?.message ?? '', /saved.*restoring it failed/);
+      await sleep(100);
+      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched on its own');
+      assert.equal(sha256(await readFile(join(rig.dir, 'e.bin'))), sha256(body), 'file untouched');
+      await engine.close();
+      const saved = await rig.saved(id);
+      assert.equal(saved.segments, null, 'no bytes claimed');
+      assert.equal(saved.unflushed, null);
+      engine = await rig.open('boot-2');
+      assert.equal(engine.get(id)?.state, 'failed', 'and the next start does not try again');
     });
   });
 });
