@@ -935,7 +935,7 @@ export class TaskRunner {
         const segments = planner && r.size !== null ? planner.toSaved() : null;
         // Nothing written yet means nothing claimed: no data to make durable first.
         const claims = !!planner && !!segments && planner.written > 0;
-        // Closed: the file is finished (#finalize synced it where there is no boot id).
+        // No file once closed: it is finished, and #finalize synced it where there is no boot id.
         const file = this.#file;
         if (claims && file && (boot === null || performance.now() >= this.#flushDue)) {
           this.#flushDue = performance.now() + this.#env.flushEveryMs;
