@@ -55,14 +55,11 @@ export function chooseFileName(input: {
 /**
  * `name`, or `stem (1).ext`, `stem (2).ext`, … — the first for which neither the file nor its
  * `.part` exists (a dangling symlink counts as existing) and that no running task reserved.
- * `partCreatedExclusively`: the caller creates the `.part` with O_EXCL and picks again (with the
- * candidate reserved) when it exists, so only the final name is looked up here.
  */
 export async function uniqueFileName(
   dir: string,
   name: string,
   isReserved: (candidate: string) => boolean = () => false,
-  { partCreatedExclusively = false } = {},
 ): Promise<string> {
   const { stem, ext } = splitExtension(name);
   for (let n = 0; n < 10_000; n++) {
@@ -71,7 +68,7 @@ export async function uniqueFileName(
       truncateBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(suffix + PART_SUFFIX)) + suffix;
     if (isReserved(candidate)) continue;
     if (await taken(join(dir, candidate))) continue;
-    if (!partCreatedExclusively && (await taken(join(dir, candidate + PART_SUFFIX)))) continue;
+    if (await taken(join(dir, candidate + PART_SUFFIX))) continue;
     return candidate;
   }
   throw new Error(`no free file name like ${name} in ${dir}`);

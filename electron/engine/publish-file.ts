@@ -25,6 +25,11 @@ export async function publishPart(
       return current;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
+      // A run killed between link and unlink left the final name already linked to the data.
+      if (code === 'EEXIST' && (await sameFile(part, target))) {
+        await unlink(part);
+        return current;
+      }
       const noLinks = NO_HARD_LINKS.has(code);
       if (noLinks && !(await exists(target))) {
         await rename(part, target);
@@ -46,4 +51,9 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([lstat(a, { bigint: true }), lstat(b, { bigint: true })]);
+  return x.dev === y.dev && x.ino === y.ino;
 }

@@ -544,9 +544,6 @@ export class TaskRunner {
     if (segment) segment.requestEnd = requestEnd;
     this.#planner = planner;
     this.#env.changed();
-    // Not awaited: the record names the `.part` as soon as the log can take it, while the body
-    // streams; it claims no bytes yet, and waiting for its fsync held every small file ~2 ms.
-    void this.#saveJournal().catch(() => undefined);
     if (!segment || res.status === 416) return;
     this.#addWorkers(planner);
     await this.#fetchSegment(worker, segment, res);
@@ -578,23 +575,28 @@ export class TaskRunner {
       r.dir = categoryDir(category, r.dir);
       r.autoDir = false;
     }
-    // Names whose `.part` exists: creating it with O_EXCL is the check (one lookup less per file).
+    // Names whose `.part` appeared after it was looked up (another process's).
     const partExists = new Set<string>();
+    let base = r.fileName ?? wanted;
     for (let attempt = 0; ; attempt++) {
+      if (r.fileName) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
       const name = await uniqueFileName(
         r.dir,
-        r.fileName ?? wanted,
+        base,
         (candidate) =>
           partExists.has(candidate) || this.#env.reservedPaths.has(join(r.dir, candidate)),
-        { partCreatedExclusively: true },
       );
+      r.fileName = name;
+      this.#env.reservedPaths.add(join(r.dir, name));
+      // The record names the `.part` before it exists: killed right after creating it, the next
+      // run finds its own `.part` by that name and starts it afresh (#prepare), where it used to
+      // leave it behind and pick "name (1)". The name was just found free, so it is not someone
+      // else's file that #prepare would delete.
+      await this.#saveJournal();
       try {
         this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX), {
           direct: this.#writesDirect(),
         });
-        if (r.fileName) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
-        r.fileName = name;
-        this.#env.reservedPaths.add(join(r.dir, name));
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -604,10 +606,9 @@ export class TaskRunner {
           await mkdir(r.dir, { recursive: true });
           continue;
         }
-        // A `.part` of that name exists (another download's, or left over): pick again.
         if (code !== 'EEXIST') throw error;
         partExists.add(name);
-        r.fileName = null;
+        base = wanted;
       }
     }
   }

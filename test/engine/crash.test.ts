@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,4 +106,52 @@ describe('crash safety', () => {
       }
     });
   }
+
+  it('leaves no stray .part when killed right after creating it: the next run takes the same name', async (t) => {
+    try {
+      execFileSync('strace', ['-V'], { stdio: 'ignore' });
+    } catch {
+      console.log('SKIPPED: kill right after the .part is created: no strace to hold it there');
+      return t.skip('no strace');
+    }
+    const server = await FaultServer.start();
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    const dir = join(tmp.path, 'out');
+    const part = join(dir, 'disk.img.part');
+    try {
+      const body = makeContent(4 * MiB);
+      server.addFile('/disk.img', { body });
+      const args = ['get', server.url('/disk.img'), '-d', dir, '--quiet'];
+      // strace holds the open that created the .part for 3 s before it returns, so the kill lands
+      // after the file exists and before the process can do anything else.
+      const strace = spawn(
+        'strace',
+        [
+          ...['-f', '--seccomp-bpf', '-qq', '-o', '/dev/null', '-e', 'trace=openat'],
+          ...['-e', 'inject=openat:delay_exit=3000000', '-P', part],
+          ...[process.execPath, join(ROOT, 'bin/braid.js'), ...args],
+        ],
+        { env: { ...process.env, BRAID_HOME: home }, stdio: 'ignore' },
+      );
+      const straceExit = exited(strace);
+      while (!existsSync(part)) {
+        assert.equal(strace.exitCode, null, 'braid ended before creating its .part');
+        await sleep(10);
+      }
+      const braidPid = Number(execFileSync('pgrep', ['-P', String(strace.pid)]).toString());
+      process.kill(braidPid, 'SIGKILL');
+      // strace reaps it once the held call returns; the next run must not find it alive.
+      await straceExit;
+      assert.deepEqual(await listDir(dir), ['disk.img.part']);
+
+      const rerun = startCli(args, home);
+      assert.equal(await exited(rerun), 0);
+      assert.deepEqual(await listDir(dir), ['disk.img'], 'the same name, and no .part left');
+      assert.equal(await sha256File(join(dir, 'disk.img')), sha256(body));
+    } finally {
+      await server.close();
+      await tmp.cleanup();
+    }
+  });
 });

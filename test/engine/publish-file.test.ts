@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { link, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { publishPart } from '../../electron/engine/publish-file.ts';
@@ -13,6 +13,19 @@ describe('publishing a finished download', () => {
       assert.equal(await publishPart(tmp.path, 'a.iso', () => false), 'a.iso');
       assert.deepEqual(await listDir(tmp.path), ['a.iso']);
       assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'data');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('completes a publish killed between link and unlink: one file, no second copy', async () => {
+    const tmp = await tempDir();
+    try {
+      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
+      await link(join(tmp.path, 'a.iso.part'), join(tmp.path, 'a.iso'));
+      assert.equal(await publishPart(tmp.path, 'a.iso', () => false), 'a.iso');
+      assert.deepEqual(await listDir(tmp.path), ['a.iso']);
+      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'ours');
     } finally {
       await tmp.cleanup();
     }
