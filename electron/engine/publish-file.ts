@@ -8,12 +8,15 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
  * Gives a verified `<name>.part` its final name without ever replacing a file: link+unlink fails
  * on an existing name where rename would overwrite it. Filesystems without hard links (FAT, some
  * network mounts) fall back to check-then-rename. If the name was taken meanwhile, the data moves
- * to a fresh name first. Returns the name used.
+ * to a fresh name first, announced to `beforeMove` (which journals it): a run killed after the
+ * move then looks for the data under the fresh name, never under the taken one, where a file of
+ * the same size would pass for it. Returns the name used.
  */
 export async function publishPart(
   dir: string,
   name: string,
   isReserved: (candidate: string) => boolean,
+  beforeMove: (fresh: string) => Promise<void> = async () => {},
 ): Promise<string> {
   let current = name;
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -37,6 +40,7 @@ export async function publishPart(
       }
       if (code !== 'EEXIST' && !noLinks) throw error;
       const fresh = await uniqueFileName(dir, current, (c) => c !== current && isReserved(c));
+      await beforeMove(fresh);
       await rename(part, join(dir, fresh + PART_SUFFIX));
       current = fresh;
     }

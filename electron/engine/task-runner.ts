@@ -984,16 +984,20 @@ export class TaskRunner {
       }
       r.finalizing = true;
       await this.#saveJournal();
-      const name = await publishPart(r.dir, r.fileName, (c) =>
-        this.#env.reservedPaths.has(join(r.dir, c)),
+      await publishPart(
+        r.dir,
+        r.fileName,
+        (c) => this.#env.reservedPaths.has(join(r.dir, c)),
+        async (fresh) => {
+          this.#env.reservedPaths.delete(join(r.dir, r.fileName!));
+          r.fileName = fresh;
+          this.#env.reservedPaths.add(join(r.dir, fresh));
+          this.#env.changed();
+          await this.#saveJournal();
+        },
       );
       // The final name must be durable before the record says "completed", or be confirmed later.
       if (boot === null) await syncDirShared(r.dir);
-      if (name !== r.fileName) {
-        this.#env.reservedPaths.delete(join(r.dir, r.fileName));
-        r.fileName = name;
-        this.#env.changed();
-      }
     }
     r.finalizing = false;
     r.segments = null;

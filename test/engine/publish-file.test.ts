@@ -45,4 +45,38 @@ describe('publishing a finished download', () => {
       await tmp.cleanup();
     }
   });
+
+  it('announces a move to a fresh name before making it, and makes none when that fails', async () => {
+    const tmp = await tempDir();
+    try {
+      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
+      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
+      const seen: string[][] = [];
+      const refuse = async (fresh: string) => {
+        seen.push([fresh, ...(await listDir(tmp.path))]);
+        throw new Error('the journal is unwritable');
+      };
+      await assert.rejects(
+        publishPart(tmp.path, 'a.iso', () => false, refuse),
+        /unwritable/,
+      );
+      assert.deepEqual(seen, [['a (1).iso', 'a.iso', 'a.iso.part']], 'announced before the move');
+      assert.deepEqual(await listDir(tmp.path), ['a.iso', 'a.iso.part'], 'nothing moved');
+
+      const announced: string[] = [];
+      const name = await publishPart(
+        tmp.path,
+        'a.iso',
+        () => false,
+        async (fresh) => {
+          announced.push(fresh);
+        },
+      );
+      assert.equal(name, 'a (1).iso');
+      assert.deepEqual(announced, ['a (1).iso']);
+      assert.equal(await readFile(join(tmp.path, 'a (1).iso'), 'utf8'), 'ours');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
 });
