@@ -189,6 +189,29 @@ describe('downloading', () => {
     });
   });
 
+  it('publishes under a fresh name when its own was taken during the download, and remembers it', async () => {
+    await withHarness(async (h) => {
+      const { writeFile } = await import('node:fs/promises');
+      const body = makeContent(2 * MiB, 'ours');
+      h.server.addFile('/disk.img', { body, faults: { connectionRate: 1 * MiB } });
+      const [task] = await h.engine.add([{ url: h.server.url('/disk.img') }]);
+      await waitForTask(h.engine, task!.id, (t) => t.fileName === 'disk.img' && t.downloaded > 0);
+      await writeFile(join(h.dir, 'disk.img'), 'theirs');
+      const done = await waitForEnd(h.engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'disk (1).img');
+      assert.equal(await readFile(join(h.dir, 'disk.img'), 'utf8'), 'theirs');
+      assert.equal(await sha256File(join(h.dir, 'disk (1).img')), sha256(body));
+      assert.deepEqual(await listDir(h.dir), ['disk (1).img', 'disk.img']);
+      const reopened = await h.restart();
+      assert.equal(
+        reopened.get(task!.id)?.fileName,
+        'disk (1).img',
+        'the journal has the new name',
+      );
+    });
+  });
+
   it('never takes over a leftover .part file, however many share the name', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const { mkdir, writeFile } = await import('node:fs/promises');
