@@ -108,7 +108,8 @@ export class DownloadEngine {
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
   readonly #hostLimiter = new HostLimiter();
-  readonly #reservedPaths = new Set<string>();
+  /** See RunnerEnv.reservedPaths. */
+  readonly #reservedPaths = new Map<string, string>();
   readonly #defaultDir: string;
   readonly #overrides: SettingsPatch;
   /** With autoStart off: the tasks this process may run. */
@@ -171,6 +172,12 @@ export class DownloadEngine {
       // A task that was running when the last process ended carries on.
       if (record.state === 'downloading') record.state = 'queued';
       if (record.unflushed && record.unflushed.boot !== bootId) await engine.#reopen(record);
+      // A record naming its file before creating it (or whose `.part` went missing) still holds
+      // the name: another download must not take it and have its `.part` opened or deleted.
+      if (record.fileName && record.state !== 'completed' && record.state !== 'canceled') {
+        const path = join(record.dir, record.fileName);
+        if (!engine.#reservedPaths.has(path)) engine.#reservedPaths.set(path, record.id);
+      }
       const entry = { record, runner: null };
       engine.#entries.set(record.id, entry);
       if (record.state === 'queued') engine.#queue.add(entry);
@@ -449,9 +456,20 @@ export class DownloadEngine {
     if (runner) await runner.stop();
   }
 
+  /** Lets go of the name the record holds (see RunnerEnv.reservedPaths); false if it held none. */
+  #releaseName(record: TaskRecord): boolean {
+    if (!record.fileName) return false;
+    const path = join(record.dir, record.fileName);
+    if (this.#reservedPaths.get(path) !== record.id) return false;
+    this.#reservedPaths.delete(path);
+    return true;
+  }
+
   async #discardData(entry: Entry): Promise<void> {
     const { record } = entry;
-    if (record.fileName) await rm(join(record.dir, record.fileName + PART_SUFFIX), { force: true });
+    // Only under a name the task holds is the `.part` its own; the name is free once it is gone.
+    if (this.#releaseName(record))
+      await rm(join(record.dir, record.fileName + PART_SUFFIX), { force: true });
     record.segments = null;
     record.size = null;
     record.resumable = null;
@@ -553,6 +571,7 @@ export class DownloadEngine {
       case 'completed':
         // The file is final on disk; that outranks a pause that raced with the last byte.
         record.state = 'completed';
+        this.#releaseName(record); // the finished file guards its name now
         record.completedAt = Date.now();
         record.error = null;
         break;

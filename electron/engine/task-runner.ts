@@ -63,8 +63,12 @@ export interface RunnerEnv {
   readonly journal: ResumeJournal;
   /** Idle kept-alive connections shared by all tasks. */
   readonly pool: ConnectionPool;
-  /** Names other tasks are about to use in a folder (full paths). */
-  readonly reservedPaths: Set<string>;
+  /**
+   * Final names (full paths) held by tasks' records, with the id of the task holding each: a
+   * task's `.part` is its own only under a name it holds. Held from when the name is picked (or
+   * the engine opens) until the task completes, is canceled or removed, or picks another name.
+   */
+  readonly reservedPaths: Map<string, string>;
   /** Metadata of the record changed (name, size, error): tell consumers. */
   changed(): void;
   /**
@@ -239,6 +243,12 @@ export class TaskRunner {
   async #prepare(): Promise<void> {
     const r = this.record;
     if (this.#planner || this.#file) return;
+    if (!this.#holdsName()) {
+      // The name went to another download (this one was canceled) or was never this one's:
+      // whatever `.part` it has is not ours to open or delete. #ensureFile picks a name again.
+      this.#resetRecord();
+      return;
+    }
     if (r.finalizing && (await this.#finishedBeforeCrash())) return;
     const part = this.partPath;
     if (!part || r.size === null || !r.segments || !r.resumable) {
@@ -269,6 +279,19 @@ export class TaskRunner {
     this.#file = file;
     this.#planner = planner;
     this.#lastJournalWritten = planner.written;
+  }
+
+  /** Whether the record names a file and this task holds that name (see RunnerEnv.reservedPaths). */
+  #holdsName(): boolean {
+    const r = this.record;
+    return !r.fileName || this.#env.reservedPaths.get(join(r.dir, r.fileName)) === r.id;
+  }
+
+  #holdName(name: string): void {
+    const r = this.record;
+    if (r.fileName && this.#holdsName()) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
+    r.fileName = name;
+    this.#env.reservedPaths.set(join(r.dir, name), r.id);
   }
 
   /** The previous run crashed between journaling "finalizing" and renaming: check the result. */
@@ -579,15 +602,12 @@ export class TaskRunner {
     const partExists = new Set<string>();
     let base = r.fileName ?? wanted;
     for (let attempt = 0; ; attempt++) {
-      if (r.fileName) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
-      const name = await uniqueFileName(
-        r.dir,
-        base,
-        (candidate) =>
-          partExists.has(candidate) || this.#env.reservedPaths.has(join(r.dir, candidate)),
-      );
-      r.fileName = name;
-      this.#env.reservedPaths.add(join(r.dir, name));
+      const own = r.fileName && this.#holdsName() ? join(r.dir, r.fileName) : null;
+      const name = await uniqueFileName(r.dir, base, (candidate) => {
+        const path = join(r.dir, candidate);
+        return partExists.has(candidate) || (path !== own && this.#env.reservedPaths.has(path));
+      });
+      this.#holdName(name);
       // The record names the `.part` before it exists: killed right after creating it, the next
       // run finds its own `.part` by that name and starts it afresh (#prepare), where it used to
       // leave it behind and pick "name (1)". The name was just found free, so it is not someone
@@ -989,9 +1009,7 @@ export class TaskRunner {
         r.fileName,
         (c) => this.#env.reservedPaths.has(join(r.dir, c)),
         async (fresh) => {
-          this.#env.reservedPaths.delete(join(r.dir, r.fileName!));
-          r.fileName = fresh;
-          this.#env.reservedPaths.add(join(r.dir, fresh));
+          this.#holdName(fresh);
           this.#env.changed();
           await this.#saveJournal();
         },
@@ -1012,8 +1030,6 @@ export class TaskRunner {
     } finally {
       await this.#file?.close().catch(() => undefined);
       this.#file = null;
-      if (this.record.fileName)
-        this.#env.reservedPaths.delete(join(this.record.dir, this.record.fileName));
     }
   }
 }
