@@ -281,12 +281,13 @@ export class TaskRunner {
     this.#lastJournalWritten = planner.written;
   }
 
-  /** Whether the record names a file and this task holds that name (see RunnerEnv.reservedPaths). */
+  /** Whether this task holds the name its record gives (see RunnerEnv.reservedPaths); true for none. */
   #holdsName(): boolean {
     const r = this.record;
     return !r.fileName || this.#env.reservedPaths.get(join(r.dir, r.fileName)) === r.id;
   }
 
+  /** Names the file `name` in the record, moving this task's hold there. */
   #holdName(name: string): void {
     const r = this.record;
     if (r.fileName && this.#holdsName()) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
