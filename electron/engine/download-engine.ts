@@ -30,6 +30,7 @@ import { readBootId } from './boot-id.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostLimiter } from './host-limiter.ts';
+import { NameHolds } from './name-holds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RunQueue } from './run-queue.ts';
 import { ResumeJournal } from './resume-journal.ts';
@@ -108,8 +109,7 @@ export class DownloadEngine {
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
   readonly #hostLimiter = new HostLimiter();
-  /** See RunnerEnv.reservedPaths. */
-  readonly #reservedPaths = new Map<string, string>();
+  readonly #names = new NameHolds();
   readonly #defaultDir: string;
   readonly #overrides: SettingsPatch;
   /** With autoStart off: the tasks this process may run. */
@@ -174,10 +174,8 @@ export class DownloadEngine {
       if (record.unflushed && record.unflushed.boot !== bootId) await engine.#reopen(record);
       // A record naming its file before creating it (or whose `.part` went missing) still holds
       // the name: another download must not take it and have its `.part` opened or deleted.
-      if (record.fileName && record.state !== 'completed' && record.state !== 'canceled') {
-        const path = join(record.dir, record.fileName);
-        if (!engine.#reservedPaths.has(path)) engine.#reservedPaths.set(path, record.id);
-      }
+      if (record.fileName && record.state !== 'completed' && record.state !== 'canceled')
+        engine.#names.hold(record.dir, record.fileName, record.id);
       const entry = { record, runner: null };
       engine.#entries.set(record.id, entry);
       if (record.state === 'queued') engine.#queue.add(entry);
@@ -456,13 +454,9 @@ export class DownloadEngine {
     if (runner) await runner.stop();
   }
 
-  /** Lets go of the name the record holds (see RunnerEnv.reservedPaths); false if it held none. */
+  /** Lets go of the name the record holds (see NameHolds); false if it held none. */
   #releaseName(record: TaskRecord): boolean {
-    if (!record.fileName) return false;
-    const path = join(record.dir, record.fileName);
-    if (this.#reservedPaths.get(path) !== record.id) return false;
-    this.#reservedPaths.delete(path);
-    return true;
+    return !!record.fileName && this.#names.release(record.dir, record.fileName, record.id);
   }
 
   async #discardData(entry: Entry): Promise<void> {
@@ -535,7 +529,7 @@ export class DownloadEngine {
       hostLimiter: this.#hostLimiter,
       journal: this.#journal,
       pool: this.#pool,
-      reservedPaths: this.#reservedPaths,
+      names: this.#names,
       bootId: this.#bootId,
       flushEveryMs: this.#flushEvery,
       changed: () => this.#emitChanged(entry),

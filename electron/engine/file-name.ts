@@ -54,7 +54,7 @@ export function chooseFileName(input: {
 
 /**
  * `name`, or `stem (1).ext`, `stem (2).ext`, … — the first for which neither the file nor its
- * `.part` exists (a dangling symlink counts as existing) and that no running task reserved.
+ * `.part` exists (a dangling symlink counts as existing) and that no other task holds (`isReserved`).
  */
 export async function uniqueFileName(
   dir: string,

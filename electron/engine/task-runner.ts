@@ -11,6 +11,7 @@ import type { HttpBody, HttpTransport } from './http-body.ts';
 import { header, ifRangeValidator, openRange, type RangeResponse } from './http-range.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { createTransport } from './http-transport.ts';
+import type { NameHolds } from './name-holds.ts';
 import { PartFile } from './part-file.ts';
 import { publishPart } from './publish-file.ts';
 import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
@@ -63,12 +64,8 @@ export interface RunnerEnv {
   readonly journal: ResumeJournal;
   /** Idle kept-alive connections shared by all tasks. */
   readonly pool: ConnectionPool;
-  /**
-   * Final names (full paths) held by tasks' records, with the id of the task holding each: a
-   * task's `.part` is its own only under a name it holds. Held from when the name is picked (or
-   * the engine opens) until the task completes, is canceled or removed, or picks another name.
-   */
-  readonly reservedPaths: Map<string, string>;
+  /** Final names held by tasks: a `.part` is this task's only under a name it holds. */
+  readonly names: NameHolds;
   /** Metadata of the record changed (name, size, error): tell consumers. */
   changed(): void;
   /**
@@ -281,19 +278,23 @@ export class TaskRunner {
     this.#lastJournalWritten = planner.written;
   }
 
-  /** Whether this task holds the name its record gives (see RunnerEnv.reservedPaths); true for none. */
+  /** Whether this task holds the name its record gives (true for none). */
   #holdsName(): boolean {
     const r = this.record;
-    return !r.fileName || this.#env.reservedPaths.get(join(r.dir, r.fileName)) === r.id;
+    return !r.fileName || this.#env.names.holds(r.dir, r.fileName, r.id);
   }
 
   /** Names the file `name` in the record, moving this task's hold there. */
   #holdName(name: string): void {
     const r = this.record;
-    if (r.fileName && this.#holdsName()) this.#env.reservedPaths.delete(join(r.dir, r.fileName));
+    if (r.fileName) this.#env.names.release(r.dir, r.fileName, r.id);
     r.fileName = name;
-    this.#env.reservedPaths.set(join(r.dir, name), r.id);
+    this.#env.names.hold(r.dir, name, r.id);
   }
+
+  /** Whether another task holds `name` in the record's folder. */
+  #heldByOther = (name: string): boolean =>
+    this.#env.names.heldByOther(this.record.dir, name, this.record.id);
 
   /** The previous run crashed between journaling "finalizing" and renaming: check the result. */
   async #finishedBeforeCrash(): Promise<boolean> {
@@ -603,11 +604,11 @@ export class TaskRunner {
     const partExists = new Set<string>();
     let base = r.fileName ?? wanted;
     for (let attempt = 0; ; attempt++) {
-      const own = r.fileName && this.#holdsName() ? join(r.dir, r.fileName) : null;
-      const name = await uniqueFileName(r.dir, base, (candidate) => {
-        const path = join(r.dir, candidate);
-        return partExists.has(candidate) || (path !== own && this.#env.reservedPaths.has(path));
-      });
+      const name = await uniqueFileName(
+        r.dir,
+        base,
+        (candidate) => partExists.has(candidate) || this.#heldByOther(candidate),
+      );
       this.#holdName(name);
       // The record names the `.part` before it exists: killed right after creating it, the next
       // run finds its own `.part` by that name and starts it afresh (#prepare), where it used to
@@ -1005,16 +1006,11 @@ export class TaskRunner {
       }
       r.finalizing = true;
       await this.#saveJournal();
-      await publishPart(
-        r.dir,
-        r.fileName,
-        (c) => this.#env.reservedPaths.has(join(r.dir, c)),
-        async (fresh) => {
-          this.#holdName(fresh);
-          this.#env.changed();
-          await this.#saveJournal();
-        },
-      );
+      await publishPart(r.dir, r.fileName, this.#heldByOther, async (fresh) => {
+        this.#holdName(fresh);
+        this.#env.changed();
+        await this.#saveJournal();
+      });
       // The final name must be durable before the record says "completed", or be confirmed later.
       if (boot === null) await syncDirShared(r.dir);
     }

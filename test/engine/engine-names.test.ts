@@ -2,23 +2,33 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { FaultServer } from '../support/fault-server.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 
 const KiB = 1024;
 
+/** Two slow downloads that both want the name disk.img, with their contents. */
+function twoSameNamed(server: FaultServer) {
+  const a = makeContent(2 * MiB, 'a');
+  const b = makeContent(2 * MiB, 'b');
+  server.addFile('/a/disk.img', { body: a, faults: { connectionRate: 256 * KiB } });
+  server.addFile('/b/disk.img', { body: b, faults: { connectionRate: 256 * KiB } });
+  return {
+    a: { body: a, input: { url: server.url('/a/disk.img'), connections: 2 } },
+    b: { body: b, input: { url: server.url('/b/disk.img'), connections: 2 } },
+  };
+}
+
 describe('a download and its name', () => {
   it('a retried canceled download never deletes the .part of one that took its name meanwhile', async () => {
     await withHarness(async ({ engine, server, dir }) => {
-      const a = makeContent(2 * MiB, 'a');
-      const b = makeContent(2 * MiB, 'b');
-      server.addFile('/a/disk.img', { body: a, faults: { connectionRate: 256 * KiB } });
-      server.addFile('/b/disk.img', { body: b, faults: { connectionRate: 256 * KiB } });
-      const [first] = await engine.add([{ url: server.url('/a/disk.img'), connections: 2 }]);
+      const { a, b } = twoSameNamed(server);
+      const [first] = await engine.add([a.input]);
       await waitForTask(engine, first!.id, (t) => t.fileName === 'disk.img' && t.downloaded > 0);
       await engine.cancel(first!.id);
 
-      const [second] = await engine.add([{ url: server.url('/b/disk.img'), connections: 2 }]);
+      const [second] = await engine.add([b.input]);
       await waitForTask(engine, second!.id, (t) => t.fileName === 'disk.img' && t.downloaded > 0);
       await engine.retry(first!.id);
       const [doneA, doneB] = await Promise.all([
@@ -30,25 +40,22 @@ describe('a download and its name', () => {
       assert.equal(doneA.state, 'completed', JSON.stringify(doneA.error));
       assert.equal(doneB.fileName, 'disk.img');
       assert.equal(doneA.fileName, 'disk (1).img');
-      assert.equal(await sha256File(join(dir, 'disk.img')), sha256(b));
-      assert.equal(await sha256File(join(dir, 'disk (1).img')), sha256(a));
+      assert.equal(await sha256File(join(dir, 'disk.img')), sha256(b.body));
+      assert.equal(await sha256File(join(dir, 'disk (1).img')), sha256(a.body));
       assert.deepEqual(await listDir(dir), ['disk (1).img', 'disk.img']);
     });
   });
 
   it("keeps a paused download's name its own across a restart, even with its .part gone", async () => {
     await withHarness(async (h) => {
-      const a = makeContent(2 * MiB, 'a');
-      const b = makeContent(2 * MiB, 'b');
-      h.server.addFile('/a/disk.img', { body: a, faults: { connectionRate: 256 * KiB } });
-      h.server.addFile('/b/disk.img', { body: b, faults: { connectionRate: 256 * KiB } });
-      const [first] = await h.engine.add([{ url: h.server.url('/a/disk.img'), connections: 2 }]);
+      const { a, b } = twoSameNamed(h.server);
+      const [first] = await h.engine.add([a.input]);
       await waitForTask(h.engine, first!.id, (t) => t.fileName === 'disk.img' && t.downloaded > 0);
       await h.engine.pause(first!.id);
       await rm(join(h.dir, 'disk.img.part'));
 
       const engine = await h.restart();
-      const [second] = await engine.add([{ url: h.server.url('/b/disk.img'), connections: 2 }]);
+      const [second] = await engine.add([b.input]);
       await waitForTask(engine, second!.id, (t) => t.fileName !== null && t.downloaded > 0);
       await engine.resume(first!.id);
       const [doneA, doneB] = await Promise.all([
@@ -60,8 +67,8 @@ describe('a download and its name', () => {
       assert.equal(doneB.state, 'completed', JSON.stringify(doneB.error));
       assert.equal(doneA.fileName, 'disk.img');
       assert.equal(doneB.fileName, 'disk (1).img', 'the paused download still holds its name');
-      assert.equal(await sha256File(join(h.dir, 'disk.img')), sha256(a));
-      assert.equal(await sha256File(join(h.dir, 'disk (1).img')), sha256(b));
+      assert.equal(await sha256File(join(h.dir, 'disk.img')), sha256(a.body));
+      assert.equal(await sha256File(join(h.dir, 'disk (1).img')), sha256(b.body));
       assert.deepEqual(await listDir(h.dir), ['disk (1).img', 'disk.img']);
     });
   });
