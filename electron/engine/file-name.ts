@@ -54,7 +54,8 @@ export function chooseFileName(input: {
 
 /**
  * `name`, or `stem (1).ext`, `stem (2).ext`, … — the first for which neither the file nor its
- * `.part` exists (a dangling symlink counts as existing) and that no other task holds (`isReserved`).
+ * `.part` exists (a dangling symlink counts as existing) and that `isReserved` does not refuse
+ * (another task holds it).
  */
 export async function uniqueFileName(
   dir: string,
