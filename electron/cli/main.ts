@@ -107,7 +107,13 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     io.stderr.write(`braid: ${(error as Error).message}\n`);
     return 1;
   }
-  return runDownloads(engine, built.plan, io);
+  try {
+    return await runDownloads(engine, built.plan, io);
+  } catch (error) {
+    // The engine refused the command (its state folder is full, say): one line, no stack trace.
+    io.stderr.write(`braid: ${(error as Error).message}\n`);
+    return 1;
+  }
 }
 
 /** Adds or resumes this command's tasks, shows progress, and waits until each one ends. */
@@ -162,6 +168,7 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
     }
     if (finished.size === ids.size) wake?.();
   };
+  let closing: Error | null;
   const unsubscribe = engine.subscribe((event) => {
     if (event.type === 'task-changed') settle(event.task);
   });
@@ -193,14 +200,20 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
     unsubscribe();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await engine.close();
+    // Finished files are complete whatever happens here; a failure to save the task list is
+    // still said, after them (an earlier error, if any, is the one reported).
+    closing = await engine.close().then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
   }
+  if (closing) io.stderr.write(`braid: ${closing.message}\n`);
   if (interrupted) {
     io.stderr.write('braid: interrupted — run the same command again to resume\n');
     return EXIT_INTERRUPTED;
   }
   for (const f of failures) io.stderr.write(`${f}\n`);
-  return failures.length === 0 ? 0 : 1;
+  return failures.length === 0 && !closing ? 0 : 1;
 }
 
 /**

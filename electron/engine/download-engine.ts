@@ -33,6 +33,7 @@ import { HostLimiter } from './host-limiter.ts';
 import { NameHolds } from './name-holds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RunQueue } from './run-queue.ts';
+import { storageError } from './storage-error.ts';
 import { ResumeJournal } from './resume-journal.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -258,7 +259,16 @@ export class DownloadEngine {
       this.#eligible?.add(record.id);
       added.push(entry);
     }
-    await this.#journal.saveNew(added.map((e) => ({ ...e.record })));
+    try {
+      await this.#journal.saveNew(added.map((e) => ({ ...e.record })));
+    } catch (error) {
+      // Not stored, so not added: a task the next start would not know must not run now.
+      for (const { record } of added) {
+        this.#entries.delete(record.id);
+        this.#eligible?.delete(record.id);
+      }
+      throw storageError(error, this.home);
+    }
     for (const entry of added) {
       this.#log({
         level: 'info',
@@ -400,15 +410,24 @@ export class DownloadEngine {
     this.#closed = true;
     clearInterval(this.#tick);
     clearInterval(this.#scheduleTimer);
-    await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
+    // A save that fails (a full disk) costs the progress since the last one, which the next
+    // start fetches again; it must not keep the journal and the lock open, nor the other saves.
+    const stopped = await Promise.allSettled(
+      [...this.#entries.values()].map((e) => e.runner?.stop()),
+    );
     this.#pool.close();
-    await Promise.all([...this.#entries.values()].map((e) => this.#save(e)));
+    const saved = await Promise.allSettled([...this.#entries.values()].map((e) => this.#save(e)));
     // Files not flushed yet stay marked: the next start flushes them (exiting need not wait).
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    await this.#flushing;
-    await this.#journal.close();
-    await releaseLock(this.home);
-    this.#listeners.clear();
+    try {
+      await this.#flushing;
+      await this.#journal.close();
+    } finally {
+      await releaseLock(this.home);
+      this.#listeners.clear();
+    }
+    const failed = [...stopped, ...saved].find((r) => r.status === 'rejected');
+    if (failed) throw storageError(failed.reason, this.home);
   }
 
   #assertOpen(): void {
@@ -446,7 +465,11 @@ export class DownloadEngine {
   #save(entry: Entry, durable = true): Promise<void> {
     // A running task's runner owns the segments; it saves them with its own fsync discipline.
     if (entry.runner) return Promise.resolve();
-    return this.#journal.save(entry.record.id, () => ({ ...entry.record }), durable);
+    return this.#journal
+      .save(entry.record.id, () => ({ ...entry.record }), durable)
+      .catch((error: unknown) => {
+        throw storageError(error, this.home);
+      });
   }
 
   async #stopRunner(entry: Entry): Promise<void> {
@@ -770,7 +793,12 @@ async function acquireLock(home: string): Promise<void> {
       await writeFile(path, String(process.pid), { flag: 'wx' });
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (a full disk): an empty lock file locks nobody out, yet
+        // would read as someone else's.
+        await unlink(path).catch(() => undefined);
+        throw storageError(error, home);
+      }
     }
     const pid = Number(await readFile(path, 'utf8').catch(() => ''));
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {

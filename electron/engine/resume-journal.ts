@@ -109,7 +109,13 @@ export class ResumeJournal {
   /** Saves records of tasks that have never been saved, in one go (one log write and fsync). */
   async saveNew(records: readonly TaskRecord[]): Promise<void> {
     for (const record of records) this.#producers.set(record.id, () => record);
-    await Promise.all(records.map((r) => this.#opened().put(r.id, this.#serialize(r))));
+    try {
+      await Promise.all(records.map((r) => this.#opened().put(r.id, this.#serialize(r))));
+    } catch (error) {
+      // One write, all or nothing (RecordLog): none of them is stored, so none is saved later.
+      for (const record of records) this.#producers.delete(record.id);
+      throw error;
+    }
     for (const record of records) this.#onDisk.set(record.id, JSON.stringify(record));
   }
 

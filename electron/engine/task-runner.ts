@@ -1024,6 +1024,14 @@ export class TaskRunner {
     await Promise.allSettled([...this.#loops]);
     try {
       if (this.#file) await this.#saveJournal();
+    } catch (error) {
+      // The journal keeps its last claims, which the data on disk still backs: a resume fetches
+      // only the bytes since then again. A stop is still a stop (the engine says why it failed).
+      this.#env.log({
+        level: 'warn',
+        event: 'journal_save_failed',
+        message: (error as Error).message,
+      });
     } finally {
       await this.#file?.close().catch(() => undefined);
       this.#file = null;

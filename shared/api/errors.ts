@@ -5,6 +5,8 @@ export const API_ERROR_CODES = [
   'INVALID_TRANSITION',
   'ENGINE_LOCKED',
   'ENGINE_CLOSED',
+  /** Braid could not write its own state (task list, lock) to its folder: a full or read-only disk. */
+  'STORAGE_FAILED',
   'UNSUPPORTED',
   'INTERNAL',
 ] as const;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
+import { mountSmallDisk } from '../support/small-disk.ts';
 
 const BIN = new URL('../../bin/braid.js', import.meta.url).pathname;
 const KiB = 1024;
@@ -117,6 +118,32 @@ describe('braid get', () => {
       assert.match(lines[0]!, /^braid: .*gone\.bin: server answered 404 Not Found/);
       assert.deepEqual(await listDir(dir), ['ok.bin']);
     });
+  });
+
+  it("exits 1 with one clear line, and downloads nothing, when its state folder's disk is full", async (t) => {
+    const disk = await mountSmallDisk(t, '256k');
+    if (!disk) return;
+    try {
+      await withServer(async (server, dir) => {
+        server.addFile('/x.bin', { body: makeContent(64 * KiB) });
+        const home = join(disk.dir, 'home');
+        // One page left: the lock fits, the task's record (a long header makes it two) does not.
+        const { bavail, bsize } = await statfs(disk.dir);
+        await writeFile(join(disk.dir, 'filler'), Buffer.alloc((bavail - 1) * bsize));
+        const pad = `X-Padding: ${'x'.repeat(6000)}`;
+        const run = await braid(['get', server.url('/x.bin'), '-d', dir, '--header', pad], home);
+        assert.equal(run.code, 1, run.stderr);
+        assert.equal(
+          run.stderr,
+          `braid: cannot save Braid's state in ${home}: the disk is full\n`,
+          'one line, no stack trace',
+        );
+        assert.deepEqual(await listDir(dir), []);
+        assert.deepEqual(server.stats.requests, [], 'nothing was fetched');
+      });
+    } finally {
+      await disk.cleanup();
+    }
   });
 
   it('exits 2 on a usage error without touching anything', async () => {

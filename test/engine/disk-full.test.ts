@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { resumeToCompletion, waitForEnd, TEST_SETTINGS } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, tempDir } from '../support/fixtures.ts';
-
-function tryMountTmpfs(dir: string, size: string): string | null {
-  if (process.getuid?.() !== 0) return 'not running as root, cannot mount a small tmpfs';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (error) {
-    return `mount failed: ${(error as Error).message.split('\n')[0]}`;
-  }
-}
+import { mountSmallDisk } from '../support/small-disk.ts';
 
 describe('a full disk', () => {
   // Both ways a file is written: through the page cache, and past it (tmpfs takes O_DIRECT since
   // Linux 6.6; before, the direct setting falls back to cached writes).
   for (const writes of ['cached', 'direct'] as const) {
     it(`pauses with a clear disk-full error, loses nothing, and completes once space is freed (${writes} writes)`, async (t) => {
+      const disk = await mountSmallDisk(t, '1m');
+      if (!disk) return;
       const tmp = await tempDir();
-      const dir = join(tmp.path, 'small-disk');
-      await mkdir(dir);
-      const skip = tryMountTmpfs(dir, '1m');
-      if (skip) {
-        console.log(`SKIPPED: disk-full test: ${skip}`);
-        t.skip(skip);
-        await tmp.cleanup();
-        return;
-      }
+      const { dir } = disk;
       const server = await FaultServer.start();
       const engine = await DownloadEngine.open({
         home: join(tmp.path, 'home'),
@@ -48,7 +31,7 @@ describe('a full disk', () => {
         assert.match(stopped.error!.message, /disk|space/i);
         assert.deepEqual(await listDir(dir), ['big.iso.part'], 'nothing under the final name');
 
-        execFileSync('mount', ['-o', 'remount,size=8m', dir]);
+        disk.resize('8m');
         const resumed = await resumeToCompletion(
           engine,
           server,
@@ -65,7 +48,7 @@ describe('a full disk', () => {
       } finally {
         await engine.close();
         await server.close();
-        execFileSync('umount', [dir]);
+        await disk.cleanup();
         await tmp.cleanup();
       }
     });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RecordLog } from '../../electron/engine/record-log.ts';
 import { tempDir } from '../support/fixtures.ts';
+import { mountSmallDisk } from '../support/small-disk.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const tmp = await tempDir();
@@ -174,36 +174,27 @@ describe('RecordLog', () => {
   });
 
   it('rejects the saves of a write that hit a full disk and keeps the log whole for later ones', async (t) => {
-    const tmp = await tempDir();
-    const dir = join(tmp.path, 'small-disk');
-    await mkdir(dir);
+    const disk = await mountSmallDisk(t, '256k');
+    if (!disk) return;
+    const { dir } = disk;
     try {
-      if (process.getuid?.() !== 0) {
-        t.skip('not root: cannot mount a small tmpfs');
-        return;
-      }
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
-      try {
-        const { log } = await reopen(dir);
-        await log.put('before', '{"n":1}');
-        const filler = join(dir, 'filler');
-        await writeFile(filler, Buffer.alloc(200 * 1024));
-        await assert.rejects(
-          log.put('huge', JSON.stringify({ pad: 'x'.repeat(128 * 1024) })),
-          /ENOSPC/,
-        );
-        await rm(filler);
-        await log.put('after', '{"n":2}');
-        await log.close();
-        const again = await reopen(dir);
-        assert.deepEqual(Object.fromEntries(again.values), { before: { n: 1 }, after: { n: 2 } });
-        assert.deepEqual(again.problems, []);
-        await again.log.close();
-      } finally {
-        execFileSync('umount', [dir]);
-      }
+      const { log } = await reopen(dir);
+      await log.put('before', '{"n":1}');
+      const filler = join(dir, 'filler');
+      await writeFile(filler, Buffer.alloc(200 * 1024));
+      await assert.rejects(
+        log.put('huge', JSON.stringify({ pad: 'x'.repeat(128 * 1024) })),
+        /ENOSPC/,
+      );
+      await rm(filler);
+      await log.put('after', '{"n":2}');
+      await log.close();
+      const again = await reopen(dir);
+      assert.deepEqual(Object.fromEntries(again.values), { before: { n: 1 }, after: { n: 2 } });
+      assert.deepEqual(again.problems, []);
+      await again.log.close();
     } finally {
-      await tmp.cleanup();
+      await disk.cleanup();
     }
   });
 });

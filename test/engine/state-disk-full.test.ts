@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { access, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { ApiError } from '../../shared/api/errors.ts';
+import { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import { FaultServer } from '../support/fault-server.ts';
+import {
+  resumeToCompletion,
+  TEST_SETTINGS,
+  waitForEnd,
+  waitForTask,
+} from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, sha256, tempDir } from '../support/fixtures.ts';
+import { mountSmallDisk, type SmallDisk } from '../support/small-disk.ts';
+
+/** Fills the disk that `dir` is on: a file as large as will fit. */
+async function fill(dir: string): Promise<string> {
+  const path = join(dir, 'filler');
+  await writeFile(path, Buffer.alloc(4 * MiB)).catch(() => undefined);
+  return path;
+}
+
+/** Files this process holds open under `dir`. */
+async function openFilesUnder(dir: string): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd');
+  const targets = await Promise.all(
+    fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+  );
+  return targets.filter((target) => target.startsWith(dir + '/'));
+}
+
+function isStorageError(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.code === 'STORAGE_FAILED' &&
+    /disk is full/.test(error.message) &&
+    error.message.includes('home')
+  );
+}
+
+interface DownloadUnderWay {
+  disk: SmallDisk;
+  home: string;
+  server: FaultServer;
+  engine: DownloadEngine;
+  id: string;
+  body: Buffer;
+  path: string;
+}
+
+/**
+ * A download a quarter done, with Braid's state on a small disk of its own. Every save of the
+ * task's record is larger than a page (a long header), so none can slip into the log's last one
+ * once the disk is full.
+ */
+async function withDownloadUnderWay(
+  t: TestContext,
+  fn: (run: DownloadUnderWay) => Promise<void>,
+): Promise<void> {
+  const disk = await mountSmallDisk(t, '256k');
+  if (!disk) return;
+  const downloads = await tempDir();
+  const server = await FaultServer.start();
+  const home = join(disk.dir, 'home');
+  const engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+  const body = makeContent(4 * MiB, 'slow');
+  const run = { disk, home, server, engine, id: '', body, path: join(downloads.path, 'slow.bin') };
+  try {
+    server.addFile('/slow.bin', { body, faults: { connectionRate: 512 * 1024 } });
+    const headers = { 'X-Padding': 'x'.repeat(8000) };
+    const [task] = await engine.add([
+      { url: server.url('/slow.bin'), dir: downloads.path, connections: 2, headers },
+    ]);
+    run.id = task!.id;
+    await waitForTask(engine, run.id, (x) => x.downloaded >= MiB);
+    await fn(run);
+  } finally {
+    await run.engine.close().catch(() => undefined);
+    await server.close();
+    await downloads.cleanup();
+    await disk.cleanup();
+  }
+}
+
+describe("a full disk under Braid's own state (the task journal)", () => {
+  it('refuses to open with a clear error and leaves no lock file behind', async (t) => {
+    const disk = await mountSmallDisk(t, '256k');
+    if (!disk) return;
+    try {
+      const home = join(disk.dir, 'home');
+      await DownloadEngine.open({ home, settings: TEST_SETTINGS }).then((e) => e.close());
+      const filler = await fill(disk.dir);
+      await assert.rejects(DownloadEngine.open({ home, settings: TEST_SETTINGS }), isStorageError);
+      assert.ok(!(await listDir(home)).includes('engine.lock'), 'no empty lock file is left');
+      await rm(filler);
+      const engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+      await engine.close();
+    } finally {
+      await disk.cleanup();
+    }
+  });
+
+  it('refuses an add it cannot store, with a clear error, and never starts or lists that task', async (t) => {
+    const disk = await mountSmallDisk(t, '256k');
+    if (!disk) return;
+    const downloads = await tempDir();
+    const server = await FaultServer.start();
+    const home = join(disk.dir, 'home');
+    let engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+    try {
+      server.addFile('/lost.bin', { body: makeContent(64 * 1024, 'lost') });
+      const kept = makeContent(MiB, 'kept');
+      server.addFile('/kept.bin', { body: kept });
+      const filler = await fill(disk.dir);
+      await assert.rejects(
+        engine.add([{ url: server.url('/lost.bin'), dir: downloads.path }]),
+        isStorageError,
+      );
+      assert.deepEqual(engine.list(), [], 'the refused task is not listed');
+
+      await rm(filler);
+      const [task] = await engine.add([{ url: server.url('/kept.bin'), dir: downloads.path }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.deepEqual(
+        server.stats.requests.map((r) => r.path).filter((p) => p === '/lost.bin'),
+        [],
+        'the refused task never ran, not even when the next one made room in the queue',
+      );
+      assert.deepEqual(await listDir(downloads.path), ['kept.bin']);
+      assert.equal(sha256(await readFile(join(downloads.path, 'kept.bin'))), sha256(kept));
+
+      await engine.close();
+      engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+      assert.deepEqual(
+        engine.list().map((x) => x.fileName),
+        ['kept.bin'],
+      );
+    } finally {
+      await engine.close().catch(() => undefined);
+      await server.close();
+      await downloads.cleanup();
+      await disk.cleanup();
+    }
+  });
+
+  it('pauses a download when told to even if the pause cannot be saved, answering with a clear error', async (t) => {
+    await withDownloadUnderWay(t, async (run) => {
+      const filler = await fill(run.disk.dir);
+      await assert.rejects(run.engine.pause(run.id), isStorageError);
+      const paused = run.engine.get(run.id)!;
+      assert.equal(paused.state, 'paused', 'paused, not failed');
+      assert.equal(paused.error, null);
+      await rm(filler);
+      const resumed = await resumeToCompletion(run.engine, run.server, run.id, run.path, run.body);
+      assert.ok(
+        resumed.every((r) => !r.range?.startsWith('bytes=0-')),
+        'nothing fetched twice',
+      );
+    });
+  });
+
+  it('closes with a clear error when it cannot save progress, releasing its files and lock, and resumes from what was saved', async (t) => {
+    await withDownloadUnderWay(t, async (run) => {
+      const filler = await fill(run.disk.dir);
+      await assert.rejects(run.engine.close(), isStorageError);
+      await assert.rejects(access(join(run.home, 'engine.lock')), 'the lock is released');
+      assert.deepEqual(await openFilesUnder(run.disk.dir), [], 'no file of the state is left open');
+      await rm(filler);
+
+      const before = run.server.stats.requests.length;
+      // It was downloading: it carries on by itself.
+      run.engine = await DownloadEngine.open({ home: run.home, settings: TEST_SETTINGS });
+      const done = await waitForEnd(run.engine, run.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(sha256(await readFile(run.path)), sha256(run.body));
+      assert.ok(
+        run.server.stats.requests.slice(before).every((r) => !r.range?.startsWith('bytes=0-')),
+        'bytes saved before the disk filled are not fetched again',
+      );
+    });
+  });
+});
