@@ -152,7 +152,9 @@ export class DownloadEngine {
 
   static async open(options: EngineOptions): Promise<DownloadEngine> {
     const home = resolve(options.home);
-    await mkdir(home, { recursive: true });
+    await mkdir(home, { recursive: true }).catch((error: unknown) => {
+      throw storageError(error, home);
+    });
     await acquireLock(home);
     const overrides = SettingsPatchSchema.safeParse(options.settings ?? {});
     if (!overrides.success) {
@@ -166,7 +168,10 @@ export class DownloadEngine {
       bootId,
       { ...options, settings: overrides.data },
     );
-    const { records, problems } = await engine.#journal.loadAll();
+    const { records, problems } = await engine.#journal.loadAll().catch(async (error: unknown) => {
+      await releaseLock(home);
+      throw storageError(error, home);
+    });
     for (const message of problems)
       engine.#log({ level: 'warn', event: 'journal_problem', message });
     for (const record of records) {

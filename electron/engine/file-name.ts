@@ -106,7 +106,12 @@ function truncateBytes(name: string, max: number): string {
  * 85–144 ms against 40 ms; two per download in a 1000-file list).
  */
 function taken(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    lstat(path, (error) => resolve(!error || error.code !== 'ENOENT'));
+  return new Promise((resolve, reject) => {
+    lstat(path, (error) => {
+      // Anything but "no such file" means the answer is unknown (the folder is a file, or not
+      // ours to look into): trying 10 000 other names would not change it.
+      if (error && error.code !== 'ENOENT') reject(error);
+      else resolve(!error);
+    });
   });
 }

@@ -20,7 +20,7 @@ const RETRYABLE_NETWORK = new Map([
   ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'the server ended the response early'],
 ]);
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
-const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 /** Longest wait a server's Retry-After gets; beyond that it is treated as this. */
 const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;

@@ -7,6 +7,8 @@ const REASONS = new Map([
   ['EACCES', 'permission denied'],
   ['EPERM', 'permission denied'],
   ['EIO', 'the disk reported an I/O error'],
+  ['EEXIST', 'a file is in the way'],
+  ['ENOTDIR', 'a file is in the way'],
 ]);
 
 /** A failure to write Braid's own state in `home` (its task journal, its lock), said in words. */

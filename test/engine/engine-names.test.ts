@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FaultServer } from '../support/fault-server.ts';
@@ -21,6 +21,21 @@ function twoSameNamed(server: FaultServer) {
 }
 
 describe('a download and its name', () => {
+  it('fails at once, saying so, when its folder is a file', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addFile('/x.bin', { body: makeContent(64 * KiB) });
+      await mkdir(dir, { recursive: true });
+      const notAFolder = join(dir, 'a-file');
+      await writeFile(notAFolder, 'mine');
+      const [task] = await engine.add([{ url: server.url('/x.bin'), dir: notAFolder }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'failed');
+      assert.equal(done.error?.code, 'FILE_ACCESS');
+      assert.match(done.error!.message, /not a directory/);
+      assert.equal(await readFile(notAFolder, 'utf8'), 'mine');
+    });
+  });
+
   it('a retried canceled download never deletes the .part of one that took its name meanwhile', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const { a, b } = twoSameNamed(server);

@@ -114,6 +114,17 @@ describe('names from URLs', () => {
 });
 
 describe('unique names', () => {
+  it("fails with the file system's error where it cannot tell whether a name is free", async () => {
+    const tmp = await tempDir();
+    try {
+      const notAFolder = join(tmp.path, 'a-file');
+      await writeFile(notAFolder, '');
+      await assert.rejects(uniqueFileName(notAFolder, 'a.zip'), { code: 'ENOTDIR' });
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
   it('never picks a name that exists, has a .part, is a dangling symlink, or is reserved', async () => {
     const tmp = await tempDir();
     const dir = tmp.path;

@@ -83,7 +83,7 @@ async function withDownloadUnderWay(
   }
 }
 
-describe("a full disk under Braid's own state (the task journal)", () => {
+describe("Braid's own state (task journal, lock) on a disk that will not take it", () => {
   it('refuses to open with a clear error and leaves no lock file behind', async (t) => {
     const disk = await mountSmallDisk(t, '256k');
     if (!disk) return;
@@ -98,6 +98,23 @@ describe("a full disk under Braid's own state (the task journal)", () => {
       await engine.close();
     } finally {
       await disk.cleanup();
+    }
+  });
+
+  it('refuses to open, saying why, where its folder cannot be made', async () => {
+    const tmp = await tempDir();
+    try {
+      const home = join(tmp.path, 'home');
+      await writeFile(home, 'not a folder');
+      await assert.rejects(
+        DownloadEngine.open({ home, settings: TEST_SETTINGS }),
+        (error: unknown) =>
+          error instanceof ApiError &&
+          error.code === 'STORAGE_FAILED' &&
+          error.message === `cannot save Braid's state in ${home}: a file is in the way`,
+      );
+    } finally {
+      await tmp.cleanup();
     }
   });
 
