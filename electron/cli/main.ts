@@ -80,6 +80,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+const STATE_PROBLEMS = new Set(['settings_problem', 'journal_problem']);
+
 async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
   let inputText: string | undefined;
   if (options.input !== undefined) {
@@ -102,6 +104,12 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
       defaultDownloadDir: io.cwd,
       settings: { maxConcurrent: built.plan.jobs },
       autoStart: false,
+      // What the engine found wrong in its saved state is worth a line; the rest of its log is not.
+      log: (record) => {
+        if (!built.plan.quiet && STATE_PROBLEMS.has(record.event)) {
+          io.stderr.write(`braid: warning: ${record.message}\n`);
+        }
+      },
     });
   } catch (error) {
     io.stderr.write(`braid: ${(error as Error).message}\n`);

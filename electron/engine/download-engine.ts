@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
 import { NO_LOG, redactUrl, type EngineLog } from './engine-log.ts';
-import { openValue, sealValue, type SecretBox } from './secret-box.ts';
+import { sealValue, type SecretBox } from './secret-box.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import {
@@ -33,6 +33,7 @@ import { HostLimiter } from './host-limiter.ts';
 import { NameHolds } from './name-holds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RunQueue } from './run-queue.ts';
+import { loadSettings } from './settings-file.ts';
 import { storageError } from './storage-error.ts';
 import { ResumeJournal } from './resume-journal.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -162,16 +163,17 @@ export class DownloadEngine {
       throw new ApiError('INVALID_INPUT', describe(overrides.error));
     }
     const bootId = options.bootId !== undefined ? options.bootId : await readBootId();
-    const engine = new DownloadEngine(
-      home,
-      await loadSettings(home, options.secrets ?? null),
-      bootId,
-      { ...options, settings: overrides.data },
-    );
+    const saved = await loadSettings(home, options.secrets ?? null);
+    const engine = new DownloadEngine(home, saved.settings, bootId, {
+      ...options,
+      settings: overrides.data,
+    });
     const { records, problems } = await engine.#journal.loadAll().catch(async (error: unknown) => {
       await releaseLock(home);
       throw storageError(error, home);
     });
+    for (const message of saved.problems)
+      engine.#log({ level: 'warn', event: 'settings_problem', message });
     for (const message of problems)
       engine.#log({ level: 'warn', event: 'journal_problem', message });
     for (const record of records) {
@@ -772,22 +774,6 @@ function describe(error: { issues: readonly { path: PropertyKey[]; message: stri
   return error.issues
     .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
     .join('; ');
-}
-
-async function loadSettings(home: string, secrets: SecretBox | null): Promise<Settings> {
-  try {
-    const raw = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    if (typeof raw['proxyUrl'] === 'string')
-      raw['proxyUrl'] = openValue(raw['proxyUrl'], secrets) ?? '';
-    const parsed = SettingsSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-  } catch {
-    // Missing or unreadable settings: defaults.
-  }
-  return SettingsSchema.parse({});
 }
 
 /** One engine per home: a second one would run the same tasks into the same files. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statfs, writeFile } from 'node:fs/promises';
+import { mkdir, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FaultServer } from '../support/fault-server.ts';
@@ -144,6 +144,21 @@ describe('braid get', () => {
     } finally {
       await disk.cleanup();
     }
+  });
+
+  it('warns about a setting it cannot use, and downloads with the rest', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/x.bin', { body: makeContent(64 * KiB) });
+      await mkdir(home, { recursive: true });
+      await writeFile(join(home, 'settings.json'), JSON.stringify({ maxConcurrent: 'many' }));
+      const run = await braid(['get', server.url('/x.bin'), '-d', dir], home);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^braid: warning: settings\.json: maxConcurrent: .*; using the default\n$/,
+      );
+      assert.deepEqual(await listDir(dir), ['x.bin']);
+    });
   });
 
   it('exits 2 on a usage error without touching anything', async () => {

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
+import { listDir, tempDir } from '../support/fixtures.ts';
+
+/** Opens an engine on `home` whose settings.json holds `text`; returns it with its warnings. */
+async function openWithSettings(home: string, text: string) {
+  await mkdir(home, { recursive: true });
+  await writeFile(join(home, 'settings.json'), text);
+  const warnings: EngineLogRecord[] = [];
+  const engine = await DownloadEngine.open({
+    home,
+    log: (record) => {
+      if (record.event === 'settings_problem') warnings.push(record);
+    },
+  });
+  return { engine, warnings: warnings.map((w) => w.message ?? '') };
+}
+
+describe('the settings file', () => {
+  it('keeps every valid setting when others are invalid or unknown, and says which were dropped', async () => {
+    const tmp = await tempDir();
+    const { engine, warnings } = await openWithSettings(
+      join(tmp.path, 'home'),
+      JSON.stringify({ connections: 4, maxConcurrent: 999, fromANewerVersion: true }),
+    );
+    try {
+      assert.equal(engine.settings.connections, 4, 'a valid setting survives');
+      assert.equal(engine.settings.maxConcurrent, 3, 'an invalid one takes its default');
+      assert.equal(warnings.length, 2, warnings.join('\n'));
+      assert.match(warnings.join('\n'), /maxConcurrent/);
+      assert.match(warnings.join('\n'), /fromANewerVersion/);
+    } finally {
+      await engine.close();
+      await tmp.cleanup();
+    }
+  });
+
+  it('keeps a file that is not JSON aside, never overwriting it, and starts from the defaults', async () => {
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    const { engine, warnings } = await openWithSettings(home, '{"connections": 4,');
+    try {
+      assert.equal(engine.settings.connections, 8);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /settings\.json\.bad/);
+      await engine.updateSettings({ connections: 6 });
+      assert.deepEqual(
+        (await listDir(home)).filter((n) => n.startsWith('settings')),
+        ['settings.json', 'settings.json.bad'],
+      );
+      assert.equal(await readFile(join(home, 'settings.json.bad'), 'utf8'), '{"connections": 4,');
+    } finally {
+      await engine.close();
+      await tmp.cleanup();
+    }
+  });
+});
