@@ -462,9 +462,13 @@ export class DownloadEngine {
   }
 
   async #commit(entry: Entry): Promise<TaskSnapshot> {
-    await this.#save(entry);
-    this.#emitChanged(entry);
-    this.#schedule();
+    try {
+      await this.#save(entry);
+    } finally {
+      // Done in memory even when not saved (a full disk): windows and the queue must know.
+      this.#emitChanged(entry);
+      this.#schedule();
+    }
     return this.#snapshot(entry);
   }
 

@@ -164,16 +164,38 @@ describe("Braid's own state (task journal, lock) on a disk that will not take it
   it('pauses a download when told to even if the pause cannot be saved, answering with a clear error', async (t) => {
     await withDownloadUnderWay(t, async (run) => {
       const filler = await fill(run.disk.dir);
+      const told: string[] = [];
+      run.engine.subscribe((event) => {
+        if (event.type === 'task-changed' && event.task.id === run.id) told.push(event.task.state);
+      });
       await assert.rejects(run.engine.pause(run.id), isStorageError);
       const paused = run.engine.get(run.id)!;
       assert.equal(paused.state, 'paused', 'paused, not failed');
       assert.equal(paused.error, null);
+      assert.equal(told.at(-1), 'paused', 'windows are told');
       await rm(filler);
       const resumed = await resumeToCompletion(run.engine, run.server, run.id, run.path, run.body);
       assert.ok(
         resumed.every((r) => !r.range?.startsWith('bytes=0-')),
         'nothing fetched twice',
       );
+    });
+  });
+
+  it('resumes a download when told to even if that cannot be saved, answering with a clear error', async (t) => {
+    await withDownloadUnderWay(t, async (run) => {
+      await run.engine.pause(run.id);
+      const filler = await fill(run.disk.dir);
+      await assert.rejects(run.engine.resume(run.id), isStorageError);
+      assert.equal(run.engine.get(run.id)!.state, 'downloading', 'started at once, as asked');
+      // It runs, and stops on its own once it cannot save its progress either.
+      const stopped = await waitForEnd(run.engine, run.id);
+      assert.equal(stopped.state, 'paused');
+      assert.equal(stopped.error?.code, 'DISK_FULL');
+      await rm(filler);
+      await run.engine.resume(run.id);
+      assert.equal((await waitForEnd(run.engine, run.id)).state, 'completed');
+      assert.equal(sha256(await readFile(run.path)), sha256(run.body));
     });
   });
 
