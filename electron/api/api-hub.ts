@@ -124,8 +124,11 @@ export class ApiHub {
     this.#unsubscribe();
     for (const client of this.#clients) client.close();
     this.#clients.clear();
-    await this.engine.close();
-    await this.observability?.close();
+    try {
+      await this.engine.close();
+    } finally {
+      await this.observability?.close();
+    }
   }
 
   #onEngineEvent(event: EngineEvent): void {

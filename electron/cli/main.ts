@@ -331,7 +331,12 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
   }
   io.stdout.write(`Braid is serving its web UI. Open:\n  ${running.url}\n`);
   await stopped;
-  await running.close();
+  try {
+    await running.close();
+  } catch (error) {
+    io.stderr.write(`braid: ${(error as Error).message}\n`);
+    return 1;
+  }
   return 0;
 }
 

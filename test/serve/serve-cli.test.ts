@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tempDir } from '../support/fixtures.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nextFrame, openSocket } from '../support/api-socket.ts';
+import { FaultServer } from '../support/fault-server.ts';
+import { listDir, makeContent, MiB, tempDir } from '../support/fixtures.ts';
+import { mountSmallDisk } from '../support/small-disk.ts';
 import { startServeProcess } from '../support/serve-process.ts';
 
 describe('braid serve (the CLI process)', () => {
@@ -32,6 +37,50 @@ describe('braid serve (the CLI process)', () => {
     } finally {
       assert.equal(await first.stop(), 0);
       await dirs.cleanup();
+    }
+  });
+
+  it('stops on SIGTERM with one clear line and exit 1 when it cannot save its state, lock released', async (t) => {
+    const disk = await mountSmallDisk(t, '256k');
+    if (!disk) return;
+    const server = await FaultServer.start();
+    const downloads = await tempDir();
+    const home = join(disk.dir, 'home');
+    const token = 'serve-token-0123456789';
+    const serve = await startServeProcess(['--token', token, '--dir', downloads.path], {
+      BRAID_HOME: home,
+    });
+    try {
+      const body = makeContent(4 * MiB);
+      server.addFile('/slow.bin', { body, faults: { connectionRate: 256 * 1024 } });
+      const port = Number(new URL(serve.url).port);
+      const ws = await openSocket(port, {
+        cookie: `braid_token=${token}`,
+        origin: `http://127.0.0.1:${port}`,
+      });
+      // A record larger than a page: its next save cannot slip into the log's last one.
+      const task = { url: server.url('/slow.bin'), headers: { 'X-Padding': 'x'.repeat(8000) } };
+      ws.send(
+        JSON.stringify({ kind: 'call', id: 1, command: 'tasks.add', input: { tasks: [task] } }),
+      );
+      const reply = await nextFrame(ws, (f) => f.kind === 'result' && f.id === 1);
+      assert.ok(reply.kind === 'result' && reply.result.ok, JSON.stringify(reply));
+      await nextFrame(
+        ws,
+        (f) => f.kind === 'events' && f.events.some((e) => e.type === 'progress'),
+      );
+      ws.close();
+      await writeFile(join(disk.dir, 'filler'), Buffer.alloc(4 * MiB)).catch(() => undefined);
+
+      assert.equal(await serve.stop(), 1, serve.output());
+      assert.match(serve.output(), /\nbraid: cannot save Braid's state in .*: the disk is full\n$/);
+      assert.doesNotMatch(serve.output(), /\n\s+at /, 'no stack trace');
+      assert.ok(!(await listDir(home)).includes('engine.lock'), 'the lock is released');
+    } finally {
+      await serve.stop();
+      await server.close();
+      await downloads.cleanup();
+      await disk.cleanup();
     }
   });
 

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import WebSocket from 'ws';
-import type { ServerFrame } from '../../shared/ipc/wire.ts';
 import { startServe, type RunningServe } from '../../electron/serve/serve-command.ts';
+import { nextFrame, openSocket } from '../support/api-socket.ts';
 import { tempDir } from '../support/fixtures.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -51,27 +50,6 @@ async function withServe(fn: (s: RunningServe, port: number) => Promise<void>): 
     await running.close();
     await dirs.cleanup();
   }
-}
-
-function openSocket(port: number, headers: Record<string, string>): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-function nextFrame(ws: WebSocket, test: (f: ServerFrame) => boolean): Promise<ServerFrame> {
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(String(data)) as ServerFrame;
-      if (!test(frame)) return;
-      ws.off('message', onMessage);
-      resolve(frame);
-    };
-    ws.on('message', onMessage);
-  });
 }
 
 describe('braid serve web server', () => {
