@@ -29,6 +29,7 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { readBootId } from './boot-id.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
+import { HostHealth } from './host-health.ts';
 import { HostLimiter } from './host-limiter.ts';
 import { NameHolds } from './name-holds.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -111,6 +112,7 @@ export class DownloadEngine {
   readonly #listeners = new Set<EngineListener>();
   readonly #globalLimiter: RateLimiter;
   readonly #hostLimiter = new HostLimiter();
+  readonly #hostHealth = new HostHealth();
   readonly #names = new NameHolds();
   readonly #defaultDir: string;
   readonly #overrides: SettingsPatch;
@@ -561,6 +563,7 @@ export class DownloadEngine {
       settings: () => this.#settings,
       globalLimiter: this.#globalLimiter,
       hostLimiter: this.#hostLimiter,
+      hostHealth: this.#hostHealth,
       journal: this.#journal,
       pool: this.#pool,
       names: this.#names,

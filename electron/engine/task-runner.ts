@@ -6,6 +6,7 @@ import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
 import { DownloadError } from './errors.ts';
 import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
+import type { HostHealth } from './host-health.ts';
 import type { HostLimiter } from './host-limiter.ts';
 import type { HttpBody, HttpTransport } from './http-body.ts';
 import { header, ifRangeValidator, openRange, type RangeResponse } from './http-range.ts';
@@ -56,11 +57,22 @@ const MAX_RESTARTS = 3;
 
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
 const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
+/** Failures that mean the host answered nothing at all (see HostHealth). */
+const NO_ANSWER_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export interface RunnerEnv {
   settings(): Settings;
   readonly globalLimiter: RateLimiter;
   readonly hostLimiter: HostLimiter;
+  /** Which hosts answer nothing, as all downloads found. */
+  readonly hostHealth: HostHealth;
   readonly journal: ResumeJournal;
   /** Idle kept-alive connections shared by all tasks. */
   readonly pool: ConnectionPool;
@@ -470,16 +482,21 @@ export class TaskRunner {
       await this.#file?.truncate(0);
     }
     this.#failuresSinceProgress++;
-    if (this.#failuresSinceProgress > this.#env.settings().maxRetries) {
+    const health = this.#env.hostHealth;
+    const noAnswer = error.status === undefined && NO_ANSWER_CODES.has(error.code);
+    if (noAnswer) health.failed(worker.host);
+    else health.answered(worker.host);
+    const hostDown = noAnswer && health.isDown(worker.host);
+    if (hostDown || this.#failuresSinceProgress > this.#env.settings().maxRetries) {
+      if (noAnswer) health.gaveUp(worker.host);
+      const why = hostDown
+        ? `${worker.host} has answered nothing since another download gave up on it`
+        : `gave up after ${this.#failuresSinceProgress} attempts`;
       this.#setFatal(
-        new DownloadError(
-          error.code,
-          `${error.message} (gave up after ${this.#failuresSinceProgress} attempts)`,
-          {
-            retryable: false,
-            status: error.status,
-          },
-        ),
+        new DownloadError(error.code, `${error.message} (${why})`, {
+          retryable: false,
+          status: error.status,
+        }),
       );
       return false;
     }
@@ -541,6 +558,7 @@ export class TaskRunner {
       r.resumable = false;
     }
     this.#env.hostLimiter.success(worker.host);
+    this.#env.hostHealth.answered(worker.host);
     if (size !== null && r.options.maxSize !== null && size > r.options.maxSize) {
       res.body.destroy();
       throw tooLarge(r.options.maxSize, size);
@@ -807,6 +825,7 @@ export class TaskRunner {
     }
     this.#url = res.url;
     this.#env.hostLimiter.success(worker.host);
+    this.#env.hostHealth.answered(worker.host);
     return res;
   }
 
