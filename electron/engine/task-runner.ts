@@ -57,15 +57,6 @@ const MAX_RESTARTS = 3;
 
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
 const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
-/** Failures that mean the host answered nothing at all (see HostHealth). */
-const NO_ANSWER_CODES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 export interface RunnerEnv {
   settings(): Settings;
@@ -457,6 +448,8 @@ export class TaskRunner {
 
   /** Decides what a failed request means; false ends this worker. */
   async #handleFailure(worker: Worker, error: DownloadError): Promise<boolean> {
+    const health = this.#env.hostHealth;
+    const noAnswer = health.failed(worker.host, error);
     if (error.overload) {
       this.#env.hostLimiter.overload(worker.host);
       // Fewer connections is the answer to an overloaded server, not more retries.
@@ -482,10 +475,6 @@ export class TaskRunner {
       await this.#file?.truncate(0);
     }
     this.#failuresSinceProgress++;
-    const health = this.#env.hostHealth;
-    const noAnswer = error.status === undefined && NO_ANSWER_CODES.has(error.code);
-    if (noAnswer) health.failed(worker.host);
-    else health.answered(worker.host);
     const hostDown = noAnswer && health.isDown(worker.host);
     if (hostDown || this.#failuresSinceProgress > this.#env.settings().maxRetries) {
       if (noAnswer) health.gaveUp(worker.host);

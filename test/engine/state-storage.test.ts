@@ -39,11 +39,40 @@ function isStorageError(error: unknown): boolean {
   );
 }
 
-interface DownloadUnderWay {
+interface StateOnSmallDisk {
   disk: SmallDisk;
+  /** Braid's state folder, on the small disk. */
   home: string;
+  /** Where downloads go: not on the small disk. */
+  downloads: string;
   server: FaultServer;
+  /** Open on `home`; replace it to reopen, it is closed at the end. */
   engine: DownloadEngine;
+}
+
+/** An engine whose state folder is on a small disk of its own, with a server to download from. */
+async function withStateOnSmallDisk(
+  t: TestContext,
+  fn: (ctx: StateOnSmallDisk) => Promise<void>,
+): Promise<void> {
+  const disk = await mountSmallDisk(t, '256k');
+  if (!disk) return;
+  const downloads = await tempDir();
+  const server = await FaultServer.start();
+  const home = join(disk.dir, 'home');
+  const engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+  const ctx = { disk, home, downloads: downloads.path, server, engine };
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.engine.close().catch(() => undefined);
+    await server.close();
+    await downloads.cleanup();
+    await disk.cleanup();
+  }
+}
+
+interface DownloadUnderWay extends StateOnSmallDisk {
   id: string;
   body: Buffer;
   path: string;
@@ -54,33 +83,21 @@ interface DownloadUnderWay {
  * task's record is larger than a page (a long header), so none can slip into the log's last one
  * once the disk is full.
  */
-async function withDownloadUnderWay(
+function withDownloadUnderWay(
   t: TestContext,
   fn: (run: DownloadUnderWay) => Promise<void>,
 ): Promise<void> {
-  const disk = await mountSmallDisk(t, '256k');
-  if (!disk) return;
-  const downloads = await tempDir();
-  const server = await FaultServer.start();
-  const home = join(disk.dir, 'home');
-  const engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
-  const body = makeContent(4 * MiB, 'slow');
-  const run = { disk, home, server, engine, id: '', body, path: join(downloads.path, 'slow.bin') };
-  try {
-    server.addFile('/slow.bin', { body, faults: { connectionRate: 512 * 1024 } });
+  return withStateOnSmallDisk(t, async (ctx) => {
+    const body = makeContent(4 * MiB, 'slow');
+    ctx.server.addFile('/slow.bin', { body, faults: { connectionRate: 512 * 1024 } });
     const headers = { 'X-Padding': 'x'.repeat(8000) };
-    const [task] = await engine.add([
-      { url: server.url('/slow.bin'), dir: downloads.path, connections: 2, headers },
+    const [task] = await ctx.engine.add([
+      { url: ctx.server.url('/slow.bin'), dir: ctx.downloads, connections: 2, headers },
     ]);
-    run.id = task!.id;
-    await waitForTask(engine, run.id, (x) => x.downloaded >= MiB);
+    const run = Object.assign(ctx, { id: task!.id, body, path: join(ctx.downloads, 'slow.bin') });
+    await waitForTask(run.engine, run.id, (x) => x.downloaded >= MiB);
     await fn(run);
-  } finally {
-    await run.engine.close().catch(() => undefined);
-    await server.close();
-    await downloads.cleanup();
-    await disk.cleanup();
-  }
+  });
 }
 
 describe("Braid's own state (task journal, lock) on a disk that will not take it", () => {
@@ -119,46 +136,36 @@ describe("Braid's own state (task journal, lock) on a disk that will not take it
   });
 
   it('refuses an add it cannot store, with a clear error, and never starts or lists that task', async (t) => {
-    const disk = await mountSmallDisk(t, '256k');
-    if (!disk) return;
-    const downloads = await tempDir();
-    const server = await FaultServer.start();
-    const home = join(disk.dir, 'home');
-    let engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
-    try {
+    await withStateOnSmallDisk(t, async (ctx) => {
+      const { server, downloads } = ctx;
       server.addFile('/lost.bin', { body: makeContent(64 * 1024, 'lost') });
       const kept = makeContent(MiB, 'kept');
       server.addFile('/kept.bin', { body: kept });
-      const filler = await fill(disk.dir);
+      const filler = await fill(ctx.disk.dir);
       await assert.rejects(
-        engine.add([{ url: server.url('/lost.bin'), dir: downloads.path }]),
+        ctx.engine.add([{ url: server.url('/lost.bin'), dir: downloads }]),
         isStorageError,
       );
-      assert.deepEqual(engine.list(), [], 'the refused task is not listed');
+      assert.deepEqual(ctx.engine.list(), [], 'the refused task is not listed');
 
       await rm(filler);
-      const [task] = await engine.add([{ url: server.url('/kept.bin'), dir: downloads.path }]);
-      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      const [task] = await ctx.engine.add([{ url: server.url('/kept.bin'), dir: downloads }]);
+      assert.equal((await waitForEnd(ctx.engine, task!.id)).state, 'completed');
       assert.deepEqual(
         server.stats.requests.map((r) => r.path).filter((p) => p === '/lost.bin'),
         [],
         'the refused task never ran, not even when the next one made room in the queue',
       );
-      assert.deepEqual(await listDir(downloads.path), ['kept.bin']);
-      assert.equal(sha256(await readFile(join(downloads.path, 'kept.bin'))), sha256(kept));
+      assert.deepEqual(await listDir(downloads), ['kept.bin']);
+      assert.equal(sha256(await readFile(join(downloads, 'kept.bin'))), sha256(kept));
 
-      await engine.close();
-      engine = await DownloadEngine.open({ home, settings: TEST_SETTINGS });
+      await ctx.engine.close();
+      ctx.engine = await DownloadEngine.open({ home: ctx.home, settings: TEST_SETTINGS });
       assert.deepEqual(
-        engine.list().map((x) => x.fileName),
+        ctx.engine.list().map((x) => x.fileName),
         ['kept.bin'],
       );
-    } finally {
-      await engine.close().catch(() => undefined);
-      await server.close();
-      await downloads.cleanup();
-      await disk.cleanup();
-    }
+    });
   });
 
   it('pauses a download when told to even if the pause cannot be saved, answering with a clear error', async (t) => {
