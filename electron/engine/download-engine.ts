@@ -122,6 +122,8 @@ export class DownloadEngine {
   #settings: Settings;
   #tick: NodeJS.Timeout;
   #ticks = 0;
+  /** The tasks that were running at the last speed event. */
+  #speedShown = new Set<string>();
   #closed = false;
 
   readonly #log: EngineLog;
@@ -738,14 +740,18 @@ export class DownloadEngine {
   #emitProgress(): void {
     const tasks: TaskProgress[] = [];
     for (const e of this.#running) tasks.push(e.runner!.progress());
-    if (tasks.length === 0) return;
+    if (tasks.length === 0 && this.#speedShown.size === 0) return;
     const at = Date.now();
-    this.#emit({ type: 'progress', at, tasks });
-    if (++this.#ticks % SPEED_EVERY_TICKS === 0) {
-      const speeds = tasks.map((t) => ({ id: t.id, speed: t.speed }));
-      const total = speeds.reduce((sum, t) => sum + t.speed, 0);
-      this.#emit({ type: 'speed', at, total, tasks: speeds });
-    }
+    if (tasks.length > 0) this.#emit({ type: 'progress', at, tasks });
+    if (++this.#ticks % SPEED_EVERY_TICKS !== 0) return;
+    const speeds = tasks.map((t) => ({ id: t.id, speed: t.speed }));
+    const running = new Set(speeds.map((s) => s.id));
+    // A task that stopped gets one last sample of 0, or its graph and the total would go on
+    // showing the speed it had before it stopped.
+    for (const id of this.#speedShown) if (!running.has(id)) speeds.push({ id, speed: 0 });
+    this.#speedShown = running;
+    const total = speeds.reduce((sum, t) => sum + t.speed, 0);
+    this.#emit({ type: 'speed', at, total, tasks: speeds });
   }
 
   #emit(event: EngineEvent): void {

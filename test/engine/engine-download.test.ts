@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
@@ -261,6 +262,26 @@ describe('downloading', () => {
         `${progressEvents} events in ${seconds.toFixed(1)} s`,
       );
       assert.ok(maxActiveSegments >= 4, `${maxActiveSegments} segments active at once`);
+    });
+  });
+
+  it('ends a task’s speed with one sample of zero once it stops, then sends no more while idle', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/speed', { body: makeContent(2 * MiB), faults: { connectionRate: 1 * MiB } });
+      const samples: { total: number; speed: number | undefined }[] = [];
+      engine.subscribe((e) => {
+        if (e.type !== 'speed') return;
+        samples.push({ total: e.total, speed: e.tasks.find((t) => t.id === task?.id)?.speed });
+      });
+      const [task] = await engine.add([{ url: server.url('/speed'), connections: 2 }]);
+      while (!samples.some((s) => (s.speed ?? 0) > 0)) await sleep(50);
+      await engine.pause(task!.id);
+      await sleep(2500);
+      assert.deepEqual(samples.at(-1), { total: 0, speed: 0 }, 'the last sample says it stopped');
+      assert.equal(samples.filter((s) => s.total === 0 && s.speed === 0).length, 1);
+      const count = samples.length;
+      await sleep(1200);
+      assert.equal(samples.length, count, 'no speed events while nothing runs');
     });
   });
 
