@@ -56,6 +56,11 @@ describe('web UI served by braid serve, in Chromium', () => {
     assert.equal(code, 0, 'braid serve exits cleanly on SIGTERM');
   });
 
+  const box = async (locator: ReturnType<Page['locator']>) => {
+    const found = await locator.boundingBox();
+    assert.ok(found, 'laid out');
+    return { top: found.y, bottom: found.y + found.height, height: found.height };
+  };
   const row = (name: string) =>
     page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').filter({ hasText: name });
 
@@ -144,6 +149,18 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}completed.png`, fullPage: true });
   });
 
+  it('opens the monitor at the height of what it shows, the list taking the height left', async () => {
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    const monitor = page.getByRole('region', { name: 'Monitor' });
+    await monitor.waitFor();
+    const panel = await box(monitor);
+    const lastLine = await box(monitor.locator(':scope > *').last());
+    const list = await box(page.locator('main'));
+    assert.ok(panel.bottom - lastLine.bottom < 30, `monitor ${panel.height}px tall`);
+    assert.ok(list.top - panel.bottom < 30, 'the list right below the monitor');
+    await page.getByRole('button', { name: 'Monitor' }).click();
+  });
+
   it('shows a finished task’s log lines and the monitor totals', async () => {
     await row('video.mp4').getByText('video.mp4', { exact: true }).click();
     const log = page.locator('details.task-log');
@@ -153,6 +170,9 @@ describe('web UI served by braid serve, in Chromium', () => {
     const monitor = page.getByRole('region', { name: 'Monitor' });
     await monitor.waitFor();
     assert.equal(await monitor.locator('dt:text-is("Done today") + dd').textContent(), '2');
+    // The app's graph keeps its own height beside the selected task's graph and details.
+    const graph = await box(page.locator('.speed-graph').first());
+    assert.ok(graph.height < 120, `graph ${graph.height}px tall`);
     await page.screenshot({ path: `${ARTIFACTS}monitor.png`, fullPage: true });
     await page.getByRole('button', { name: 'Monitor' }).click();
   });
