@@ -9,6 +9,7 @@ import type { SecretBox } from '../engine/secret-box.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
 import { AFTER_QUEUE_COUNTDOWN_MS, QueueWatcher } from './after-queue.ts';
 import { EventBatcher } from './event-batcher.ts';
+import { SpeedHistory } from './speed-history.ts';
 import type { Observability } from '../observability/observability.ts';
 
 export type { HostServices } from './command-handlers.ts';
@@ -48,6 +49,7 @@ export class ApiHub {
   readonly #unsubscribe: () => void;
   readonly #queue: QueueWatcher;
   readonly #afterQueueDelayMs: number;
+  readonly #speed = new SpeedHistory();
   #afterQueueTimer: NodeJS.Timeout | null = null;
 
   readonly observability: Observability | null;
@@ -95,6 +97,7 @@ export class ApiHub {
       info: this.#info,
       host: this.#host,
       flushEvents: () => batcher.flush(),
+      speedHistory: () => this.#speed.snapshot(),
       logs: this.observability
         ? {
             lines: (id) => this.observability?.taskLog.lines(id) ?? [],
@@ -134,6 +137,7 @@ export class ApiHub {
   #onEngineEvent(event: EngineEvent): void {
     this.#broadcast(event);
     this.#queue.observe(event);
+    this.#speed.observe(event);
     if (event.type === 'task-removed') {
       this.#states.delete(event.id);
       return;

@@ -5,6 +5,7 @@ import type {
   CommandOutput,
   LogLine,
   ParsedCommandInput,
+  SpeedHistory,
 } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
@@ -26,6 +27,8 @@ export interface HandlerContext {
   host: HostServices;
   /** Sends this client's pending events, so an answer is never older than what it already saw. */
   flushEvents(): void;
+  /** The graphs' recent samples, kept by the host. */
+  speedHistory(): SpeedHistory;
   /** Recent per-task log lines and the log folder, when the host keeps logs. */
   logs: { lines(taskId: string): LogLine[]; dir: string } | null;
   settingsChanged(): void;
@@ -43,7 +46,12 @@ export type CommandHandlers = {
 export const COMMAND_HANDLERS: CommandHandlers = {
   'app.state': async (_input, ctx) => {
     ctx.flushEvents();
-    return { info: ctx.info, settings: ctx.engine.settings, tasks: ctx.engine.list() };
+    return {
+      info: ctx.info,
+      settings: ctx.engine.settings,
+      tasks: ctx.engine.list(),
+      speed: ctx.speedHistory(),
+    };
   },
   'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),
   'tasks.probe': async (input, ctx) => {

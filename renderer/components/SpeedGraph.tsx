@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { formatSpeed } from '../../shared/format.ts';
-import type { SpeedSample } from '../store/app-store.ts';
+import type { SpeedSample } from '../../shared/speed-samples.ts';
 import { useT } from '../i18n/i18n.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, plotSpeed } from './speed-plot.ts';
 

@@ -1,4 +1,4 @@
-import type { SpeedSample } from '../store/app-store.ts';
+import type { SpeedSample } from '../../shared/speed-samples.ts';
 
 export const PLOT_WIDTH = 300;
 export const PLOT_HEIGHT = 60;

@@ -3,8 +3,8 @@ import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { AppInfo, AppState } from '../../shared/api/commands.ts';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
+import { withSample, type SpeedSample } from '../../shared/speed-samples.ts';
 
-export const SPEED_HISTORY = 300;
 const MAX_NOTICES = 5;
 const MAX_RECENT_ERRORS = 20;
 
@@ -16,11 +16,6 @@ const FILTER_STATES: Record<Filter, readonly TaskState[] | null> = {
   completed: ['completed'],
   failed: ['failed', 'canceled'],
 };
-
-export interface SpeedSample {
-  at: number;
-  speed: number;
-}
 
 export interface Notice {
   id: number;
@@ -101,6 +96,9 @@ export function createAppStore(): AppStore {
         settings: state.settings,
         tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t])),
         ids: sortIds(state.tasks),
+        // The host kept the graphs' history while no window was open (or before a reload).
+        appSpeed: state.speed.app,
+        taskSpeed: state.speed.tasks,
       }),
 
     applyEvents: (events) => set((s) => reduce(s, events)),
@@ -166,10 +164,10 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
         }
         break;
       case 'speed': {
-        n.appSpeed = pushSample(n.appSpeed, { at: event.at, speed: event.total });
+        n.appSpeed = withSample(n.appSpeed, { at: event.at, speed: event.total });
         const next: Record<string, SpeedSample[]> = {};
         for (const { id, speed } of event.tasks) {
-          next[id] = pushSample(n.taskSpeed[id] ?? [], { at: event.at, speed });
+          next[id] = withSample(n.taskSpeed[id] ?? [], { at: event.at, speed });
         }
         // Tasks that stopped keep their history (the graph of a paused task stays readable).
         n.taskSpeed = { ...n.taskSpeed, ...next };
@@ -210,12 +208,6 @@ function sortIds(tasks: readonly TaskSnapshot[]): string[] {
   return [...tasks]
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
     .map((t) => t.id);
-}
-
-function pushSample(samples: SpeedSample[], sample: SpeedSample): SpeedSample[] {
-  const next = samples.length >= SPEED_HISTORY ? samples.slice(1) : samples.slice();
-  next.push(sample);
-  return next;
 }
 
 export function displayName(task: TaskSnapshot): string {

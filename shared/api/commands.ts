@@ -45,10 +45,20 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+const SpeedSampleSchema = z.object({ at: z.number(), speed: z.number() });
+
+/** The last minutes of speed samples, for the graphs of a window that opens now. */
+export const SpeedHistorySchema = z.object({
+  app: z.array(SpeedSampleSchema),
+  tasks: z.record(TaskIdSchema, z.array(SpeedSampleSchema)),
+});
+export type SpeedHistory = z.infer<typeof SpeedHistorySchema>;
+
 export const AppStateSchema = z.object({
   info: AppInfoSchema,
   settings: SettingsSchema,
   tasks: z.array(TaskSnapshotSchema),
+  speed: SpeedHistorySchema,
 });
 export type AppState = z.infer<typeof AppStateSchema>;
 

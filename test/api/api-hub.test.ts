@@ -44,6 +44,28 @@ describe('ApiHub', () => {
     });
   });
 
+  it('gives a window that opens after a download the speed samples recorded before it opened', async () => {
+    await withHub(async ({ server, client }) => {
+      server.addFile('/b.bin', { body: makeContent(2 * MiB), faults: { connectionRate: 1 * MiB } });
+      const downloadedAlone = client();
+      const [task] = await downloadedAlone.call('tasks.add', {
+        tasks: [{ url: server.url('/b.bin'), connections: 1 }],
+      });
+      assert.ok(task);
+      downloadedAlone.connection.close();
+      const watcher = client();
+      await watcher.waitFor(isState(task.id, 'completed'), 30_000);
+      watcher.connection.close();
+      const { speed } = await client().call('app.state', {});
+      const mine = speed.tasks[task.id] ?? [];
+      assert.ok(
+        mine.some((s) => s.speed > 0),
+        `the task's samples while it ran: ${JSON.stringify(mine)}`,
+      );
+      assert.ok(speed.app.some((s) => s.speed > 0));
+    });
+  });
+
   it('refuses unknown commands, wrong types, unknown fields and non-http URLs without changing anything', async () => {
     await withHub(async ({ client, hub }) => {
       const c = client();

@@ -146,6 +146,13 @@ describe('web UI served by braid serve, in Chromium', () => {
         .first()
         .isVisible(),
     );
+    // The graph still shows the downloads from before the reload (the server kept its samples).
+    const line = await page.locator('.speed-graph .line-now').first().getAttribute('points');
+    const heights = (line ?? '').split(' ').map((point) => Number(point.split(',')[1]));
+    assert.ok(
+      heights.length >= 2 && heights.some((y) => y < 50),
+      `speed line after reload: ${line}`,
+    );
     await page.screenshot({ path: `${ARTIFACTS}completed.png`, fullPage: true });
   });
 

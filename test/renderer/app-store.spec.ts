@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAppStore, SPEED_HISTORY, visibleIds } from '../../renderer/store/app-store.ts';
+import { createAppStore, visibleIds } from '../../renderer/store/app-store.ts';
+import { SPEED_HISTORY } from '../../shared/speed-samples.ts';
 import { appState, task } from './fake-api.ts';
 
 function loaded() {
@@ -100,6 +101,24 @@ describe('app store', () => {
     expect(s.appSpeed).toHaveLength(SPEED_HISTORY);
     expect(s.appSpeed.at(-1)).toEqual({ at: SPEED_HISTORY + 19, speed: SPEED_HISTORY + 19 });
     expect(s.taskSpeed['aaaaaa']).toHaveLength(SPEED_HISTORY);
+  });
+
+  it('starts its graphs from the history the host kept, then goes on from events', () => {
+    const store = createAppStore();
+    const kept = [
+      { at: 1000, speed: 10 },
+      { at: 2000, speed: 20 },
+    ];
+    store.getState().load({
+      ...appState([task({ id: 'aaaaaa', state: 'downloading' })]),
+      speed: { app: kept, tasks: { aaaaaa: kept } },
+    });
+    store
+      .getState()
+      .applyEvents([{ type: 'speed', at: 3000, total: 30, tasks: [{ id: 'aaaaaa', speed: 30 }] }]);
+    const s = store.getState();
+    expect(s.appSpeed.map((x) => x.speed)).toEqual([10, 20, 30]);
+    expect(s.taskSpeed['aaaaaa']?.map((x) => x.speed)).toEqual([10, 20, 30]);
   });
 
   it('turns error events into notices and add requests into a pending add', () => {
