@@ -267,7 +267,8 @@ describe('downloading', () => {
 
   it('ends a task’s speed with one sample of zero once it stops, then sends no more while idle', async () => {
     await withHarness(async ({ engine, server }) => {
-      server.addFile('/speed', { body: makeContent(2 * MiB), faults: { connectionRate: 1 * MiB } });
+      // ~4 s of transfer: the first sample (after a second) finds it still running.
+      server.addFile('/speed', { body: makeContent(8 * MiB), faults: { connectionRate: 1 * MiB } });
       const samples: { total: number; speed: number | undefined }[] = [];
       engine.subscribe((e) => {
         if (e.type !== 'speed') return;
