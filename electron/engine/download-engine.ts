@@ -354,6 +354,7 @@ export class DownloadEngine {
     }
     this.#entries.delete(id);
     this.#unflushed.delete(entry);
+    this.#speedShown.delete(id); // no last sample: consumers forget the task's graph with it
     await this.#journal.remove(id);
     this.#emit({ type: 'task-removed', id });
     this.#schedule();

@@ -286,6 +286,22 @@ describe('downloading', () => {
     });
   });
 
+  it('sends no speed sample for a task once it is removed', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/gone', { body: makeContent(8 * MiB), faults: { connectionRate: 1 * MiB } });
+      const mentions: string[][] = [];
+      engine.subscribe((e) => {
+        if (e.type === 'speed') mentions.push(e.tasks.map((t) => t.id));
+      });
+      const [task] = await engine.add([{ url: server.url('/gone'), connections: 2 }]);
+      while (!mentions.some((ids) => ids.includes(task!.id))) await sleep(50);
+      await engine.remove(task!.id);
+      const before = mentions.length;
+      await sleep(1500);
+      assert.ok(mentions.slice(before).every((ids) => !ids.includes(task!.id)));
+    });
+  });
+
   it('downloads an empty file', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       server.addFile('/empty.txt', { body: Buffer.alloc(0) });
