@@ -109,9 +109,13 @@ function Shell() {
       } else if (mod && key === 'a' && !isEditable(e.target)) {
         e.preventDefault();
         state.selectAll(visibleIds(state));
-      } else if (key === 'delete' && !isEditable(e.target) && state.selectedIds.length > 0) {
+      } else if (key === 'delete' && !isEditable(e.target)) {
+        // Only rows on screen: one that left the filter since (it completed) stays.
+        const shown = new Set(visibleIds(state));
+        const ids = state.selectedIds.filter((id) => shown.has(id));
+        if (ids.length === 0) return;
         e.preventDefault();
-        state.askRemove(state.selectedIds);
+        state.askRemove(ids);
       }
     };
     window.addEventListener('keydown', onKeyDown);

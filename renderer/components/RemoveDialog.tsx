@@ -22,7 +22,11 @@ function Confirm({ ids }: { ids: string[] }) {
   const [deleteFile, setDeleteFile] = useState(false);
   if (names.length === 0) return null;
   return (
-    <Modal title={t('remove.title')} onClose={cancel} className="remove-dialog">
+    <Modal
+      title={names.length === 1 ? t('remove.title') : t('remove.titleMany')}
+      onClose={cancel}
+      className="remove-dialog"
+    >
       <p>
         {names.length === 1
           ? t('remove.question', { name: names[0] as string })

@@ -102,8 +102,8 @@ export function createAppStore(): AppStore {
       }),
 
     applyEvents: (events) => set((s) => reduce(s, events)),
-    setFilter: (filter) => set({ filter }),
-    setSearch: (search) => set({ search }),
+    setFilter: (filter) => set((s) => keepVisibleSelection({ ...s, filter })),
+    setSearch: (search) => set((s) => keepVisibleSelection({ ...s, search })),
     select: (selectedId) => set({ selectedId, selectedIds: selectedId ? [selectedId] : [] }),
     toggleSelected: (id) =>
       set((s) =>
@@ -204,10 +204,9 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
   return n;
 }
 
+/** Newest first; a batch added at once keeps the order its links were given in. */
 function sortIds(tasks: readonly TaskSnapshot[]): string[] {
-  return [...tasks]
-    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
-    .map((t) => t.id);
+  return [...tasks].sort((a, b) => b.createdAt - a.createdAt || a.order - b.order).map((t) => t.id);
 }
 
 export function displayName(task: TaskSnapshot): string {
@@ -223,6 +222,14 @@ export function displayName(task: TaskSnapshot): string {
 }
 
 /** Ids the list shows for the current filter and search, in list order. */
+/** Rows a filter or search hides leave the selection: no shortcut acts on what is not shown. */
+function keepVisibleSelection(s: StoreState): Partial<StoreState> {
+  const visible = new Set(visibleIds(s));
+  const selectedIds = s.selectedIds.filter((id) => visible.has(id));
+  const selectedId = s.selectedId !== null && visible.has(s.selectedId) ? s.selectedId : null;
+  return { filter: s.filter, search: s.search, selectedIds, selectedId };
+}
+
 export function visibleIds(s: StoreState): string[] {
   const states = FILTER_STATES[s.filter];
   const needle = s.search.trim().toLocaleLowerCase();

@@ -40,6 +40,7 @@ export const en = {
   'action.copied': 'Link copied',
   'action.desktopOnly': 'Only in the desktop app',
   'remove.title': 'Remove download',
+  'remove.titleMany': 'Remove downloads',
   'remove.question': 'Remove “{name}” from the list?',
   'remove.deleteFile': 'Also delete the file from disk',
   'remove.confirm': 'Remove',

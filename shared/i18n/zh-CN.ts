@@ -41,6 +41,7 @@ export const zhCN: Dictionary = {
   'action.copied': '链接已复制',
   'action.desktopOnly': '仅在桌面应用中可用',
   'remove.title': '删除下载',
+  'remove.titleMany': '删除多个下载',
   'remove.question': '从列表中删除“{name}”？',
   'remove.deleteFile': '同时从磁盘删除文件',
   'remove.confirm': '删除',

@@ -22,6 +22,18 @@ describe('app store', () => {
     expect(loaded().getState().ids).toEqual(['cccccc', 'bbbbbb', 'aaaaaa']);
   });
 
+  it('lists a batch added at once in the order its links were given', () => {
+    const store = loaded();
+    // Ids that sort the other way round, as random ids may.
+    const batch = ['zz9zzz', 'zz8zzz', 'zz7zzz', 'zz6zzz'].map((id, i) =>
+      task({ id, fileName: `f0${i + 1}.bin`, createdAt: 9, order: 10 + i }),
+    );
+    store
+      .getState()
+      .applyEvents([2, 0, 3, 1].map((i) => ({ type: 'task-added', task: batch[i]! })));
+    expect(store.getState().ids.slice(0, 4)).toEqual(batch.map((t) => t.id));
+  });
+
   it('merges a progress batch in one update and keeps untouched tasks identical', () => {
     const store = loaded();
     const before = store.getState();

@@ -29,13 +29,41 @@ describe('keyboard shortcuts', () => {
     ]);
     key('a', { ctrlKey: true });
     key('Delete');
-    const dialog = screen.getByRole('dialog', { name: 'Remove download' });
+    const dialog = screen.getByRole('dialog', { name: 'Remove downloads' });
     expect(dialog.textContent).toContain('Remove 2 downloads from the list?');
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' })));
     expect(api.commands('tasks.remove')).toEqual([
       { id: 'aaaaaa', deleteFile: false },
       { id: 'bbbbbb', deleteFile: false },
     ]);
+  });
+
+  it('never removes rows a filter hides, even when they were selected before', async () => {
+    const { api, store } = renderApp([
+      task({ id: 'aaaaaa', fileName: 'a.bin', createdAt: 3, state: 'failed' }),
+      task({ id: 'bbbbbb', fileName: 'b.bin', createdAt: 2, state: 'completed' }),
+      task({ id: 'cccccc', fileName: 'c.bin', createdAt: 1, state: 'completed' }),
+    ]);
+    key('a', { ctrlKey: true });
+    fireEvent.click(screen.getByRole('radio', { name: 'Failed' }));
+    key('Delete');
+    const dialog = screen.getByRole('dialog', { name: 'Remove download' });
+    expect(dialog.textContent).toContain('Remove “a.bin” from the list?');
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' })));
+    expect(api.commands('tasks.remove')).toEqual([{ id: 'aaaaaa', deleteFile: false }]);
+    // A row that leaves the filter by itself (here: it failed) is not removed either.
+    act(() => store.getState().setFilter('completed'));
+    key('a', { ctrlKey: true });
+    act(() =>
+      store.getState().applyEvents([
+        {
+          type: 'task-changed',
+          task: task({ id: 'cccccc', fileName: 'c.bin', createdAt: 1, state: 'failed' }),
+        },
+      ]),
+    );
+    key('Delete');
+    expect(screen.getByRole('dialog').textContent).toContain('Remove “b.bin” from the list?');
   });
 
   it('leaves Ctrl+A and Delete to text fields', () => {
