@@ -148,10 +148,12 @@ export class ApiHub {
     this.#states.set(task.id, task.state);
     if (task.state === 'failed' && before !== 'failed' && task.error) {
       const name = task.fileName ?? task.requestedName ?? task.url;
+      const { message } = task.error;
       this.#broadcast({
         type: 'error',
         code: task.error.code,
-        message: `${name}: ${task.error.message}`,
+        // A message that names the URL already needs no prefix with it (a long link twice).
+        message: message.includes(name) ? message : `${name}: ${message}`,
         taskId: task.id,
       });
     }

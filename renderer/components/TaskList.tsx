@@ -40,6 +40,22 @@ export function TaskList() {
     }
   });
 
+  // The selected row was removed (from its dialog, which returned the focus onto nothing): the row
+  // that took its place is selected and focused, so the keyboard goes on from there.
+  const lastSelected = useRef<{ id: string; index: number } | null>(null);
+  const selectedIndex = selectedId ? ids.indexOf(selectedId) : -1;
+  if (selectedId && selectedIndex !== -1)
+    lastSelected.current = { id: selectedId, index: selectedIndex };
+  useEffect(() => {
+    const last = lastSelected.current;
+    if (selectedId !== null || !last || store.getState().tasks[last.id]) return;
+    lastSelected.current = null;
+    const next = ids[Math.min(last.index, ids.length - 1)];
+    if (!next || document.activeElement !== document.body) return;
+    select(next);
+    focusAfterScroll.current = next;
+  }, [ids, selectedId, select, store]);
+
   const onKeyDown = (e: React.KeyboardEvent) => {
     const moves: Record<string, (i: number) => number> = {
       ArrowDown: (i) => i + 1,
@@ -69,8 +85,6 @@ export function TaskList() {
     (id: string, additive: boolean) => (additive ? toggleSelected(id) : select(id)),
     [select, toggleSelected],
   );
-  const selectedIndex = selectedId ? ids.indexOf(selectedId) : -1;
-
   return (
     <div className="list-scroller" ref={scrollRef}>
       {ids.length === 0 && (

@@ -38,7 +38,15 @@ function Row({
 }: Props & { task: TaskSnapshot }) {
   const t = useT();
   const name = displayName(task);
-  const percent = task.size ? Math.min(100, Math.floor((task.downloaded / task.size) * 100)) : null;
+  const percent =
+    task.state === 'completed'
+      ? 100
+      : task.size
+        ? Math.min(100, Math.floor((task.downloaded / task.size) * 100))
+        : null;
+  // A bar that moves says bytes are coming: only while they do, when the size is unknown.
+  const busy = percent === null && task.state === 'downloading';
+  const text = details(task, t);
   const detailsId = useId();
   return (
     <li
@@ -61,7 +69,7 @@ function Row({
       }}
     >
       <div className="task-head">
-        <span className="task-name" title={task.url}>
+        <span className="task-name" title={`${name}\n${task.url}`}>
           {name}
         </span>
         <span className={`task-state badge-${task.state}`}>{t(`state.${task.state}`)}</span>
@@ -76,14 +84,14 @@ function Row({
         aria-valuetext={percent === null ? formatBytes(task.downloaded) : `${percent}%`}
       >
         <div
-          className={percent === null ? 'progress-fill indeterminate' : 'progress-fill'}
-          style={{ width: percent === null ? undefined : `${percent}%` }}
+          className={busy ? 'progress-fill indeterminate' : 'progress-fill'}
+          style={{ width: busy ? undefined : `${percent ?? 0}%` }}
         />
       </div>
       <SegmentMap segments={task.segments} size={task.size} label={t('task.segments', { name })} />
       <div className="task-foot">
-        <span className="task-details" id={detailsId}>
-          {details(task, t)}
+        <span className="task-details" id={detailsId} title={text}>
+          {text}
         </span>
         <Actions task={task} onRemove={onRemove} />
       </div>

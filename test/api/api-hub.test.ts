@@ -158,7 +158,7 @@ describe('ApiHub', () => {
     });
   });
 
-  it('sends an error event naming the file when a download fails', async () => {
+  it('sends an error event naming the file when a download fails, its URL once', async () => {
     await withHub(async ({ client, server }) => {
       const c = client();
       // Nothing is served there: 404 is not retryable.
@@ -166,7 +166,9 @@ describe('ApiHub', () => {
       assert.ok(task);
       const error = await c.waitFor((e) => e.type === 'error' && e.taskId === task.id, 30_000);
       assert.equal(error.type, 'error');
-      assert.match(error.type === 'error' ? error.message : '', /missing\.iso/);
+      const message = error.type === 'error' ? error.message : '';
+      assert.match(message, /missing\.iso/);
+      assert.equal(message.split(server.url('/missing.iso')).length, 2, `URL once: ${message}`);
     });
   });
 

@@ -224,7 +224,7 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+a');
     await page.keyboard.press('Delete');
-    const dialog = page.getByRole('dialog', { name: 'Remove download' });
+    const dialog = page.getByRole('dialog', { name: 'Remove downloads' });
     await dialog.getByText('Remove 2 downloads from the list?').waitFor();
     await page.keyboard.press('Escape');
     assert.equal(
@@ -263,6 +263,23 @@ describe('web UI served by braid serve, in Chromium', () => {
       await page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').count(),
       2,
     );
+  });
+
+  it('cuts a long file name short instead of widening the page, wide or narrow', async () => {
+    const long = `${'a-very-long-release-name-'.repeat(8)}linux-x86_64.tar.gz`;
+    server.addFile(`/${long}`, { body: small });
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(server.url(`/${long}`));
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await row(long).getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
+    await row(long).locator('.task-name').click();
+    await page.locator('details.task-log summary').click();
+    for (const width of [1280, 700]) {
+      await page.setViewportSize({ width, height: 800 });
+      const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(scrollWidth <= width, `${scrollWidth}px of page in a ${width}px window`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
 

@@ -120,6 +120,45 @@ describe('a download row', () => {
     );
   });
 
+  it('selects and focuses the row that takes the place of a removed one', async () => {
+    const { api } = renderApp([
+      task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 3 }),
+      task({ id: 'bbbbbb', fileName: 'second.bin', createdAt: 2 }),
+      task({ id: 'cccccc', fileName: 'third.bin', createdAt: 1 }),
+    ]);
+    const list = screen.getByRole('list', { name: 'Downloads' });
+    act(() => list.focus());
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    fireEvent.keyDown(row('second.bin'), { key: 'Delete' });
+    const dialog = screen.getByRole('dialog', { name: 'Remove download' });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' })));
+    act(() => api.emit([{ type: 'task-removed', id: 'bbbbbb' }]));
+    expect(document.activeElement).toBe(row('third.bin'));
+    expect(row('third.bin').getAttribute('aria-current')).toBe('true');
+  });
+
+  it('moves its bar only while an unknown size is downloading, and shows the whole text on hover', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'live.bin', size: null, state: 'downloading', createdAt: 3 }),
+      task({
+        id: 'bbbbbb',
+        fileName: 'failed.bin',
+        size: null,
+        state: 'failed',
+        createdAt: 2,
+        error: { code: 'HTTP_500', message: 'server answered 500 Internal Server Error' },
+      }),
+      task({ id: 'cccccc', fileName: 'done.bin', size: null, state: 'completed', createdAt: 1 }),
+    ]);
+    const fill = (name: string) => row(name).querySelector('.progress-fill') as HTMLElement;
+    expect(fill('live.bin').classList.contains('indeterminate')).toBe(true);
+    expect(fill('failed.bin').classList.contains('indeterminate')).toBe(false);
+    expect(fill('failed.bin').style.width).toBe('0%');
+    expect(fill('done.bin').style.width).toBe('100%');
+    const details = row('failed.bin').querySelector('.task-details') as HTMLElement;
+    expect(details.title).toContain('server answered 500 Internal Server Error');
+  });
+
   it('renders only the rows in view for a thousand tasks', () => {
     renderApp(
       Array.from({ length: 1000 }, (_, i) =>
