@@ -12,7 +12,12 @@ export function renderFrame(tasks: readonly TaskSnapshot[], width: number): stri
       task.size !== null && task.size > 0
         ? `${((task.downloaded / task.size) * 100).toFixed(1).padStart(5)}%`
         : formatBytes(task.downloaded).padStart(9);
-    const state = task.state === 'downloading' ? '' : `  ${task.state}`;
+    const state =
+      task.state !== 'downloading'
+        ? `  ${task.state}`
+        : task.retry
+          ? `  retry ${task.retry.attempt}/${task.retry.maxAttempts}`
+          : '';
     const stats = `  ${amount}  ${formatSpeed(task.speed).padStart(11)}  ETA ${formatEta(task.eta).padStart(7)}  ${task.connections} conn${state}`;
     const room = Math.max(8, width - stats.length);
     const label = taskLabel(task);

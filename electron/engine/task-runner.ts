@@ -1,7 +1,7 @@
 import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
-import type { SegmentSnapshot, TaskError, TaskProgress } from '../../shared/api/task.ts';
+import type { SegmentSnapshot, TaskError, TaskProgress, TaskRetry } from '../../shared/api/task.ts';
 import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
 import { DownloadError } from './errors.ts';
@@ -143,6 +143,8 @@ export class TaskRunner {
   #fatal: DownloadError | null = null;
   /** Failed requests since the task last received a byte: the retry budget. */
   #failuresSinceProgress = 0;
+  /** What the task waits for while it has failures and no new byte: shown on its row. */
+  #retry: TaskRetry | null = null;
   #transferDone: { resolve(): void; reject(error: unknown): void } | null = null;
   /** Aborted (and replaced) whenever a segment is given back or finished: wakes idle connections. */
   #workChanged = new AbortController();
@@ -183,7 +185,7 @@ export class TaskRunner {
   progress(): TaskProgress {
     const planner = this.#planner;
     // Until the plan is rebuilt on resume, the journal knows what is on disk.
-    if (!planner) return idleProgress(this.record);
+    if (!planner) return { ...idleProgress(this.record), retry: this.#retry };
     const downloaded = planner.received;
     const speed = this.#meter.rate();
     const size = this.record.size;
@@ -197,6 +199,7 @@ export class TaskRunner {
       eta: size !== null && speed > 0 ? Math.max(0, (size - downloaded) / speed) : null,
       connections: this.#workers.size,
       segments: snapshotSegments(planner.segments),
+      retry: this.#retry,
     };
   }
 
@@ -336,6 +339,7 @@ export class TaskRunner {
     this.#planner = null;
     this.#fatal = null;
     this.#failuresSinceProgress = 0;
+    this.#retry = null;
     this.#resetRecord();
     await this.#file?.truncate(0);
     await this.#saveJournal();
@@ -491,6 +495,12 @@ export class TaskRunner {
     }
     worker.failures++;
     const delayMs = expiredRedirect ? 0 : retryDelay(error, worker.failures - 1);
+    this.#retry = {
+      attempt: this.#failuresSinceProgress,
+      maxAttempts: this.#env.settings().maxRetries,
+      at: Date.now() + delayMs,
+      message: error.message,
+    };
     this.#env.log({
       level: 'warn',
       event: expiredRedirect ? 'redirect_expired' : 'retry',
@@ -847,7 +857,10 @@ export class TaskRunner {
         this.#receivedThisRun += k;
         worker.meter.add(k);
         this.#meter.add(k);
-        if (this.#failuresSinceProgress > 0) this.#failuresSinceProgress = 0;
+        if (this.#failuresSinceProgress > 0) {
+          this.#failuresSinceProgress = 0;
+          this.#retry = null;
+        }
         const diskWait = writer.took(k, performance.now());
         const rateWait = takeAll(limiters, k, signal);
         tail =
@@ -1094,6 +1107,7 @@ export function idleProgress(record: TaskRecord): TaskProgress {
     eta: null,
     connections: 0,
     segments,
+    retry: null,
   };
 }
 

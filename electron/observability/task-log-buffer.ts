@@ -43,7 +43,7 @@ function describe(r: EngineLogRecord): string {
   if (r.durationMs !== undefined) parts.push(`${r.durationMs} ms`);
   if (r.from && r.to) parts.push(`${r.from} → ${r.to}`);
   if (r.attempt !== undefined) parts.push(`attempt ${r.attempt}`);
-  if (r.delayMs !== undefined) parts.push(`retry in ${r.delayMs} ms`);
+  if (r.delayMs !== undefined) parts.push(`retry in ${Math.round(r.delayMs)} ms`);
   if (r.code) parts.push(r.code);
   if (r.message) parts.push(r.message);
   return parts.join(' · ');

@@ -106,7 +106,11 @@ function details(task: TaskSnapshot, t: Translate): string {
       ? size
       : t('task.of', { done: formatBytes(task.downloaded), total: size }),
   ];
-  if (task.state === 'downloading') {
+  if (task.state === 'downloading' && task.retry) {
+    const { attempt, maxAttempts, at, message } = task.retry;
+    const seconds = Math.max(0, Math.ceil((at - Date.now()) / 1000));
+    parts.push(t('task.retrying', { attempt, max: maxAttempts, seconds }), message);
+  } else if (task.state === 'downloading') {
     parts.push(formatSpeed(task.speed));
     if (task.eta !== null) parts.push(t('task.eta', { eta: formatEta(task.eta) }));
     if (task.connections > 0) parts.push(t('task.connections', { count: task.connections }));

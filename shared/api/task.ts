@@ -140,6 +140,18 @@ export const SegmentSnapshotSchema = z.object({
 });
 export type SegmentSnapshot = z.infer<typeof SegmentSnapshotSchema>;
 
+/** A task waiting to try again after failed requests; gone once a byte arrives. */
+export const TaskRetrySchema = z.object({
+  /** Failed requests since the last byte, and how many are allowed. */
+  attempt: z.number(),
+  maxAttempts: z.number(),
+  /** When the next request goes out (ms since the epoch). */
+  at: z.number(),
+  /** Why the last one failed. */
+  message: z.string(),
+});
+export type TaskRetry = z.infer<typeof TaskRetrySchema>;
+
 export const TaskProgressSchema = z.object({
   id: TaskIdSchema,
   downloaded: z.number(),
@@ -152,6 +164,7 @@ export const TaskProgressSchema = z.object({
   eta: z.nullable(z.number()),
   connections: z.number(),
   segments: z.array(SegmentSnapshotSchema),
+  retry: z.nullable(TaskRetrySchema),
 });
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 

@@ -29,6 +29,7 @@ export const zhCN: Dictionary = {
   'task.of': '{done} / {total}',
   'task.eta': '剩余 {eta}',
   'task.connections': '{count} 个连接',
+  'task.retrying': '第 {attempt}/{max} 次尝试失败，{seconds} 秒后重试',
   'task.segments': '{name} 的分段',
   'action.pause': '暂停',
   'action.resume': '继续',

@@ -14,6 +14,7 @@ function progress(id: string, downloaded: number): TaskProgress {
     eta: 1,
     connections: 1,
     segments: [],
+    retry: null,
   };
 }
 

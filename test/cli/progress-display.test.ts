@@ -25,11 +25,18 @@ function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
     eta: 7,
     connections: 8,
     segments: [],
+    retry: null,
     ...overrides,
   };
 }
 
 describe('the progress display', () => {
+  it('says which attempt a retrying download is on', () => {
+    const retry = { attempt: 3, maxAttempts: 10, at: 0, message: 'server answered 500' };
+    const [line] = renderFrame([task({ speed: 0, eta: null, connections: 0, retry })], 80);
+    assert.match(line!, /0 conn {2}retry 3\/10$/);
+  });
+
   it('shows name, percent, speed, ETA and connections on one line', () => {
     const [line] = renderFrame([task({})], 80);
     assert.match(line!, /^ubuntu\.iso\s+42\.1%\s+118 MiB\/s\s+ETA\s+0:07\s+8 conn$/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { TaskRetry } from '../../shared/api/task.ts';
 import {
   resumeToCompletion,
   waitForEnd,
@@ -27,6 +28,32 @@ describe('retrying', () => {
       const [first, second] = server.stats.requests;
       assert.equal(first?.status, 503);
       assert.ok(second!.startedAt - first!.startedAt >= 950, 'waited for Retry-After');
+    });
+  });
+
+  it('says it is retrying, which attempt, when and why, until a byte arrives', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/flaky', {
+        body: makeContent(200 * KiB),
+        // Slow enough for progress to be reported after the bytes start.
+        faults: {
+          statusSequence: [{ status: 500 }, { status: 500, retryAfter: '1' }],
+          connectionRate: 256 * KiB,
+        },
+      });
+      const retries: (TaskRetry | null)[] = [];
+      engine.subscribe((e) => {
+        if (e.type === 'progress') for (const t of e.tasks) retries.push(t.retry);
+      });
+      const [task] = await engine.add([{ url: server.url('/flaky'), connections: 1 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      const second = retries.find((r) => r?.attempt === 2);
+      assert.ok(second, `retry states seen: ${JSON.stringify(retries)}`);
+      assert.equal(second.maxAttempts, engine.settings.maxRetries);
+      assert.match(second.message, /500 Internal Server Error/);
+      assert.equal(retries.at(-1), null, 'cleared once bytes came');
+      assert.equal(done.retry, null);
     });
   });
 

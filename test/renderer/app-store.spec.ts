@@ -53,6 +53,7 @@ describe('app store', () => {
             eta: 50,
             connections: 4,
             segments: [],
+            retry: null,
           },
         ],
       },

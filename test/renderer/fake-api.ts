@@ -47,6 +47,7 @@ export function task(overrides: Partial<TaskSnapshot> & { id: string }): TaskSna
     eta: null,
     connections: 0,
     segments: [],
+    retry: null,
     url: `http://example.test/${overrides.id}.bin`,
     dir: '/downloads',
     fileName: `${overrides.id}.bin`,

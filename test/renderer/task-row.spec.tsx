@@ -97,6 +97,7 @@ describe('a download row', () => {
               eta: 1,
               connections: 2,
               segments: [],
+              retry: null,
             },
           ],
         },
@@ -117,6 +118,25 @@ describe('a download row', () => {
     fireEvent.keyDown(row('second.bin'), { key: 'Delete' });
     expect(screen.getByRole('dialog', { name: 'Remove download' }).textContent).toContain(
       'second.bin',
+    );
+  });
+
+  it('says when a download is retrying: which attempt, how soon, and why', () => {
+    renderApp([
+      task({
+        id: 'aaaaaa',
+        fileName: 'flaky.iso',
+        state: 'downloading',
+        retry: {
+          attempt: 3,
+          maxAttempts: 10,
+          at: Date.now() + 4500,
+          message: 'server answered 500 Internal Server Error',
+        },
+      }),
+    ]);
+    expect(row('flaky.iso').querySelector('.task-details')?.textContent).toBe(
+      '0 B of 1000 B · attempt 3 of 10 failed, next in 5 s · server answered 500 Internal Server Error',
     );
   });
 
