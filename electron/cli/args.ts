@@ -1,3 +1,4 @@
+import { basename, dirname, join } from 'node:path';
 import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
 import { parseRate } from '../../shared/format.ts';
 
@@ -63,7 +64,8 @@ export function buildGetPlan(
       return undefined;
     }
   };
-  const all = [...urls, ...(inputText === undefined ? [] : parseUrlList(inputText))];
+  // A link given twice is one download (two would race for its name and its resume).
+  const all = [...new Set([...urls, ...(inputText === undefined ? [] : parseUrlList(inputText))])];
   if (all.length === 0) errors.push('no URL given: pass URLs or --input <file>');
   const single = all.length === 1;
   if (options.out !== undefined && !single) errors.push('--out needs exactly one URL');
@@ -85,11 +87,19 @@ export function buildGetPlan(
     if (parsed) headers[parsed[0]] = parsed[1];
   }
   const algorithm = sums[0];
+  // `-o path/name` as curl and wget take it: the folder part joins --dir (or is the folder).
+  const outName = options.out === undefined ? undefined : basename(options.out);
+  const outDir = options.out === undefined ? '.' : dirname(options.out);
+  if (options.out !== undefined && (!outName || outName === '..' || outName === '.')) {
+    errors.push(`--out needs a file name, not ${JSON.stringify(options.out)}`);
+  }
+  const dir =
+    outDir === '.' ? (options.dir ?? null) : options.dir ? join(options.dir, outDir) : outDir;
   const tasks: AddTaskInput[] = [];
   for (const url of all) {
     const input: AddTaskInput = {
       url,
-      ...(options.out !== undefined && { fileName: options.out }),
+      ...(outName !== undefined && { fileName: outName }),
       ...(connections !== undefined && { connections }),
       ...(limit !== undefined && { limit }),
       ...(Object.keys(headers).length > 0 && { headers }),
@@ -107,5 +117,5 @@ export function buildGetPlan(
   }
   const unique = [...new Set(errors)];
   if (unique.length > 0) return { errors: unique };
-  return { plan: { tasks, dir: options.dir ?? null, jobs, quiet: options.quiet ?? false } };
+  return { plan: { tasks, dir, jobs, quiet: options.quiet ?? false } };
 }

@@ -5,6 +5,7 @@ import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
+import { hashFile } from '../engine/checksum.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
@@ -36,7 +37,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .description('download one or more URLs; run the same command again to resume')
     .argument('[url...]', 'http(s) URLs to download')
     .option('-d, --dir <dir>', 'folder to save into')
-    .option('-o, --out <name>', 'file name (one URL only)')
+    .option('-o, --out <path>', 'file name, or path under --dir (one URL only)')
     .option('-c, --connections <n>', 'connections per download, 1-32 (default 8)')
     .option('--limit <rate>', 'speed limit per download, e.g. 500K or 16M')
     .option('--sha256 <hex>', 'verify the file (one URL only)')
@@ -138,6 +139,11 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
   /** Set once every task of this command is known, so an early finisher cannot end the wait. */
   let wake: (() => void) | null = null;
 
+  const fail = (line: string) => {
+    failures.push(line);
+    if (live) live.log(line, frame());
+    else io.stderr.write(`${line}\n`);
+  };
   const print = (line: string) => {
     if (plan.quiet) return;
     if (live) live.log(line, frame());
@@ -172,7 +178,10 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
         `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(task.size ?? 0)} in ${seconds.toFixed(1)} s, ${formatSpeed((task.size ?? 0) / seconds)})`,
       );
     } else {
-      failures.push(`braid: ${taskLabel(task)}: ${task.error?.message ?? task.state}`);
+      const label = taskLabel(task);
+      const message = task.error?.message ?? task.state;
+      // Said when it happens (a Ctrl-C later would otherwise hide it), a link named once.
+      fail(`braid: ${message.includes(label) ? message : `${label}: ${message}`}`);
     }
     if (finished.size === ids.size) wake?.();
   };
@@ -188,7 +197,9 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
   process.once('SIGTERM', onSignal);
   const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
   try {
-    for (const task of await startOrResume(engine, plan.tasks, dir)) {
+    const { tasks, problems } = await startOrResume(engine, plan.tasks, dir);
+    for (const problem of problems) fail(`braid: ${problem}`);
+    for (const task of tasks) {
       ids.add(task.id);
       if (task.state === 'completed') {
         finished.add(task.id);
@@ -220,7 +231,6 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
     io.stderr.write('braid: interrupted — run the same command again to resume\n');
     return EXIT_INTERRUPTED;
   }
-  for (const f of failures) io.stderr.write(`${f}\n`);
   return failures.length === 0 && !closing ? 0 : 1;
 }
 
@@ -233,7 +243,7 @@ async function startOrResume(
   engine: DownloadEngine,
   inputs: GetPlan['tasks'],
   dir: string,
-): Promise<TaskSnapshot[]> {
+): Promise<{ tasks: TaskSnapshot[]; problems: string[] }> {
   const key = (url: string, requestedName: string | null) => JSON.stringify([url, requestedName]);
   // The newest task per key, found by lookup: a long history times a long list adds up.
   const known = new Map<string, TaskSnapshot>();
@@ -243,26 +253,42 @@ async function startOrResume(
     if (t.dir === dir && (!seen || t.createdAt > seen.createdAt)) known.set(k, t);
   }
   const tasks: TaskSnapshot[] = [];
+  const problems: string[] = [];
   const fresh: GetPlan['tasks'] = [];
   for (const input of inputs) {
     const previous = known.get(key(input.url, input.fileName ?? null));
-    const resumed = previous && (await continueTask(engine, previous, input.limit ?? 0));
-    if (resumed) tasks.push(resumed);
+    const resumed = previous && (await continueTask(engine, previous, input));
+    if (typeof resumed === 'string') problems.push(resumed);
+    else if (resumed) tasks.push(resumed);
     else fresh.push({ ...input, dir });
   }
   if (fresh.length > 0) tasks.push(...(await engine.add(fresh)));
-  return tasks;
+  return { tasks, problems };
 }
 
+/** The task continued with this command's limit and checksum; null when it must start afresh. */
 async function continueTask(
   engine: DownloadEngine,
   task: TaskSnapshot,
-  limit: number,
-): Promise<TaskSnapshot | null> {
+  input: GetPlan['tasks'][number],
+): Promise<TaskSnapshot | string | null> {
+  const limit = input.limit ?? 0;
   if (task.options.limit !== limit) await engine.setTaskLimit(task.id, limit);
+  const checksum = input.checksum ?? null;
+  const sameChecksum = JSON.stringify(checksum) === JSON.stringify(task.options.checksum);
+  if (task.state === 'completed') {
+    const path = join(task.dir, task.fileName ?? '');
+    if (!task.fileName || !existsSync(path)) return null;
+    // Verified when it completed, against the checksum given then; a new one is checked now.
+    if (!checksum || sameChecksum) return task;
+    const actual = await hashFile(path, checksum.algorithm);
+    return actual === checksum.expected.toLowerCase()
+      ? task
+      : `${path} is already downloaded, but its ${checksum.algorithm} is ${actual}, not ${checksum.expected}`;
+  }
+  // A corrected (or dropped) checksum applies to the data already there.
+  if (!sameChecksum) await engine.setChecksum(task.id, checksum);
   switch (task.state) {
-    case 'completed':
-      return task.fileName && existsSync(join(task.dir, task.fileName)) ? task : null;
     case 'paused':
       return engine.resume(task.id);
     case 'failed':

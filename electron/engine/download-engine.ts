@@ -15,9 +15,11 @@ import {
 } from '../../shared/api/settings.ts';
 import {
   AddTaskInputSchema,
+  ChecksumSchema,
   RateSchema,
   PrioritySchema,
   type AddTaskInput,
+  type Checksum,
   type Priority,
   type TaskProgress,
   type TaskSnapshot,
@@ -68,6 +70,8 @@ export type EngineListener = (event: EngineEvent) => void;
 interface Entry {
   record: TaskRecord;
   runner: TaskRunner | null;
+  /** The expected checksum changed after a verification failed: the kept data is checked again. */
+  checksumCorrected?: boolean;
 }
 
 const PROGRESS_MS = 100;
@@ -324,7 +328,10 @@ export class DownloadEngine {
     const { record } = entry;
     requireState(entry, ['failed', 'canceled'], 'retried');
     this.#transition(entry, 'queued');
-    if (record.error?.code === 'CHECKSUM_MISMATCH') await this.#discardData(entry);
+    if (record.error?.code === 'CHECKSUM_MISMATCH' && !entry.checksumCorrected) {
+      await this.#discardData(entry);
+    }
+    entry.checksumCorrected = false;
     record.error = null;
     this.#eligible?.add(id);
     return this.#commit(entry);
@@ -382,6 +389,25 @@ export class DownloadEngine {
       entry.record.order = (prev + next) / 2;
     }
     this.#queue.reorder();
+    return this.#commit(entry);
+  }
+
+  /**
+   * A corrected expected checksum (or none), for a download not yet completed. One that failed its
+   * verification keeps its data for the retry, which verifies it against the new value.
+   */
+  async setChecksum(id: string, checksum: Checksum | null): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    const { record } = entry;
+    if (record.state === 'completed') {
+      throw new ApiError('INVALID_TRANSITION', 'a completed download was verified already');
+    }
+    const parsed = checksum === null ? null : ChecksumSchema.parse(checksum);
+    if (JSON.stringify(parsed) === JSON.stringify(record.options.checksum)) {
+      return this.#snapshot(entry);
+    }
+    record.options.checksum = parsed;
+    if (record.error?.code === 'CHECKSUM_MISMATCH') entry.checksumCorrected = true;
     return this.#commit(entry);
   }
 

@@ -1015,6 +1015,9 @@ export class TaskRunner {
       this.#file = null;
       const part = join(r.dir, r.fileName + PART_SUFFIX);
       if (r.options.checksum) {
+        // Every byte claimed first: after a mismatch the data is kept for a retry, which a
+        // corrected checksum then verifies without fetching it again.
+        await this.#saveJournal();
         const { algorithm, expected } = r.options.checksum;
         const actualSum = await hashFile(part, algorithm);
         if (actualSum !== expected) {

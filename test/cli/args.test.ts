@@ -3,6 +3,29 @@ import { describe, it } from 'node:test';
 import { buildGetPlan, parseHeader, parseUrlList } from '../../electron/cli/args.ts';
 
 describe('braid get arguments', () => {
+  it('takes a link given twice as one download', () => {
+    const result = buildGetPlan(
+      ['https://a.example/x', 'https://a.example/x'],
+      {},
+      'https://a.example/x\n',
+    );
+    assert.ok('plan' in result, JSON.stringify(result));
+    assert.deepEqual(result.plan.tasks, [{ url: 'https://a.example/x' }]);
+  });
+
+  it('takes the folder part of --out as the folder, under --dir when both are given', () => {
+    const plan = (options: { out: string; dir?: string }) => {
+      const result = buildGetPlan(['https://a.example/x'], options);
+      assert.ok('plan' in result, JSON.stringify(result));
+      return { dir: result.plan.dir, name: result.plan.tasks[0]?.fileName };
+    };
+    assert.deepEqual(plan({ out: 'sub/x.bin' }), { dir: 'sub', name: 'x.bin' });
+    assert.deepEqual(plan({ out: 'sub/x.bin', dir: '/data' }), { dir: '/data/sub', name: 'x.bin' });
+    assert.deepEqual(plan({ out: '../up.bin', dir: '/data/in' }), { dir: '/data', name: 'up.bin' });
+    assert.deepEqual(plan({ out: 'x.bin', dir: 'd' }), { dir: 'd', name: 'x.bin' });
+    assert.ok('errors' in buildGetPlan(['https://a.example/x'], { out: '..' }));
+  });
+
   it('builds one task per URL with the options applied', () => {
     const result = buildGetPlan(['https://a.example/x.iso'], {
       out: 'y.iso',

@@ -115,8 +115,27 @@ describe('braid get', () => {
       assert.equal(run.code, 1);
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0]!, /^braid: .*gone\.bin: server answered 404 Not Found/);
+      assert.match(lines[0]!, /^braid: server answered 404 Not Found for \S*gone\.bin$/);
       assert.deepEqual(await listDir(dir), ['ok.bin']);
+    });
+  });
+
+  it('says a failed download when it fails, so a Ctrl-C later does not hide it', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/slow.bin', {
+        body: makeContent(4 * MiB),
+        faults: { connectionRate: 256 * KiB },
+      });
+      const run = await braid(
+        ['get', server.url('/slow.bin'), server.url('/gone.bin'), '-d', dir],
+        home,
+        { interruptAfter: (out) => out.includes('downloading slow.bin') },
+      );
+      assert.equal(run.code, 130, run.stderr);
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 2, run.stderr);
+      assert.equal(lines[0], `braid: server answered 404 Not Found for ${server.url('/gone.bin')}`);
+      assert.match(lines[1]!, /interrupted/);
     });
   });
 
@@ -214,6 +233,42 @@ describe('braid get', () => {
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /sha256 mismatch/);
       assert.deepEqual(await listDir(dir), ['a.bin', 'b.bin.part']);
+    });
+  });
+
+  it('takes a corrected --sha256 on the next run, and checks a file already there against a new one', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(100 * KiB);
+      server.addFile('/c.bin', { body });
+      const get = (sum: string) =>
+        braid(['get', server.url('/c.bin'), '-d', dir, '--sha256', sum], home);
+      assert.equal((await get('f'.repeat(64))).code, 1);
+      const served = server.stats.bodyBytes;
+      const corrected = await get(sha256(body));
+      assert.equal(corrected.code, 0, corrected.stderr);
+      assert.equal(await sha256File(join(dir, 'c.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes, served, 'the kept data verified, not fetched again');
+      const wrong = await get('e'.repeat(64));
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /already downloaded, but its sha256 is [0-9a-f]{64}, not e{64}/);
+    });
+  });
+
+  it('downloads a link given twice in a list once, and resumes such a list after Ctrl-C', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/twice.bin', { body, faults: { connectionRate: 512 * KiB } });
+      const list = join(dir, '..', 'twice.txt');
+      await writeFile(list, `${server.url('/twice.bin')}\n${server.url('/twice.bin')}\n`);
+      const args = ['get', '-i', list, '-d', dir];
+      const first = await braid(args, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(await listDir(dir), ['twice.bin']);
+      assert.equal(await sha256File(join(dir, 'twice.bin')), sha256(body));
     });
   });
 

@@ -224,6 +224,27 @@ describe('checksums', () => {
       assert.equal(await sha256File(join(dir, 'bad.bin.part')), sha256(body));
     });
   });
+
+  it('verifies the kept data again, without fetching it, once the expected checksum is corrected', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(500 * KiB);
+      server.addFile('/typo.bin', { body });
+      const [task] = await engine.add([
+        {
+          url: server.url('/typo.bin'),
+          checksum: { algorithm: 'sha256', expected: '0'.repeat(64) },
+        },
+      ]);
+      assert.equal((await waitForEnd(engine, task!.id)).error?.code, 'CHECKSUM_MISMATCH');
+      const served = server.stats.bodyBytes;
+      await engine.setChecksum(task!.id, { algorithm: 'sha256', expected: sha256(body) });
+      await engine.retry(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'typo.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes, served, 'nothing fetched again');
+    });
+  });
 });
 
 describe('large files', () => {
