@@ -5,6 +5,7 @@ import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
+import type { EngineLogRecord } from '../engine/engine-log.ts';
 import { hashFile } from '../engine/checksum.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
@@ -98,17 +99,21 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     for (const e of built.errors) io.stderr.write(`braid: ${e}\n`);
     return EXIT_USAGE;
   }
-  let engine: DownloadEngine;
+  let engine: DownloadEngine | undefined;
   try {
     engine = await DownloadEngine.open({
       home: braidHome(io.env),
       defaultDownloadDir: io.cwd,
       settings: { maxConcurrent: built.plan.jobs },
       autoStart: false,
-      // What the engine found wrong in its saved state is worth a line; the rest of its log is not.
+      // What the engine found wrong in its saved state is worth a line, and so is each retry
+      // where no live line shows it; the rest of its log is not.
       log: (record) => {
-        if (!built.plan.quiet && STATE_PROBLEMS.has(record.event)) {
+        if (built.plan.quiet) return;
+        if (STATE_PROBLEMS.has(record.event)) {
           io.stderr.write(`braid: warning: ${record.message}\n`);
+        } else if (record.event === 'retry' && io.stderr.isTTY !== true) {
+          io.stderr.write(`braid: ${describeRetry(record, engine)}\n`);
         }
       },
     });
@@ -123,6 +128,16 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     io.stderr.write(`braid: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
+  const task = record.taskId ? engine?.get(record.taskId) : undefined;
+  const label = task ? taskLabel(task) : (record.url ?? '');
+  const message = record.message ?? 'request failed';
+  const why = message.includes(label) ? message : `${label}: ${message}`;
+  const seconds = Math.round((record.delayMs ?? 0) / 1000);
+  const max = engine?.settings.maxRetries;
+  return `${why}; attempt ${record.attempt}${max ? ` of ${max}` : ''} failed, next in ${seconds} s`;
 }
 
 /** Adds or resumes this command's tasks, shows progress, and waits until each one ends. */
@@ -157,8 +172,13 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
         .filter((t): t is TaskSnapshot => !!t && t.state === 'downloading'),
       io.stderr.columns || 100,
     );
+  /** When each task began transferring in this run, and what it had then: its speed's base. */
+  const began = new Map<string, { at: number; bytes: number }>();
   const settle = (task: TaskSnapshot) => {
     if (!ids.has(task.id) || finished.has(task.id)) return;
+    if (task.state === 'downloading' && !began.has(task.id)) {
+      began.set(task.id, { at: Date.now(), bytes: task.downloaded });
+    }
     if (task.state === 'downloading' && task.fileName && !announced.has(task.id)) {
       announced.add(task.id);
       if (!live)
@@ -173,9 +193,11 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
     if (task.state !== 'completed' && !failed) return;
     finished.add(task.id);
     if (task.state === 'completed') {
-      const seconds = task.completedAt ? Math.max(0.001, (task.completedAt - started) / 1000) : 0;
+      const size = task.size ?? 0;
+      const from = began.get(task.id) ?? { at: started, bytes: 0 };
+      const seconds = Math.max(0.001, ((task.completedAt ?? Date.now()) - from.at) / 1000);
       print(
-        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(task.size ?? 0)} in ${seconds.toFixed(1)} s, ${formatSpeed((task.size ?? 0) / seconds)})`,
+        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(size)} in ${seconds.toFixed(1)} s, ${formatSpeed((size - from.bytes) / seconds)})`,
       );
     } else {
       const label = taskLabel(task);

@@ -120,6 +120,49 @@ describe('braid get', () => {
     });
   });
 
+  it('says each retry when its output is not a terminal, and completes', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(64 * KiB);
+      server.addFile('/flaky.bin', {
+        body,
+        faults: { statusSequence: [{ status: 500 }, { status: 500 }] },
+      });
+      const run = await braid(['get', server.url('/flaky.bin'), '-d', dir, '-c', '1'], home);
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stderr.trim().split('\n');
+      assert.deepEqual(
+        lines.map((l) => l.replace(/next in \d+ s$/, 'next in N s')),
+        [1, 2].map(
+          (n) =>
+            `braid: server answered 500 Internal Server Error for ${server.url('/flaky.bin')}; attempt ${n} of 10 failed, next in N s`,
+        ),
+      );
+      assert.equal(await sha256File(join(dir, 'flaky.bin')), sha256(body));
+    });
+  });
+
+  it('reports each file’s own speed, from when it started, not from when the command did', async () => {
+    await withServer(async (server, dir, home) => {
+      for (const name of ['one.bin', 'two.bin']) {
+        server.addFile(`/${name}`, {
+          body: makeContent(512 * KiB, name),
+          faults: { connectionRate: 512 * KiB },
+        });
+      }
+      const run = await braid(
+        ['get', server.url('/one.bin'), server.url('/two.bin'), '-d', dir, '-j', '1', '-c', '1'],
+        home,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const seconds = [...run.stdout.matchAll(/completed .* in ([\d.]+) s,/g)].map((m) =>
+        Number(m[1]),
+      );
+      assert.equal(seconds.length, 2, run.stdout);
+      // Waiting in the queue for the first used to count: the second read about twice as long.
+      assert.ok(seconds[1]! < seconds[0]! * 1.6, run.stdout);
+    });
+  });
+
   it('says a failed download when it fails, so a Ctrl-C later does not hide it', async () => {
     await withServer(async (server, dir, home) => {
       server.addFile('/slow.bin', {
