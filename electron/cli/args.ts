@@ -66,7 +66,13 @@ export function buildGetPlan(
   };
   // A link given twice is one download (two would race for its name and its resume).
   const all = [...new Set([...urls, ...(inputText === undefined ? [] : parseUrlList(inputText))])];
-  if (all.length === 0) errors.push('no URL given: pass URLs or --input <file>');
+  if (all.length === 0) {
+    errors.push(
+      options.input === undefined
+        ? 'no URL given: pass URLs or --input <file>'
+        : `no URL in ${options.input} (one per line; # starts a comment)`,
+    );
+  }
   const single = all.length === 1;
   if (options.out !== undefined && !single) errors.push('--out needs exactly one URL');
   const sums = (['sha256', 'sha1', 'md5'] as const).filter((a) => options[a] !== undefined);

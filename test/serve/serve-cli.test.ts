@@ -40,6 +40,23 @@ describe('braid serve (the CLI process)', () => {
     }
   });
 
+  it('says which port is taken and how to choose another', async () => {
+    const dirs = await tempDir();
+    const first = await startServeProcess([], { BRAID_HOME: `${dirs.path}/one` });
+    try {
+      const port = new URL(first.url).port;
+      await assert.rejects(
+        startServeProcess(['--port', port], { BRAID_HOME: `${dirs.path}/two` }),
+        new RegExp(
+          `exited with 1[\\s\\S]*port ${port} on 127\\.0\\.0\\.1 is in use: choose another with --port`,
+        ),
+      );
+    } finally {
+      assert.equal(await first.stop(), 0);
+      await dirs.cleanup();
+    }
+  });
+
   it('stops on SIGTERM with one clear line and exit 1 when it cannot save its state, lock released', async (t) => {
     const disk = await mountSmallDisk(t, '256k');
     if (!disk) return;
