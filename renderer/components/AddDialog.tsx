@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { ProbeResult } from '../../shared/api/commands.ts';
+import { LIMITS } from '../../shared/api/limits.ts';
 import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns } from '../../shared/url-patterns.ts';
@@ -31,7 +32,12 @@ export function AddDialog({ initialUrls, onClose }: Props) {
   const [checksum, setChecksum] = useState('');
   const [headers, setHeaders] = useState('');
   const [mirrors, setMirrors] = useState('');
-  const [errors, setErrors] = useState<string[]>([]);
+  const [errors, setErrors] = useState<FormError[]>([]);
+  /** Marks the control a message is about, and points it at the messages. */
+  const invalid = (field: FormField) =>
+    errors.some((e) => e.field === field)
+      ? { 'aria-invalid': true, 'aria-errormessage': ids.errors }
+      : {};
   const [busy, setBusy] = useState(false);
   const [probe, setProbe] = useState<
     | { state: 'idle' | 'busy' }
@@ -95,7 +101,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
       await api.call('tasks.add', { tasks: built.tasks });
       onClose();
     } catch (error) {
-      setErrors([(error as Error).message]);
+      setErrors([{ field: 'url', message: (error as Error).message }]);
     } finally {
       setBusy(false);
     }
@@ -112,7 +118,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-describedby={ids.hint}
-          aria-invalid={errors.length > 0}
+          {...invalid('url')}
           spellCheck={false}
         />
         <label className="import-file">
@@ -148,6 +154,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
               <input
                 id={id}
                 value={dir}
+                {...invalid('dir')}
                 placeholder={settings?.downloadDir || info?.defaultDownloadDir}
                 onChange={(e) => setDir(e.target.value)}
               />
@@ -159,6 +166,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                 id={id}
                 value={fileName}
                 aria-describedby={hint}
+                {...invalid('fileName')}
                 placeholder={probe.state === 'done' ? probe.result.fileName : ''}
                 disabled={urls.length > 1}
                 onChange={(e) => setFileName(e.target.value)}
@@ -173,6 +181,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                 min={1}
                 max={32}
                 value={connections}
+                {...invalid('connections')}
                 onChange={(e) => setConnections(e.target.value)}
               />
             )}
@@ -183,6 +192,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                 id={id}
                 value={limit}
                 aria-describedby={hint}
+                {...invalid('limit')}
                 onChange={(e) => setLimit(e.target.value)}
               />
             )}
@@ -211,6 +221,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                   id={id}
                   value={checksum}
                   disabled={!algorithm}
+                  {...invalid('checksum')}
                   spellCheck={false}
                   onChange={(e) => setChecksum(e.target.value)}
                 />
@@ -224,6 +235,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                 rows={3}
                 value={headers}
                 aria-describedby={hint}
+                {...invalid('headers')}
                 spellCheck={false}
                 onChange={(e) => setHeaders(e.target.value)}
               />
@@ -236,6 +248,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
                 rows={2}
                 value={mirrors}
                 aria-describedby={hint}
+                {...invalid('mirrors')}
                 disabled={urls.length > 1}
                 spellCheck={false}
                 onChange={(e) => setMirrors(e.target.value)}
@@ -246,7 +259,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
         {errors.length > 0 && (
           <ul className="errors" role="alert" id={ids.errors}>
             {errors.map((error) => (
-              <li key={error}>{error}</li>
+              <li key={error.message}>{error.message}</li>
             ))}
           </ul>
         )}
@@ -277,20 +290,40 @@ export interface AddForm {
   mirrors: string;
 }
 
+const FIELDS = [
+  'url',
+  'dir',
+  'fileName',
+  'connections',
+  'limit',
+  'checksum',
+  'headers',
+  'mirrors',
+] as const;
+type FormField = (typeof FIELDS)[number];
+/** A message and the control it is about. */
+export interface FormError {
+  field: FormField;
+  message: string;
+}
+
 /** The form as `tasks.add` inputs, validated with the same schemas the engine applies. */
 export function buildInputs(
   form: AddForm,
   t: Translate,
-): { tasks: AddTaskInput[] } | { errors: string[] } {
-  const errors: string[] = [];
-  if (form.patternError) return { errors: [form.patternError] };
-  if (form.urls.length === 0) return { errors: [t('add.errorUrl')] };
+): { tasks: AddTaskInput[] } | { errors: FormError[] } {
+  const errors: FormError[] = [];
+  const error = (field: FormField, message: string) => {
+    if (!errors.some((e) => e.message === message)) errors.push({ field, message });
+  };
+  if (form.patternError) return { errors: [{ field: 'url', message: form.patternError }] };
+  if (form.urls.length === 0) return { errors: [{ field: 'url', message: t('add.errorUrl') }] };
   const headers: Record<string, string> = {};
   form.headers.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     const colon = line.indexOf(':');
     if (colon <= 0) {
-      errors.push(t('add.errorHeader', { line: i + 1 }));
+      error('headers', t('add.errorHeader', { line: i + 1 }));
       return;
     }
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
@@ -299,10 +332,15 @@ export function buildInputs(
   if (form.limit.trim()) {
     try {
       limit = parseRate(form.limit);
-    } catch (error) {
-      errors.push(t('add.errorLimit', { message: (error as Error).message }));
+    } catch (caught) {
+      error('limit', t('add.errorLimit', { message: (caught as Error).message }));
     }
   }
+  const count = Number(form.connections);
+  const badCount =
+    form.connections.trim() !== '' &&
+    !(Number.isInteger(count) && count >= 1 && count <= LIMITS.maxConnections);
+  if (badCount) error('connections', t('add.errorConnections', { max: LIMITS.maxConnections }));
   const mirrorList = form.mirrors
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -313,7 +351,7 @@ export function buildInputs(
       url,
       ...(form.dir.trim() ? { dir: form.dir.trim() } : {}),
       ...(form.fileName.trim() && form.urls.length === 1 ? { fileName: form.fileName.trim() } : {}),
-      ...(form.connections.trim() ? { connections: Number(form.connections) } : {}),
+      ...(form.connections.trim() && !badCount ? { connections: count } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(Object.keys(headers).length ? { headers } : {}),
       ...(mirrorList.length && form.urls.length === 1 ? { mirrors: mirrorList } : {}),
@@ -324,14 +362,19 @@ export function buildInputs(
     const parsed = AddTaskInputSchema.safeParse(input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const where =
-          issue.path.length && issue.path[0] !== 'url' ? `${issue.path.join('.')}: ` : '';
-        errors.push(`${url.slice(0, 120)} — ${where}${issue.message}`);
+        const field = FIELDS.find((f) => f === issue.path[0]) ?? 'url';
+        // A field's problem is the form's, said once with its label; a link's names the link.
+        error(
+          field,
+          field === 'url'
+            ? `${url.slice(0, 120)} — ${issue.message}`
+            : `${t(`add.${field}`)}: ${issue.message}`,
+        );
       }
     } else {
       tasks.push(input);
     }
     if (errors.length >= 10) break;
   }
-  return errors.length ? { errors: [...new Set(errors)] } : { tasks };
+  return errors.length || badCount ? { errors } : { tasks };
 }

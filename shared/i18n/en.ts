@@ -77,6 +77,7 @@ export const en = {
   'add.errorUrl': 'Enter at least one link.',
   'add.errorHeader': 'Line {line}: expected "Name: value".',
   'add.errorLimit': 'Speed limit: {message}',
+  'add.errorConnections': 'Connections: a whole number from 1 to {max}.',
   'settings.title': 'Settings',
   'settings.downloadDir': 'Download folder',
   'settings.downloadDirHint': 'Empty: {dir}',

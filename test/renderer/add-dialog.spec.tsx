@@ -88,6 +88,25 @@ describe('the add dialog', () => {
     expect(api.commands('tasks.add')).toEqual([]);
   });
 
+  it('says which field is wrong in its own words, and marks that field, not the links', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/a\nhttp://h.test/b' },
+    });
+    const connections = within(dialog).getByLabelText('Connections');
+    fireEvent.change(connections, { target: { value: '0' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    const alert = within(dialog).getByRole('alert');
+    expect([...alert.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Connections: a whole number from 1 to 32.',
+    ]);
+    expect(connections.getAttribute('aria-invalid')).toBe('true');
+    expect(connections.getAttribute('aria-errormessage')).toBe(alert.id);
+    expect(within(dialog).getByLabelText('URL').hasAttribute('aria-invalid')).toBe(false);
+    expect(api.commands('tasks.add')).toEqual([]);
+  });
+
   it('shows the probed name and size before adding', async () => {
     const { api } = renderApp();
     api.answers['tasks.probe'] = () => ({
