@@ -93,7 +93,7 @@ function Row({
         <span className="task-details" id={detailsId} title={text}>
           {text}
         </span>
-        <Actions task={task} onRemove={onRemove} />
+        <Actions task={task} onRemove={onRemove} inTabOrder={focused} />
       </div>
     </li>
   );
@@ -120,7 +120,19 @@ function details(task: TaskSnapshot, t: Translate): string {
   return parts.join(' · ');
 }
 
-function Actions({ task, onRemove }: { task: TaskSnapshot; onRemove(id: string): void }) {
+/**
+ * Only the focused row's buttons are in the Tab order: Tab leaves a list of hundreds in a few
+ * steps, and the arrow keys move between rows.
+ */
+function Actions({
+  task,
+  onRemove,
+  inTabOrder,
+}: {
+  task: TaskSnapshot;
+  onRemove(id: string): void;
+  inTabOrder: boolean;
+}) {
   const t = useT();
   const run = useCommand();
   const canOpen = useApp((s) => s.info?.canOpenFiles ?? false);
@@ -132,7 +144,12 @@ function Actions({ task, onRemove }: { task: TaskSnapshot; onRemove(id: string):
     onClick: () => void,
     extra: { disabled?: boolean; title?: string } = {},
   ) => (
-    <button type="button" onClick={(e) => (e.stopPropagation(), onClick())} {...extra}>
+    <button
+      type="button"
+      tabIndex={inTabOrder ? undefined : -1}
+      onClick={(e) => (e.stopPropagation(), onClick())}
+      {...extra}
+    >
       {label}
     </button>
   );

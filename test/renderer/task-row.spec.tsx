@@ -179,6 +179,23 @@ describe('a download row', () => {
     expect(details.title).toContain('server answered 500 Internal Server Error');
   });
 
+  it('puts only the focused row’s buttons in the Tab order', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'second.bin', createdAt: 1 }),
+    ]);
+    const tabbable = (name: string) =>
+      within(row(name))
+        .getAllByRole('button')
+        .filter((b) => b.tabIndex >= 0).length;
+    expect([tabbable('first.bin'), tabbable('second.bin')]).toEqual([0, 0]);
+    const list = screen.getByRole('list', { name: 'Downloads' });
+    act(() => list.focus());
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(tabbable('first.bin')).toBe(0);
+    expect(tabbable('second.bin')).toBe(4);
+  });
+
   it('renders only the rows in view for a thousand tasks', () => {
     renderApp(
       Array.from({ length: 1000 }, (_, i) =>
