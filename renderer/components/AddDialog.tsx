@@ -4,7 +4,9 @@ import { LIMITS } from '../../shared/api/limits.ts';
 import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns } from '../../shared/url-patterns.ts';
+import { useShallow } from 'zustand/react/shallow';
 import { useApi, useApp } from '../app/context.ts';
+import { displayName } from '../store/app-store.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
@@ -54,6 +56,15 @@ export function AddDialog({ initialUrls, onClose }: Props) {
     patternError = (error as Error).message;
   }
   const first = urls[0];
+  // Links already in the list (a second copy is allowed, but should not come as a surprise).
+  const known = useApp(
+    useShallow((s) => {
+      const wanted = new Set(urls);
+      return Object.values(s.tasks)
+        .filter((task) => wanted.has(task.url))
+        .map(displayName);
+    }),
+  );
 
   useEffect(() => {
     if (!first || !AddTaskInputSchema.shape.url.safeParse(first).success) {
@@ -138,6 +149,13 @@ export function AddDialog({ initialUrls, onClose }: Props) {
         <p className="hint" id={ids.hint}>
           {urls.length > 1 ? t('add.count', { count: urls.length }) : t('add.urlHint')}
         </p>
+        {known.length > 0 && (
+          <p className="hint known" role="status">
+            {t('add.known', {
+              names: known.slice(0, 3).join(', ') + (known.length > 3 ? ', …' : ''),
+            })}
+          </p>
+        )}
         <p className="probe" aria-live="polite">
           {probe.state === 'busy' && t('add.probing')}
           {probe.state === 'done' &&

@@ -55,6 +55,7 @@ export const en = {
   'add.url': 'URL',
   'add.urlHint': 'One link per line. Ranges like file[1-10].zip or img[001-120].jpg expand.',
   'add.count': '{count} downloads',
+  'add.known': 'Already in the list: {names}. Adding again saves another copy.',
   'add.dir': 'Folder',
   'add.fileName': 'File name',
   'add.fileNameHint': 'Only for a single link',

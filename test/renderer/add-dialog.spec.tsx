@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { task } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
 function openDialog() {
@@ -86,6 +87,22 @@ describe('the add dialog', () => {
     expect(text).toContain('Line 1: expected "Name: value".');
     expect(text).toContain('Speed limit: invalid rate "fast"');
     expect(api.commands('tasks.add')).toEqual([]);
+  });
+
+  it('says when a link is already in the list, and still adds it when asked', async () => {
+    const { api } = renderApp([
+      task({ id: 'aaaaaa', url: 'http://h.test/a.iso', fileName: 'a.iso', state: 'completed' }),
+    ]);
+    const dialog = openDialog();
+    const url = within(dialog).getByLabelText('URL');
+    fireEvent.change(url, { target: { value: 'http://h.test/b.iso' } });
+    expect(within(dialog).queryByText(/Already in the list/)).toBeNull();
+    fireEvent.change(url, { target: { value: 'http://h.test/b.iso\nhttp://h.test/a.iso' } });
+    expect(within(dialog).getByRole('status').textContent).toBe(
+      'Already in the list: a.iso. Adding again saves another copy.',
+    );
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    expect(api.commands('tasks.add')).toHaveLength(1);
   });
 
   it('says which field is wrong in its own words, and marks that field, not the links', async () => {
