@@ -100,6 +100,8 @@ function Row({
 }
 
 function details(task: TaskSnapshot, t: Translate): string {
+  // Its data is gone with the cancel (and with it the size): "0 B of size unknown" said nothing.
+  if (task.state === 'canceled') return t('task.canceled');
   const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
   const parts = [
     task.state === 'completed'

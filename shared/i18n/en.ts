@@ -28,6 +28,7 @@ export const en = {
   'task.of': '{done} of {total}',
   'task.eta': '{eta} left',
   'task.connections': '{count} connections',
+  'task.canceled': 'Canceled; its partial data was deleted. Retry starts over.',
   'task.retrying': 'attempt {attempt} of {max} failed, next in {seconds} s',
   'task.segments': 'Segments of {name}',
   'action.pause': 'Pause',

@@ -179,6 +179,13 @@ describe('a download row', () => {
     expect(details.title).toContain('server answered 500 Internal Server Error');
   });
 
+  it('says what a cancel did instead of "0 B of size unknown"', () => {
+    renderApp([task({ id: 'aaaaaa', fileName: 'gone.iso', state: 'canceled', size: null })]);
+    expect(row('gone.iso').querySelector('.task-details')?.textContent).toBe(
+      'Canceled; its partial data was deleted. Retry starts over.',
+    );
+  });
+
   it('puts only the focused row’s buttons in the Tab order', () => {
     renderApp([
       task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 2 }),
