@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Settings } from '../../shared/api/settings.ts';
+import { LIMITS } from '../../shared/api/limits.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
@@ -21,17 +22,29 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
     formatBytes(settings.limitSchedule.limit).replace(/\s|i?B/g, ''),
   );
   const [error, setError] = useState<string | null>(null);
+  /** The count field the error is about, marked for assistive technology. */
+  const [badField, setBadField] = useState<CountKey | null>(null);
+  const errorId = useId();
   const patch = (change: Partial<Settings>) => setDraft((d) => ({ ...d, ...change }));
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
+    const bad = COUNT_KEYS.find((key) => {
+      const value = draft[key];
+      return !(Number.isInteger(value) && value >= 1 && value <= COUNT_MAX[key]);
+    });
+    setBadField(bad ?? null);
+    if (bad) {
+      setError(t('settings.errorCount', { label: t(`settings.${bad}`), max: COUNT_MAX[bad] }));
+      return;
+    }
     let globalLimit: number;
     let scheduledLimit: number;
     try {
       globalLimit = limit.trim() ? parseRate(limit) : 0;
       scheduledLimit = slowLimit.trim() ? parseRate(slowLimit) : 0;
     } catch (problem) {
-      setError((problem as Error).message);
+      setError(t('add.errorLimit', { message: (problem as Error).message }));
       return;
     }
     try {
@@ -78,16 +91,16 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
           )}
         </Field>
         <div className="grid">
-          <CountField
-            label={t('settings.maxConcurrent')}
-            value={draft.maxConcurrent}
-            onChange={(maxConcurrent) => patch({ maxConcurrent })}
-          />
-          <CountField
-            label={t('settings.connections')}
-            value={draft.connections}
-            onChange={(connections) => patch({ connections })}
-          />
+          {COUNT_KEYS.map((key) => (
+            <CountField
+              key={key}
+              label={t(`settings.${key}`)}
+              value={draft[key]}
+              max={COUNT_MAX[key]}
+              errorId={badField === key ? errorId : null}
+              onChange={(value) => patch({ [key]: value })}
+            />
+          ))}
           <Field label={t('settings.globalLimit')} hint={t('add.limitHint')}>
             {(id, hint) => (
               <input
@@ -193,7 +206,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
           {t('settings.notifications')}
         </label>
         {error && (
-          <p className="errors" role="alert">
+          <p className="errors" role="alert" id={errorId}>
             {error}
           </p>
         )}
@@ -221,7 +234,21 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
   );
 }
 
-function CountField(props: { label: string; value: number; onChange(value: number): void }) {
+const COUNT_KEYS = ['maxConcurrent', 'connections'] as const;
+type CountKey = (typeof COUNT_KEYS)[number];
+const COUNT_MAX: Record<CountKey, number> = {
+  maxConcurrent: LIMITS.maxConcurrent,
+  connections: LIMITS.maxConnections,
+};
+
+function CountField(props: {
+  label: string;
+  value: number;
+  max: number;
+  /** The message about this field, when there is one. */
+  errorId: string | null;
+  onChange(value: number): void;
+}) {
   return (
     <Field label={props.label}>
       {(id) => (
@@ -229,7 +256,9 @@ function CountField(props: { label: string; value: number; onChange(value: numbe
           id={id}
           type="number"
           min={1}
-          max={32}
+          max={props.max}
+          aria-invalid={props.errorId ? true : undefined}
+          aria-errormessage={props.errorId ?? undefined}
           value={props.value}
           onChange={(e) => props.onChange(Number(e.target.value))}
         />

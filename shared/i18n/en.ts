@@ -85,6 +85,7 @@ export const en = {
   'settings.downloadDirHint': 'Empty: {dir}',
   'settings.maxConcurrent': 'Downloads at once',
   'settings.connections': 'Connections per download',
+  'settings.errorCount': '{label}: a whole number from 1 to {max}.',
   'settings.globalLimit': 'Global speed limit',
   'settings.theme': 'Theme',
   'settings.theme.system': 'System',

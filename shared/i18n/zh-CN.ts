@@ -86,6 +86,7 @@ export const zhCN: Dictionary = {
   'settings.downloadDirHint': '留空：{dir}',
   'settings.maxConcurrent': '同时下载数',
   'settings.connections': '每个下载的连接数',
+  'settings.errorCount': '{label}：1 到 {max} 之间的整数。',
   'settings.globalLimit': '全局限速',
   'settings.theme': '主题',
   'settings.theme.system': '跟随系统',

@@ -81,6 +81,23 @@ describe('settings', () => {
     ]);
   });
 
+  it('says which count is out of range in words, marks it, and saves nothing', async () => {
+    const { api } = renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const atOnce = within(dialog).getByLabelText('Downloads at once');
+    fireEvent.change(atOnce, { target: { value: '0' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toBe('Downloads at once: a whole number from 1 to 32.');
+    expect(atOnce.getAttribute('aria-invalid')).toBe('true');
+    expect(atOnce.getAttribute('aria-errormessage')).toBe(alert.id);
+    expect(
+      within(dialog).getByLabelText('Connections per download').hasAttribute('aria-invalid'),
+    ).toBe(false);
+    expect(api.commands('settings.update')).toEqual([]);
+  });
+
   it('switches language and theme live when the settings change', () => {
     const { api } = renderApp();
     act(() =>
