@@ -50,3 +50,11 @@ export function parseRate(text: string): number {
   if (!Number.isFinite(value) || value > 2 ** 40) throw new Error(`rate "${text}" is too large`);
   return Math.round(value);
 }
+
+/**
+ * `subject: message`, or the message alone where it names its subject already (a server's answer
+ * names the link, which would otherwise be said twice).
+ */
+export function aboutSubject(subject: string, message: string): string {
+  return message.includes(subject) ? message : `${subject}: ${message}`;
+}

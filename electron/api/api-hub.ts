@@ -3,6 +3,7 @@ import { COMMANDS, isCommandName, type AppInfo } from '../../shared/api/commands
 import { ApiError } from '../../shared/api/errors.ts';
 import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
+import { aboutSubject } from '../../shared/format.ts';
 import type { Result } from '../../shared/ipc/wire.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import type { SecretBox } from '../engine/secret-box.ts';
@@ -148,12 +149,10 @@ export class ApiHub {
     this.#states.set(task.id, task.state);
     if (task.state === 'failed' && before !== 'failed' && task.error) {
       const name = task.fileName ?? task.requestedName ?? task.url;
-      const { message } = task.error;
       this.#broadcast({
         type: 'error',
         code: task.error.code,
-        // A message that names the URL already needs no prefix with it (a long link twice).
-        message: message.includes(name) ? message : `${name}: ${message}`,
+        message: aboutSubject(name, task.error.message),
         taskId: task.id,
       });
     }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { TaskSnapshot } from '../../shared/api/task.ts';
-import { formatBytes, formatSpeed } from '../../shared/format.ts';
+import { sameChecksum, type TaskSnapshot } from '../../shared/api/task.ts';
+import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import type { EngineLogRecord } from '../engine/engine-log.ts';
@@ -132,9 +132,10 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
 
 function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
   const task = record.taskId ? engine?.get(record.taskId) : undefined;
-  const label = task ? taskLabel(task) : (record.url ?? '');
-  const message = record.message ?? 'request failed';
-  const why = message.includes(label) ? message : `${label}: ${message}`;
+  const why = aboutSubject(
+    task ? taskLabel(task) : (record.url ?? ''),
+    record.message ?? 'request failed',
+  );
   const seconds = Math.round((record.delayMs ?? 0) / 1000);
   const max = engine?.settings.maxRetries;
   return `${why}; attempt ${record.attempt}${max ? ` of ${max}` : ''} failed, next in ${seconds} s`;
@@ -200,10 +201,8 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
         `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(size)} in ${seconds.toFixed(1)} s, ${formatSpeed((size - from.bytes) / seconds)})`,
       );
     } else {
-      const label = taskLabel(task);
-      const message = task.error?.message ?? task.state;
-      // Said when it happens (a Ctrl-C later would otherwise hide it), a link named once.
-      fail(`braid: ${message.includes(label) ? message : `${label}: ${message}`}`);
+      // Said when it happens: a Ctrl-C later would otherwise hide it.
+      fail(`braid: ${aboutSubject(taskLabel(task), task.error?.message ?? task.state)}`);
     }
     if (finished.size === ids.size) wake?.();
   };
@@ -297,19 +296,19 @@ async function continueTask(
   const limit = input.limit ?? 0;
   if (task.options.limit !== limit) await engine.setTaskLimit(task.id, limit);
   const checksum = input.checksum ?? null;
-  const sameChecksum = JSON.stringify(checksum) === JSON.stringify(task.options.checksum);
+  const unchanged = sameChecksum(checksum, task.options.checksum);
   if (task.state === 'completed') {
     const path = join(task.dir, task.fileName ?? '');
     if (!task.fileName || !existsSync(path)) return null;
     // Verified when it completed, against the checksum given then; a new one is checked now.
-    if (!checksum || sameChecksum) return task;
+    if (!checksum || unchanged) return task;
     const actual = await hashFile(path, checksum.algorithm);
     return actual === checksum.expected.toLowerCase()
       ? task
       : `${path} is already downloaded, but its ${checksum.algorithm} is ${actual}, not ${checksum.expected}`;
   }
   // A corrected (or dropped) checksum applies to the data already there.
-  if (!sameChecksum) await engine.setChecksum(task.id, checksum);
+  if (!unchanged) await engine.setChecksum(task.id, checksum);
   switch (task.state) {
     case 'paused':
       return engine.resume(task.id);

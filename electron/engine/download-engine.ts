@@ -18,6 +18,7 @@ import {
   ChecksumSchema,
   RateSchema,
   PrioritySchema,
+  sameChecksum,
   type AddTaskInput,
   type Checksum,
   type Priority,
@@ -403,7 +404,7 @@ export class DownloadEngine {
       throw new ApiError('INVALID_TRANSITION', 'a completed download was verified already');
     }
     const parsed = checksum === null ? null : ChecksumSchema.parse(checksum);
-    if (JSON.stringify(parsed) === JSON.stringify(record.options.checksum)) {
+    if (sameChecksum(parsed, record.options.checksum)) {
       return this.#snapshot(entry);
     }
     record.options.checksum = parsed;

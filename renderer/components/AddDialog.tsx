@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { ProbeResult } from '../../shared/api/commands.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
-import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
+import { AddTaskInputSchema, ConnectionsSchema, type AddTaskInput } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns } from '../../shared/url-patterns.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -355,9 +355,7 @@ export function buildInputs(
     }
   }
   const count = Number(form.connections);
-  const badCount =
-    form.connections.trim() !== '' &&
-    !(Number.isInteger(count) && count >= 1 && count <= LIMITS.maxConnections);
+  const badCount = form.connections.trim() !== '' && !ConnectionsSchema.safeParse(count).success;
   if (badCount) error('connections', t('add.errorConnections', { max: LIMITS.maxConnections }));
   const mirrorList = form.mirrors
     .split(/\r?\n/)

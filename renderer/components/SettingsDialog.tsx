@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { Settings } from '../../shared/api/settings.ts';
+import { SettingsPatchSchema, type Settings } from '../../shared/api/settings.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
@@ -29,10 +29,9 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
-    const bad = COUNT_KEYS.find((key) => {
-      const value = draft[key];
-      return !(Number.isInteger(value) && value >= 1 && value <= COUNT_MAX[key]);
-    });
+    const bad = COUNT_KEYS.find(
+      (key) => !SettingsPatchSchema.safeParse({ [key]: draft[key] }).success,
+    );
     setBadField(bad ?? null);
     if (bad) {
       setError(t('settings.errorCount', { label: t(`settings.${bad}`), max: COUNT_MAX[bad] }));

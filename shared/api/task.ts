@@ -102,6 +102,11 @@ export const ChecksumSchema = z
   );
 export type Checksum = z.infer<typeof ChecksumSchema>;
 
+/** Whether two expected checksums (or none) are the same; the hex compares without case. */
+export function sameChecksum(a: Checksum | null, b: Checksum | null): boolean {
+  return a?.algorithm === b?.algorithm && a?.expected.toLowerCase() === b?.expected.toLowerCase();
+}
+
 /** Bytes per second; 0 means unlimited. */
 export const RateSchema = z.int().check(z.minimum(0), z.maximum(2 ** 40));
 

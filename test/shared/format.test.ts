@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, formatEta, formatSpeed, parseRate } from '../../shared/format.ts';
+import { sameChecksum } from '../../shared/api/task.ts';
+import {
+  aboutSubject,
+  formatBytes,
+  formatEta,
+  formatSpeed,
+  parseRate,
+} from '../../shared/format.ts';
 
 describe('formatting', () => {
   it('prints sizes in binary units with three significant digits', () => {
@@ -34,5 +41,23 @@ describe('formatting', () => {
     for (const bad of ['', 'fast', '-1M', '16X', '1e9', '16 M B']) {
       assert.throws(() => parseRate(bad), /invalid rate/, bad);
     }
+  });
+});
+
+describe('messages and checksums', () => {
+  it('names a subject once, before a message that does not name it already', () => {
+    assert.equal(aboutSubject('a.iso', 'disk full'), 'a.iso: disk full');
+    assert.equal(
+      aboutSubject('http://x/a', 'answered 404 for http://x/a'),
+      'answered 404 for http://x/a',
+    );
+  });
+
+  it('compares expected checksums by algorithm and hex, without case', () => {
+    const sum = { algorithm: 'md5', expected: 'ab'.repeat(16) } as const;
+    assert.ok(sameChecksum(sum, { ...sum, expected: 'AB'.repeat(16) }));
+    assert.ok(sameChecksum(null, null));
+    assert.ok(!sameChecksum(sum, null));
+    assert.ok(!sameChecksum(sum, { algorithm: 'sha1', expected: sum.expected }));
   });
 });
