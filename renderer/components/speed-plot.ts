@@ -11,7 +11,7 @@ export const MIN_SPAN_MS = 60_000;
 const GAP_MS = 2_500;
 const SAMPLE_MS = 1_000;
 /** The average line: the mean speed over this much time, silence counted as zero. */
-export const AVERAGE_MS = 10_000;
+const AVERAGE_MS = 10_000;
 
 export interface SpeedPlot {
   now: number;
