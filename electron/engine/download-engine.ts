@@ -378,19 +378,38 @@ export class DownloadEngine {
   /** Moves a task in the queue to just before another one, or to the end when `beforeId` is null. */
   async move(id: string, beforeId: string | null): Promise<TaskSnapshot> {
     const entry = this.#get(id);
+    const before = beforeId === null ? null : this.#get(beforeId);
+    if (before === entry) return this.#snapshot(entry); // dropped on itself: it stays put
     const sorted = [...this.#entries.values()]
       .filter((e) => e !== entry)
       .sort((a, b) => a.record.order - b.record.order);
-    if (beforeId === null) {
+    if (before === null) {
       entry.record.order = this.#maxOrder() + 1;
     } else {
-      const index = sorted.indexOf(this.#get(beforeId));
-      const next = sorted[index]!.record.order;
+      const index = sorted.indexOf(before);
+      const next = before.record.order;
       const prev = index > 0 ? sorted[index - 1]!.record.order : next - 2;
-      entry.record.order = (prev + next) / 2;
+      const order = (prev + next) / 2;
+      if (order > prev && order < next) {
+        entry.record.order = order;
+      } else {
+        // Moves into the same gap halve it; after ~50 the halves are no longer apart.
+        sorted.splice(index, 0, entry);
+        await this.#renumber(sorted, entry);
+      }
     }
     this.#queue.reorder();
     return this.#commit(entry);
+  }
+
+  /** Gives the tasks the orders 1, 2, … as listed, and saves every other one that changed. */
+  async #renumber(sorted: Entry[], except: Entry): Promise<void> {
+    const changed = sorted.filter((e, i) => {
+      const moved = e.record.order !== i + 1;
+      e.record.order = i + 1;
+      return moved && e !== except;
+    });
+    await Promise.all(changed.map((e) => this.#commit(e)));
   }
 
   /**

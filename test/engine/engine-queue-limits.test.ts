@@ -163,6 +163,40 @@ describe('the queue', () => {
     );
   });
 
+  it('keeps the order of many moves into the same gap, and a task moved before itself stays put', async () => {
+    await withHarness(
+      async (h) => {
+        h.server.addFile('/blocker', {
+          body: makeContent(256 * KiB),
+          faults: { connectionRate: 64 * KiB },
+        });
+        for (const name of ['a', 'b', 'c'])
+          h.server.addFile(`/${name}`, { body: makeContent(KiB, name) });
+        const [blocker] = await h.engine.add([{ url: h.server.url('/blocker') }]);
+        await waitForTask(h.engine, blocker!.id, 'downloading');
+        const [a, b, c] = await h.engine.add(
+          ['a', 'b', 'c'].map((n) => ({ url: h.server.url(`/${n}`) })),
+        );
+        const queue = () =>
+          h.engine
+            .list()
+            .filter((t) => t.state === 'queued')
+            .map((t) => [a!.id, b!.id, c!.id].indexOf(t.id));
+        // Each move lands between a and the task moved last: the gap after a halves every time.
+        for (let i = 0; i < 60; i++) {
+          const [moved, before] = i % 2 === 0 ? [c!, b!] : [b!, c!];
+          await h.engine.move(moved.id, before.id);
+          assert.deepEqual(queue(), i % 2 === 0 ? [0, 2, 1] : [0, 1, 2], `after move ${i + 1}`);
+        }
+        await h.engine.move(a!.id, a!.id);
+        assert.deepEqual(queue(), [0, 1, 2]);
+        await h.restart();
+        assert.deepEqual(queue(), [0, 1, 2], 'the orders were saved');
+      },
+      { maxConcurrent: 1 },
+    );
+  });
+
   it('fills several free slots at once with the best of the queue: priority, then order', async () => {
     await withHarness(
       async ({ engine, server }) => {
