@@ -10,13 +10,14 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
  * network mounts) fall back to check-then-rename. If the name was taken meanwhile, the data moves
  * to a fresh name first, announced to `beforeMove` (which journals it): a run killed after the
  * move then looks for the data under the fresh name, never under the taken one, where a file of
- * the same size would pass for it. Returns the name used.
+ * the same size would pass for it. `beforeMove` returns false when another download took the fresh
+ * name meanwhile; another is looked for then. Returns the name used.
  */
 export async function publishPart(
   dir: string,
   name: string,
   isReserved: (candidate: string) => boolean,
-  beforeMove: (fresh: string) => Promise<void> = async () => {},
+  beforeMove: (fresh: string) => Promise<boolean> = async () => true,
 ): Promise<string> {
   let current = name;
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -40,7 +41,8 @@ export async function publishPart(
       }
       if (code !== 'EEXIST' && !noLinks) throw error;
       const fresh = await uniqueFileName(dir, current, (c) => c !== current && isReserved(c));
-      await beforeMove(fresh);
+      // Renamed only once claimed: rename replaces, and the other download's `.part` may be there.
+      if (!(await beforeMove(fresh))) continue;
       await rename(part, join(dir, fresh + PART_SUFFIX));
       current = fresh;
     }

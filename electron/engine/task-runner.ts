@@ -290,12 +290,17 @@ export class TaskRunner {
     return !r.fileName || this.#env.names.holds(r.dir, r.fileName, r.id);
   }
 
-  /** Names the file `name` in the record, moving this task's hold there. */
-  #holdName(name: string): void {
+  /**
+   * Names the file `name` in the record, moving this task's hold there; false, changing nothing,
+   * when another task holds it (it took the name while this one looked it up).
+   */
+  #holdName(name: string): boolean {
     const r = this.record;
+    if (this.#heldByOther(name)) return false;
     if (r.fileName) this.#env.names.release(r.dir, r.fileName, r.id);
     r.fileName = name;
     this.#env.names.hold(r.dir, name, r.id);
+    return true;
   }
 
   /** Whether another task holds `name` in the record's folder. */
@@ -617,16 +622,21 @@ export class TaskRunner {
       r.dir = categoryDir(category, r.dir);
       r.autoDir = false;
     }
-    // Names whose `.part` appeared after it was looked up (another process's).
-    const partExists = new Set<string>();
+    // Names taken after they were looked up: another process's `.part`, or another download
+    // here that looked at the same time and held the name first.
+    const taken = new Set<string>();
     let base = r.fileName ?? wanted;
-    for (let attempt = 0; ; attempt++) {
+    let madeDir = false;
+    for (;;) {
       const name = await uniqueFileName(
         r.dir,
         base,
-        (candidate) => partExists.has(candidate) || this.#heldByOther(candidate),
+        (candidate) => taken.has(candidate) || this.#heldByOther(candidate),
       );
-      this.#holdName(name);
+      if (!this.#holdName(name)) {
+        taken.add(name);
+        continue;
+      }
       // The record names the `.part` before it exists: killed right after creating it, the next
       // run finds its own `.part` by that name and starts it afresh (#prepare), where it used to
       // leave it behind and pick "name (1)". The name was just found free, so it is not someone
@@ -639,14 +649,15 @@ export class TaskRunner {
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' && attempt === 0) {
+        if (code === 'ENOENT' && !madeDir) {
           // The folder is made when missing, not checked first: with many small files a mkdir
           // per download was 2 % of the CPU.
           await mkdir(r.dir, { recursive: true });
+          madeDir = true;
           continue;
         }
         if (code !== 'EEXIST') throw error;
-        partExists.add(name);
+        taken.add(name);
         base = wanted;
       }
     }
@@ -1031,9 +1042,10 @@ export class TaskRunner {
       r.finalizing = true;
       await this.#saveJournal();
       await publishPart(r.dir, r.fileName, this.#heldByOther, async (fresh) => {
-        this.#holdName(fresh);
+        if (!this.#holdName(fresh)) return false;
         this.#env.changed();
         await this.#saveJournal();
+        return true;
       });
       // The final name must be durable before the record says "completed", or be confirmed later.
       if (boot === null) await syncDirShared(r.dir);

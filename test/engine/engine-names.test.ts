@@ -61,6 +61,26 @@ describe('a download and its name', () => {
     });
   });
 
+  it('two downloads that pick a name at the same moment each hold the one they use: removing one deletes its .part', async () => {
+    // Both look the name up before either holds it; which creates its `.part` first varies, so
+    // the race is run several times (before the fix about half the rounds left a `.part`).
+    for (let round = 0; round < 10; round++) {
+      await withHarness(async ({ engine, server, dir }) => {
+        const body = makeContent(5000, `round ${round}`);
+        server.addFile('/same.bin', { body, faults: { reset: { afterBytes: 3000, times: 2 } } });
+        const [kept, removed] = await engine.add(
+          [1, 2].map(() => ({ url: server.url('/same.bin'), connections: 2 })),
+        );
+        await waitForTask(engine, removed!.id, (t) => t.fileName !== null);
+        await engine.remove(removed!.id);
+        const done = await waitForEnd(engine, kept!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.deepEqual(await listDir(dir), [done.fileName], `round ${round}`);
+        assert.equal(await sha256File(join(dir, done.fileName!)), sha256(body));
+      });
+    }
+  });
+
   it("keeps a paused download's name its own across a restart, even with its .part gone", async () => {
     await withHarness(async (h) => {
       const { a, b } = twoSameNamed(h.server);

@@ -70,11 +70,39 @@ describe('publishing a finished download', () => {
         () => false,
         async (fresh) => {
           announced.push(fresh);
+          return true;
         },
       );
       assert.equal(name, 'a (1).iso');
       assert.deepEqual(announced, ['a (1).iso']);
       assert.equal(await readFile(join(tmp.path, 'a (1).iso'), 'utf8'), 'ours');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('looks for another name when the fresh one was taken meanwhile, never renaming over its .part', async () => {
+    const tmp = await tempDir();
+    try {
+      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
+      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
+      const announced: string[] = [];
+      const name = await publishPart(
+        tmp.path,
+        'a.iso',
+        () => false,
+        async (fresh) => {
+          announced.push(fresh);
+          if (fresh !== 'a (1).iso') return true;
+          // Another download held the name first and has started its `.part` there.
+          await writeFile(join(tmp.path, 'a (1).iso.part'), 'another download');
+          return false;
+        },
+      );
+      assert.equal(name, 'a (2).iso');
+      assert.deepEqual(announced, ['a (1).iso', 'a (2).iso']);
+      assert.equal(await readFile(join(tmp.path, 'a (1).iso.part'), 'utf8'), 'another download');
+      assert.equal(await readFile(join(tmp.path, 'a (2).iso'), 'utf8'), 'ours');
     } finally {
       await tmp.cleanup();
     }
