@@ -9,6 +9,7 @@ import { DownloadEngine } from '../engine/download-engine.ts';
 import type { SecretBox } from '../engine/secret-box.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
 import { AFTER_QUEUE_COUNTDOWN_MS, QueueWatcher } from './after-queue.ts';
+import { ErrorHistory } from './error-history.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { SpeedHistory } from './speed-history.ts';
 import type { Observability } from '../observability/observability.ts';
@@ -51,6 +52,7 @@ export class ApiHub {
   readonly #queue: QueueWatcher;
   readonly #afterQueueDelayMs: number;
   readonly #speed = new SpeedHistory();
+  readonly #errors = new ErrorHistory();
   #afterQueueTimer: NodeJS.Timeout | null = null;
 
   readonly observability: Observability | null;
@@ -99,6 +101,7 @@ export class ApiHub {
       host: this.#host,
       flushEvents: () => batcher.flush(),
       speedHistory: () => this.#speed.snapshot(),
+      recentErrors: () => this.#errors.snapshot(),
       logs: this.observability
         ? {
             lines: (id) => this.observability?.taskLog.lines(id) ?? [],
@@ -154,6 +157,7 @@ export class ApiHub {
         code: task.error.code,
         message: aboutSubject(name, task.error.message),
         taskId: task.id,
+        at: Date.now(),
       });
     }
   }
@@ -185,6 +189,8 @@ export class ApiHub {
   }
 
   #broadcast(event: ApiEvent): void {
+    // Kept here, where every client's events pass: an error told to no window is still kept.
+    this.#errors.observe(event);
     for (const client of this.#clients) client.push(event);
   }
 }

@@ -9,6 +9,7 @@ import type {
 } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
+import type { RecentError } from '../../shared/recent-errors.ts';
 import type { DownloadEngine } from '../engine/download-engine.ts';
 import { probeUrl } from '../engine/url-probe.ts';
 import { exportTasks } from './task-export.ts';
@@ -29,6 +30,8 @@ export interface HandlerContext {
   flushEvents(): void;
   /** The graphs' recent samples, kept by the host. */
   speedHistory(): SpeedHistory;
+  /** The monitor's last failures, kept by the host. */
+  recentErrors(): RecentError[];
   /** Recent per-task log lines and the log folder, when the host keeps logs. */
   logs: { lines(taskId: string): LogLine[]; dir: string } | null;
   settingsChanged(): void;
@@ -51,6 +54,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
       settings: ctx.engine.settings,
       tasks: ctx.engine.list(),
       speed: ctx.speedHistory(),
+      recentErrors: ctx.recentErrors(),
     };
   },
   'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),

@@ -12,11 +12,9 @@ import { TaskDetails } from '../components/TaskDetails.tsx';
 import { TaskList } from '../components/TaskList.tsx';
 import { I18nContext, translator, useT } from '../i18n/i18n.ts';
 import { linksFromTransfer } from '../input/link-text.ts';
-import { displayName, visibleIds, type AppStore, type Filter } from '../store/app-store.ts';
+import { displayName, FILTERS, visibleIds, type AppStore } from '../store/app-store.ts';
 import { ApiContext, StoreContext, useApi, useApp, useAppStore } from './context.ts';
 import { useCommand } from './use-command.ts';
-
-const FILTERS: Filter[] = ['all', 'active', 'completed', 'failed'];
 
 export function App({ api, store }: { api: BraidApi; store: AppStore }) {
   return (

@@ -76,11 +76,11 @@ export function MonitorView({ onClose }: { onClose(): void }) {
           </tbody>
         </table>
       )}
-      <h3>{t('monitor.errors')}</h3>
+      <h3 id="monitor-errors">{t('monitor.errors')}</h3>
       {errors.length === 0 ? (
         <p className="hint">{t('monitor.noErrors')}</p>
       ) : (
-        <ol className="recent-errors">
+        <ol className="recent-errors" aria-labelledby="monitor-errors">
           {[...errors].reverse().map((e) => (
             <li key={`${e.at}-${e.text}`}>
               <time dateTime={new Date(e.at).toISOString()}>

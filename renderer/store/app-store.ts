@@ -3,19 +3,27 @@ import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { AppInfo, AppState } from '../../shared/api/commands.ts';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
+import { withError, type RecentError } from '../../shared/recent-errors.ts';
 import { withSample, type SpeedSample } from '../../shared/speed-samples.ts';
 
 const MAX_NOTICES = 5;
-const MAX_RECENT_ERRORS = 20;
 
-export type Filter = 'all' | 'active' | 'completed' | 'failed';
+export type Filter = 'all' | 'active' | 'completed' | 'failed' | 'canceled';
 
+/**
+ * Each state under one filter besides All. A download the user canceled is their choice, not a
+ * failure: it has a filter of its own (to find it again and retry it), not a place among Failed.
+ */
 const FILTER_STATES: Record<Filter, readonly TaskState[] | null> = {
   all: null,
   active: ['queued', 'downloading', 'paused'],
   completed: ['completed'],
-  failed: ['failed', 'canceled'],
+  failed: ['failed'],
+  canceled: ['canceled'],
 };
+
+/** The filter bar's choices, in order. */
+export const FILTERS = Object.keys(FILTER_STATES) as Filter[];
 
 export interface Notice {
   id: number;
@@ -40,8 +48,8 @@ export interface StoreState {
   /** Tasks waiting for the remove confirmation. */
   removing: string[] | null;
   notices: Notice[];
-  /** Failures reported by the engine, newest last, for the monitor view. */
-  recentErrors: Array<{ at: number; text: string; taskId: string | null }>;
+  /** Failures the host reported, newest last, for the monitor view. */
+  recentErrors: RecentError[];
   /** Links copied elsewhere that the desktop shell offers to download. */
   linkOffer: string[] | null;
   /** A running "when the queue finishes" countdown. */
@@ -96,9 +104,11 @@ export function createAppStore(): AppStore {
         settings: state.settings,
         tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t])),
         ids: sortIds(state.tasks),
-        // The host kept the graphs' history while no window was open (or before a reload).
+        // The host kept the graphs' and the monitor's history while no window was open (or before
+        // a reload).
         appSpeed: state.speed.app,
         taskSpeed: state.speed.tasks,
+        recentErrors: state.recentErrors,
       }),
 
     applyEvents: (events) => set((s) => reduce(s, events)),
@@ -177,10 +187,11 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
         n.settings = event.settings;
         break;
       case 'error':
-        n.recentErrors = [
-          ...n.recentErrors,
-          { at: Date.now(), text: event.message, taskId: event.taskId },
-        ].slice(-MAX_RECENT_ERRORS);
+        n.recentErrors = withError(n.recentErrors, {
+          at: event.at,
+          taskId: event.taskId,
+          text: event.message,
+        });
         n.notices = [
           ...n.notices,
           { id: ++noticeSeq, kind: 'error' as const, text: event.message },

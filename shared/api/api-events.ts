@@ -27,11 +27,13 @@ export const ApiEventSchema = z.union([
     action: z.nullable(z.enum(['quit', 'sleep'])),
     at: z.number(),
   }),
+  /** `at`: when the host saw it, so every window, opened now or later, shows the same time. */
   z.object({
     type: z.literal('error'),
     code: z.string(),
     message: z.string(),
     taskId: z.nullable(TaskIdSchema),
+    at: z.number(),
   }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;

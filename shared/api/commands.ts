@@ -1,4 +1,5 @@
 import * as z from './zod.ts';
+import { RECENT_ERRORS } from '../recent-errors.ts';
 import { LIMITS } from './limits.ts';
 import { SettingsPatchSchema, SettingsSchema } from './settings.ts';
 import {
@@ -54,11 +55,17 @@ export const SpeedHistorySchema = z.object({
 });
 export type SpeedHistory = z.infer<typeof SpeedHistorySchema>;
 
+/** The last failures, oldest first, for the monitor of a window that opens now. */
+export const RecentErrorsSchema = z
+  .array(z.object({ at: z.number(), taskId: z.nullable(TaskIdSchema), text: z.string() }))
+  .check(z.maxLength(RECENT_ERRORS));
+
 export const AppStateSchema = z.object({
   info: AppInfoSchema,
   settings: SettingsSchema,
   tasks: z.array(TaskSnapshotSchema),
   speed: SpeedHistorySchema,
+  recentErrors: RecentErrorsSchema,
 });
 export type AppState = z.infer<typeof AppStateSchema>;
 

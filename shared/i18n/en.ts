@@ -13,6 +13,7 @@ export const en = {
   'filters.active': 'Active',
   'filters.completed': 'Completed',
   'filters.failed': 'Failed',
+  'filters.canceled': 'Canceled',
   'search.label': 'Search downloads',
   'search.placeholder': 'Search by name',
   'list.label': 'Downloads',

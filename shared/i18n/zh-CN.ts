@@ -14,6 +14,7 @@ export const zhCN: Dictionary = {
   'filters.active': '进行中',
   'filters.completed': '已完成',
   'filters.failed': '失败',
+  'filters.canceled': '已取消',
   'search.label': '搜索下载',
   'search.placeholder': '按名称搜索',
   'list.label': '下载列表',

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
+import { waitForTask } from '../support/engine-harness.ts';
 import { makeContent, sha256File, MiB } from '../support/fixtures.ts';
 import { withHub } from '../support/hub-harness.ts';
 
@@ -169,6 +170,24 @@ describe('ApiHub', () => {
       const message = error.type === 'error' ? error.message : '';
       assert.match(message, /missing\.iso/);
       assert.equal(message.split(server.url('/missing.iso')).length, 2, `URL once: ${message}`);
+    });
+  });
+
+  it('gives a window that opens after a download failed the error recorded before it opened', async () => {
+    await withHub(async ({ client, server, hub }) => {
+      const addedAlone = client();
+      const [task] = await addedAlone.call('tasks.add', {
+        tasks: [{ url: server.url('/gone.iso') }],
+      });
+      assert.ok(task);
+      addedAlone.connection.close();
+      // No window is open when it fails.
+      await waitForTask(hub.engine, task.id, 'failed');
+      const { recentErrors } = await client().call('app.state', {});
+      assert.equal(recentErrors.length, 1);
+      assert.equal(recentErrors[0]?.taskId, task.id);
+      assert.match(recentErrors[0]?.text ?? '', /gone\.iso/);
+      assert.ok(Math.abs((recentErrors[0]?.at ?? 0) - Date.now()) < 30_000, 'the time it failed');
     });
   });
 

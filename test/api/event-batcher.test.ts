@@ -105,7 +105,7 @@ describe('EventBatcher', () => {
   it('keeps every error of a batch, up to a bound', () => {
     const { batches, batcher } = collect();
     for (let i = 0; i < 500; i++) {
-      batcher.push({ type: 'error', code: 'HTTP_404', message: `e${i}`, taskId: null });
+      batcher.push({ type: 'error', code: 'HTTP_404', message: `e${i}`, taskId: null, at: i });
     }
     batcher.flush();
     batcher.close();

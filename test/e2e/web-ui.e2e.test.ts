@@ -64,6 +64,9 @@ describe('web UI served by braid serve, in Chromium', () => {
   const row = (name: string) =>
     page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').filter({ hasText: name });
 
+  const recentErrors = () =>
+    page.getByRole('region', { name: 'Monitor' }).getByRole('list', { name: 'Recent errors' });
+
   async function progressOf(name: string): Promise<number> {
     const value = await row(name).getByRole('progressbar', { name }).getAttribute('aria-valuenow');
     return Number(value);
@@ -132,6 +135,25 @@ describe('web UI served by braid serve, in Chromium', () => {
     assert.equal(await sha256File(join(downloads, 'notes.txt')), sha256(small));
   });
 
+  it('lists a download that failed among the monitor’s recent errors', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(server.url('/gone.iso'));
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await row('gone.iso').getByText('Failed', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    await recentErrors()
+      .getByText(/gone\.iso/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    // Removed again (the steps below count two downloads); its error stays in the monitor.
+    await row('gone.iso').getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove download' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await row('gone.iso').waitFor({ state: 'detached' });
+  });
+
   it('shows the same state after a reload', async () => {
     await page.reload();
     await row('video.mp4').getByText('Completed', { exact: true }).waitFor();
@@ -153,6 +175,12 @@ describe('web UI served by braid serve, in Chromium', () => {
       heights.length >= 2 && heights.some((y) => y < 50),
       `speed line after reload: ${line}`,
     );
+    // So do the monitor's recent errors, of a task removed since.
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    await recentErrors()
+      .getByText(/gone\.iso/)
+      .waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Monitor' }).click();
     await page.screenshot({ path: `${ARTIFACTS}completed.png`, fullPage: true });
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAppStore, visibleIds } from '../../renderer/store/app-store.ts';
+import { createAppStore, FILTERS, visibleIds } from '../../renderer/store/app-store.ts';
+import { TASK_STATES } from '../../shared/api/task.ts';
 import { SPEED_HISTORY } from '../../shared/speed-samples.ts';
 import { appState, task } from './fake-api.ts';
 
@@ -103,6 +104,40 @@ describe('app store', () => {
     expect(ids()).toEqual(['bbbbbb']);
   });
 
+  it('lists a download the user canceled under All and Canceled, not under Failed', () => {
+    const store = loaded();
+    store.getState().applyEvents([
+      {
+        type: 'task-added',
+        task: task({ id: 'dddddd', createdAt: 4, state: 'canceled', fileName: 'game.iso' }),
+      },
+    ]);
+    const ids = () => visibleIds(store.getState());
+    store.getState().setFilter('failed');
+    expect(ids()).toEqual(['cccccc']);
+    store.getState().setFilter('canceled');
+    expect(ids()).toEqual(['dddddd']);
+    store.getState().setFilter('all');
+    expect(ids()).toContain('dddddd');
+  });
+
+  it('lists a download of every state under exactly one filter besides All', () => {
+    const store = createAppStore();
+    store
+      .getState()
+      .load(
+        appState(TASK_STATES.map((state, i) => task({ id: `task-${state}`, createdAt: i, state }))),
+      );
+    const filtersShowing = (id: string) =>
+      FILTERS.filter((filter) => {
+        store.getState().setFilter(filter);
+        return filter !== 'all' && visibleIds(store.getState()).includes(id);
+      });
+    for (const state of TASK_STATES) {
+      expect(filtersShowing(`task-${state}`), `filters showing a ${state} task`).toHaveLength(1);
+    }
+  });
+
   it('keeps a bounded speed history for the app and for each task', () => {
     const store = loaded();
     for (let i = 0; i < SPEED_HISTORY + 20; i++) {
@@ -134,10 +169,25 @@ describe('app store', () => {
     expect(s.taskSpeed['aaaaaa']?.map((x) => x.speed)).toEqual([10, 20, 30]);
   });
 
+  it('starts the monitor’s recent errors from the ones the host kept, then adds those that come', () => {
+    const store = createAppStore();
+    const kept = { at: 1000, taskId: 'aaaaaa', text: 'movie.mkv: server answered 404' };
+    store.getState().load({ ...appState(), recentErrors: [kept] });
+    store
+      .getState()
+      .applyEvents([
+        { type: 'error', code: 'HTTP_500', message: 'song.flac: 500', taskId: 'bbbbbb', at: 2000 },
+      ]);
+    expect(store.getState().recentErrors).toEqual([
+      kept,
+      { at: 2000, taskId: 'bbbbbb', text: 'song.flac: 500' },
+    ]);
+  });
+
   it('turns error events into notices and add requests into a pending add', () => {
     const store = loaded();
     store.getState().applyEvents([
-      { type: 'error', code: 'HTTP_404', message: 'notes.pdf: 404', taskId: 'cccccc' },
+      { type: 'error', code: 'HTTP_404', message: 'notes.pdf: 404', taskId: 'cccccc', at: 5 },
       { type: 'add-request', urls: ['http://x.test/a.iso'] },
     ]);
     expect(store.getState().notices.map((n) => n.text)).toEqual(['notes.pdf: 404']);

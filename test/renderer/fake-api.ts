@@ -76,5 +76,6 @@ export function appState(tasks: TaskSnapshot[] = []): AppState {
     settings: SettingsSchema.parse({}),
     tasks,
     speed: { app: [], tasks: {} },
+    recentErrors: [],
   };
 }

@@ -60,7 +60,13 @@ describe('the monitor view', () => {
     ]);
     act(() =>
       api.emit([
-        { type: 'error', code: 'HTTP_404', message: 'x.iso: server answered 404', taskId: null },
+        {
+          type: 'error',
+          code: 'HTTP_404',
+          message: 'x.iso: server answered 404',
+          taskId: null,
+          at: NOW,
+        },
       ]),
     );
     fireEvent.click(screen.getByRole('button', { name: 'Monitor' }));
