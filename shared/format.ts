@@ -37,7 +37,8 @@ const MULTIPLIERS: Record<string, number> = {
 
 /**
  * `16M`, `500K`, `1.5m`, `2G`, `1024`, with optional `B`, `iB` and `/s` → bytes (per second).
- * Units are binary, as in aria2 and curl. Throws with a clear message on anything else.
+ * Units are binary, as in aria2 and curl. Throws with a clear message on anything else, and on a
+ * fraction of a byte: rounded, it would be 0, which means no limit at all.
  */
 export function parseRate(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
@@ -48,6 +49,9 @@ export function parseRate(text: string): number {
   }
   const value = Number(match[1]) * MULTIPLIERS[match[2]!.toLowerCase()]!;
   if (!Number.isFinite(value) || value > 2 ** 40) throw new Error(`rate "${text}" is too large`);
+  if (value > 0 && value < 1) {
+    throw new Error(`rate "${text}" is below 1 B/s; use at least 1, or 0 for no limit`);
+  }
   return Math.round(value);
 }
 

@@ -1,5 +1,11 @@
 import { basename, dirname, join } from 'node:path';
-import { AddTaskInputSchema, type AddTaskInput } from '../../shared/api/task.ts';
+import {
+  AddTaskInputSchema,
+  CHECKSUM_ALGORITHMS,
+  type AddTaskInput,
+  type Checksum,
+  type ChecksumAlgorithm,
+} from '../../shared/api/task.ts';
 import { parseRate } from '../../shared/format.ts';
 
 /** What commander hands us for `braid get`, before validation. */
@@ -46,6 +52,27 @@ function parseCount(text: string, what: string, min: number, max: number): numbe
   return Number(text);
 }
 
+/** --limit is the one flag that takes a rate: its problems name it. */
+function parseLimit(text: string): number {
+  try {
+    return parseRate(text);
+  } catch (error) {
+    throw new Error(`--limit: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Checked here rather than by the task schema, whose message names neither flag nor length. */
+function parseChecksum(algorithm: ChecksumAlgorithm, hex: string): Checksum {
+  const digits = CHECKSUM_ALGORITHMS[algorithm];
+  if (!/^[0-9a-f]*$/i.test(hex)) {
+    throw new Error(`--${algorithm} takes ${digits} hex digits; "${hex}" is not hexadecimal`);
+  }
+  if (hex.length !== digits) {
+    throw new Error(`--${algorithm} takes ${digits} hex digits; got ${hex.length}`);
+  }
+  return { algorithm, expected: hex };
+}
+
 /**
  * Turns `braid get` arguments into validated tasks, collecting every problem instead of
  * stopping at the first, so one run tells the user everything that is wrong.
@@ -86,13 +113,17 @@ export function buildGetPlan(
     options.jobs === undefined
       ? 3
       : (attempt(() => parseCount(options.jobs!, '--jobs', 1, 32)) ?? 3);
-  const limit = options.limit === undefined ? undefined : attempt(() => parseRate(options.limit!));
+  const limit = options.limit === undefined ? undefined : attempt(() => parseLimit(options.limit!));
   const headers: Record<string, string> = {};
   for (const h of options.header ?? []) {
     const parsed = attempt(() => parseHeader(h));
     if (parsed) headers[parsed[0]] = parsed[1];
   }
   const algorithm = sums[0];
+  const checksum =
+    algorithm === undefined
+      ? undefined
+      : attempt(() => parseChecksum(algorithm, options[algorithm]!));
   // `-o path/name` as curl and wget take it: the folder part joins --dir (or is the folder).
   const outName = options.out === undefined ? undefined : basename(options.out);
   const outDir = options.out === undefined ? '.' : dirname(options.out);
@@ -109,7 +140,7 @@ export function buildGetPlan(
       ...(connections !== undefined && { connections }),
       ...(limit !== undefined && { limit }),
       ...(Object.keys(headers).length > 0 && { headers }),
-      ...(algorithm && single && { checksum: { algorithm, expected: options[algorithm]! } }),
+      ...(checksum && single && { checksum }),
     };
     const parsed = AddTaskInputSchema.safeParse(input);
     if (parsed.success) {

@@ -10,6 +10,7 @@ import { hashFile } from '../engine/checksum.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { LiveBlock, renderFrame, taskLabel } from './progress-display.ts';
 
 export interface CliIO {
@@ -21,7 +22,6 @@ export interface CliIO {
 
 const VERSION = '0.1.0';
 const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let exitCode = 0;
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('-d, --dir <dir>', 'folder to save into')
     .option('-o, --out <path>', 'file name, or path under --dir (one URL only)')
     .option('-c, --connections <n>', 'connections per download, 1-32 (default 8)')
-    .option('--limit <rate>', 'speed limit per download, e.g. 500K or 16M')
+    .option('--limit <rate>', 'speed limit per download, e.g. 500K or 16M; 0 for none')
     .option('--sha256 <hex>', 'verify the file (one URL only)')
     .option('--sha1 <hex>', 'verify the file with SHA-1 (one URL only)')
     .option('--md5 <hex>', 'verify the file with MD5 (one URL only)')
@@ -100,6 +100,7 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     return EXIT_USAGE;
   }
   let engine: DownloadEngine | undefined;
+  const notices: Notices = { say: (line) => io.stderr.write(`${line}\n`) };
   try {
     engine = await DownloadEngine.open({
       home: braidHome(io.env),
@@ -107,13 +108,15 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
       settings: { maxConcurrent: built.plan.jobs },
       autoStart: false,
       // What the engine found wrong in its saved state is worth a line, and so is each retry
-      // where no live line shows it; the rest of its log is not.
+      // where no live line shows it, and downloaded data thrown away; the rest of its log is not.
       log: (record) => {
         if (built.plan.quiet) return;
         if (STATE_PROBLEMS.has(record.event)) {
-          io.stderr.write(`braid: warning: ${record.message}\n`);
+          notices.say(`braid: warning: ${record.message}`);
         } else if (record.event === 'retry' && io.stderr.isTTY !== true) {
-          io.stderr.write(`braid: ${describeRetry(record, engine)}\n`);
+          notices.say(`braid: ${describeRetry(record, engine)}`);
+        } else if (record.event === 'started_over' && record.bytes) {
+          notices.say(`braid: ${describeStartOver(record, engine)}`);
         }
       },
     });
@@ -122,7 +125,7 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     return 1;
   }
   try {
-    return await runDownloads(engine, built.plan, io);
+    return await runDownloads(engine, built.plan, io, notices);
   } catch (error) {
     // The engine refused the command (its state folder is full, say): one line, no stack trace.
     io.stderr.write(`braid: ${(error as Error).message}\n`);
@@ -130,19 +133,40 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
   }
 }
 
-function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
+/** Where lines from the engine's log go: stderr, or above the live block while one is drawn. */
+interface Notices {
+  say(line: string): void;
+}
+
+/** The record's message about its download, named as its progress line names it. */
+function aboutTask(
+  record: EngineLogRecord,
+  engine: DownloadEngine | undefined,
+  message: string,
+): string {
   const task = record.taskId ? engine?.get(record.taskId) : undefined;
-  const why = aboutSubject(
-    task ? taskLabel(task) : (record.url ?? ''),
-    record.message ?? 'request failed',
-  );
+  return aboutSubject(task ? taskLabel(task) : (record.url ?? ''), message);
+}
+
+function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
+  const why = aboutTask(record, engine, record.message ?? 'request failed');
   const seconds = Math.round((record.delayMs ?? 0) / 1000);
   const max = engine?.settings.maxRetries;
   return `${why}; attempt ${record.attempt}${max ? ` of ${max}` : ''} failed, next in ${seconds} s`;
 }
 
+function describeStartOver(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
+  const why = aboutTask(record, engine, record.message ?? 'starting again from the beginning');
+  return `${why} (${formatBytes(record.bytes ?? 0)} kept data discarded)`;
+}
+
 /** Adds or resumes this command's tasks, shows progress, and waits until each one ends. */
-async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): Promise<number> {
+async function runDownloads(
+  engine: DownloadEngine,
+  plan: GetPlan,
+  io: CliIO,
+  notices: Notices,
+): Promise<number> {
   const dir = resolve(io.cwd, plan.dir ?? (engine.settings.downloadDir || io.cwd));
   const failures: string[] = [];
   const ids = new Set<string>();
@@ -210,12 +234,15 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
   const unsubscribe = engine.subscribe((event) => {
     if (event.type === 'task-changed') settle(event.task);
   });
-  const onSignal = () => {
-    interrupted = true;
-    wake?.();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const toStderr = notices.say;
+  if (live) notices.say = (line) => live.log(line, frame());
+  const stopListening = onInterrupt(
+    () => {
+      interrupted = true;
+      wake?.();
+    },
+    (line) => notices.say(line),
+  );
   const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
   try {
     const { tasks, problems } = await startOrResume(engine, plan.tasks, dir);
@@ -237,9 +264,9 @@ async function runDownloads(engine: DownloadEngine, plan: GetPlan, io: CliIO): P
   } finally {
     if (redraw) clearInterval(redraw);
     live?.draw([]);
+    notices.say = toStderr;
     unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     // Finished files are complete whatever happens here; a failure to save the task list is
     // still said, after them (an earlier error, if any, is the one reported).
     closing = await engine.close().then(

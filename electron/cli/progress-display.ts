@@ -1,29 +1,62 @@
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
+import { columnsOf, fitColumns } from './columns.ts';
 
 export function taskLabel(task: TaskSnapshot): string {
   return task.fileName ?? task.requestedName ?? task.url;
 }
 
+/** A name shortened below this many columns says too little: it is dropped instead. */
+const NAME_MIN = 8;
+/** The connection count is shown only while the name keeps this many: which file matters more. */
+const NAME_ROOMY = 20;
+
 /** One line per active task, fitted to the terminal width. Pure, so it is easy to test. */
 export function renderFrame(tasks: readonly TaskSnapshot[], width: number): string[] {
-  return tasks.map((task) => {
-    const amount =
-      task.size !== null && task.size > 0
-        ? `${((task.downloaded / task.size) * 100).toFixed(1).padStart(5)}%`
-        : formatBytes(task.downloaded).padStart(9);
-    const state =
-      task.state !== 'downloading'
-        ? `  ${task.state}`
-        : task.retry
-          ? `  retry ${task.retry.attempt}/${task.retry.maxAttempts}`
-          : '';
-    const stats = `  ${amount}  ${formatSpeed(task.speed).padStart(11)}  ETA ${formatEta(task.eta).padStart(7)}  ${task.connections} conn${state}`;
-    const room = Math.max(8, width - stats.length);
-    const label = taskLabel(task);
-    const name = label.length > room ? `${label.slice(0, room - 1)}…` : label.padEnd(room);
-    return (name + stats).slice(0, Math.max(width, 1));
-  });
+  return tasks.map((task) => progressLine(task, width));
+}
+
+/**
+ * A task's line, never wider than `width` columns. As the terminal narrows, the least useful
+ * parts go first: the connection count, then (the name shortened with an ellipsis meanwhile) the
+ * column alignment, the retry count, and the name itself. Percent, speed and ETA stay down to 40
+ * columns; below that, what fits of them, in that order.
+ */
+export function progressLine(task: TaskSnapshot, width: number): string {
+  const known = task.size !== null && task.size > 0;
+  const amount = known
+    ? `${((task.downloaded / task.size!) * 100).toFixed(1)}%`
+    : formatBytes(task.downloaded);
+  const speed = formatSpeed(task.speed);
+  const eta = formatEta(task.eta);
+  const status =
+    task.state !== 'downloading'
+      ? task.state
+      : task.retry
+        ? `retry ${task.retry.attempt}/${task.retry.maxAttempts}`
+        : null;
+  const aligned = [amount.padStart(known ? 6 : 9), speed.padStart(11), `ETA ${eta.padStart(7)}`];
+  const compact = [amount, speed, `ETA ${eta}`];
+  const label = taskLabel(task);
+  const named: Array<[(string | null)[], number]> = [
+    [[...aligned, `${task.connections} conn`, status], NAME_ROOMY],
+    [[...aligned, status], NAME_MIN],
+    [[...compact, status], NAME_MIN],
+    [compact, NAME_MIN],
+  ];
+  for (const [parts, nameMin] of named) {
+    const stats = parts
+      .filter((part) => part !== null)
+      .map((part) => `  ${part}`)
+      .join('');
+    const room = width - stats.length;
+    if (room >= Math.min(columnsOf(label), nameMin)) return fitColumns(label, room) + stats;
+  }
+  for (const parts of [compact, compact.slice(0, 2), compact.slice(0, 1)]) {
+    const line = parts.join('  ');
+    if (line.length <= width) return line;
+  }
+  return amount.slice(0, Math.max(0, width));
 }
 
 /** Redraws a block of lines in place on a TTY (cursor up + erase), at most 5 times a second. */

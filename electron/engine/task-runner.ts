@@ -57,6 +57,7 @@ const MAX_RESTARTS = 3;
 
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
 const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
+const CANNOT_RESUME = 'the server cannot resume; starting again from the beginning';
 
 export interface RunnerEnv {
   settings(): Settings;
@@ -219,12 +220,7 @@ export class TaskRunner {
           if (this.#stop.signal.aborted) return { kind: 'stopped' };
           if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
             this.#restarts++;
-            this.#env.log({
-              level: 'warn',
-              event: error.code.toLowerCase(),
-              code: error.code,
-              message: error.message,
-            });
+            this.#startingOver(this.#planner?.written ?? 0, error.code, error.message);
             if (error.code === 'RANGE_BROKEN') this.#noRanges = true;
             // A file found wrong while finishing is fetched again: it needs its slot back.
             this.#env.transferring(true);
@@ -255,6 +251,13 @@ export class TaskRunner {
     if (r.finalizing && (await this.#finishedBeforeCrash())) return;
     const part = this.partPath;
     if (!part || r.size === null || !r.segments || !r.resumable) {
+      if (part && r.resumable === false) {
+        const kept = await lstat(part).then(
+          (stat) => stat.size,
+          () => 0,
+        );
+        if (kept > 0) this.#startingOver(kept, 'NOT_RESUMABLE', CANNOT_RESUME);
+      }
       if (part) await rm(part, { force: true });
       this.#resetRecord();
       return;
@@ -338,6 +341,11 @@ export class TaskRunner {
     r.resumable = null;
     r.finalizing = false;
     r.unflushed = null;
+  }
+
+  /** Said at every start from zero, with the downloaded bytes that throws away: else unseen. */
+  #startingOver(discarded: number, code: string, message: string): void {
+    this.#env.log({ level: 'warn', event: 'started_over', code, message, bytes: discarded });
   }
 
   async #startOver(): Promise<void> {
@@ -480,6 +488,7 @@ export class TaskRunner {
     }
     if (this.#planner && (!this.record.resumable || this.record.size === null)) {
       // Without ranges the only way to continue is from the start.
+      this.#startingOver(this.#planner.written, 'NOT_RESUMABLE', CANNOT_RESUME);
       this.#planner = null;
       await this.#file?.truncate(0);
     }
@@ -815,7 +824,7 @@ export class TaskRunner {
         (r.etag === null && r.lastModified !== null && res.lastModified !== r.lastModified);
       throw changed
         ? protocolError('VALIDATOR_CHANGED', 'the file changed on the server; starting over')
-        : protocolError('RANGE_BROKEN', 'the server stopped honouring ranges; starting over');
+        : protocolError('RANGE_BROKEN', CANNOT_RESUME);
     }
     const cr = res.contentRange;
     if (!cr || cr.start !== start) {

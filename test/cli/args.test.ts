@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildGetPlan, parseHeader, parseUrlList } from '../../electron/cli/args.ts';
+import {
+  buildGetPlan,
+  parseHeader,
+  parseUrlList,
+  type RawGetOptions,
+} from '../../electron/cli/args.ts';
 
 describe('braid get arguments', () => {
   it('takes a link given twice as one download', () => {
@@ -78,6 +83,19 @@ describe('braid get arguments', () => {
     assert.ok('errors' in two && two.errors.includes('--md5 needs exactly one URL'));
     const bad = buildGetPlan(['http://a/1'], { sha256: 'xyz' });
     assert.ok('errors' in bad && /hexadecimal/.test(bad.errors.join()));
+  });
+
+  it('says how many hex digits a checksum takes when one of the wrong length is given', () => {
+    const errors = (options: RawGetOptions) => {
+      const result = buildGetPlan(['http://a/1'], options);
+      return 'errors' in result ? result.errors : [];
+    };
+    assert.deepEqual(errors({ md5: 'a'.repeat(31) }), ['--md5 takes 32 hex digits; got 31']);
+    assert.deepEqual(errors({ sha1: 'B'.repeat(41) }), ['--sha1 takes 40 hex digits; got 41']);
+    assert.deepEqual(errors({ sha256: '0'.repeat(32) }), ['--sha256 takes 64 hex digits; got 32']);
+    assert.deepEqual(errors({ md5: 'z'.repeat(32) }), [
+      '--md5 takes 32 hex digits; "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz" is not hexadecimal',
+    ]);
   });
 
   it('reads input files with comments and blank lines, after positional URLs', () => {

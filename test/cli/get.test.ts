@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, statfs, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatBytes } from '../../shared/format.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
@@ -19,7 +22,13 @@ interface Run {
 function braid(
   args: string[],
   home: string,
-  options: { interruptAfter?: (out: string) => boolean } = {},
+  options: {
+    interruptAfter?: (out: string) => boolean;
+    /** Sends one SIGINT when this settles. */
+    interruptWhen?: Promise<unknown>;
+    /** Kills a process still running this long after it started (it then exits with null). */
+    killAfterMs?: number;
+  } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -36,8 +45,16 @@ function braid(
         setTimeout(() => child.kill('SIGINT'), 300);
       }
     });
+    void options.interruptWhen?.then(() => child.kill('SIGINT'));
+    const killer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -176,9 +193,10 @@ describe('braid get', () => {
       );
       assert.equal(run.code, 130, run.stderr);
       const lines = run.stderr.trim().split('\n');
-      assert.equal(lines.length, 2, run.stderr);
+      assert.equal(lines.length, 3, run.stderr);
       assert.equal(lines[0], `braid: server answered 404 Not Found for ${server.url('/gone.bin')}`);
-      assert.match(lines[1]!, /interrupted/);
+      assert.equal(lines[1], 'braid: stopping…');
+      assert.match(lines[2]!, /interrupted/);
     });
   });
 
@@ -223,12 +241,59 @@ describe('braid get', () => {
     });
   });
 
+  it('refuses a --limit below 1 B/s with a clear error, and downloads nothing', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/x.bin', { body: makeContent(64 * KiB) });
+      for (const limit of ['0.5', '0.2', '0.0004K']) {
+        const run = await braid(['get', server.url('/x.bin'), '-d', dir, '--limit', limit], home);
+        assert.equal(run.code, 2, `--limit ${limit}: ${run.stderr}`);
+        assert.equal(
+          run.stderr,
+          `braid: --limit: rate "${limit}" is below 1 B/s; use at least 1, or 0 for no limit\n`,
+        );
+      }
+      assert.deepEqual(await listDir(dir), []);
+      assert.deepEqual(server.stats.requests, [], 'nothing was fetched');
+      const unlimited = await braid(['get', server.url('/x.bin'), '-d', dir, '--limit', '0'], home);
+      assert.equal(unlimited.code, 0, `--limit 0 is no limit: ${unlimited.stderr}`);
+      assert.deepEqual(await listDir(dir), ['x.bin']);
+    });
+  });
+
   it('exits 2 on a usage error without touching anything', async () => {
     await withServer(async (_server, dir, home) => {
       const run = await braid(['get', 'ftp://example.com/x', '-d', dir], home);
       assert.equal(run.code, 2);
       assert.match(run.stderr, /only http: and https:/);
       assert.deepEqual(await listDir(dir), []);
+    });
+  });
+
+  it('stops on one Ctrl-C even while a file-system call never returns (a folder under /proc)', async (t) => {
+    // Node's recursive mkdir spins forever under /proc, which answers ENOENT for any new folder.
+    if (!existsSync('/proc/self')) return t.skip('needs Linux /proc');
+    await withServer(async (server, _dir, home) => {
+      server.addFile('/x.bin', { body: makeContent(64 * KiB) });
+      let signalledAt = 0;
+      const stuck = (async () => {
+        while (server.stats.connectionsOpened === 0) await sleep(50);
+        // The answer is in by now, and the engine is making the folder for the file.
+        await sleep(500);
+        signalledAt = performance.now();
+      })();
+      const run = await braid(['get', server.url('/x.bin'), '-d', '/proc/braid-test/x'], home, {
+        interruptWhen: stuck,
+        killAfterMs: 30_000,
+      });
+      const seconds = (performance.now() - signalledAt) / 1000;
+      assert.equal(run.code, 130, `${run.stderr} (after ${seconds.toFixed(1)} s)`);
+      // A liveness bound, not a speed target: the grace period is 2.5 s.
+      assert.ok(seconds < 10, `exited ${seconds.toFixed(1)} s after one SIGINT`);
+      assert.equal(
+        run.stderr,
+        'braid: stopping…\n' +
+          'braid: quit without waiting for the downloads to stop — run the same command again to resume\n',
+      );
     });
   });
 
@@ -256,6 +321,31 @@ describe('braid get', () => {
       assert.equal(third.code, 0);
       assert.match(third.stdout, /already downloaded/);
       assert.deepEqual(await listDir(dir), ['video.mkv']);
+    });
+  });
+
+  it('says once, in words, that a server which cannot resume makes it start again, and how much that discards', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/whole.bin', {
+        body,
+        faults: { range: 'ignore', connectionRate: 256 * KiB },
+      });
+      const args = ['get', server.url('/whole.bin'), '-d', dir];
+      const first = await braid(args, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const kept = (await stat(join(dir, 'whole.bin.part'))).size;
+      assert.ok(kept > 0);
+      server.addFile('/whole.bin', { body, faults: { range: 'ignore' } });
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(
+        second.stderr,
+        `braid: whole.bin: the server cannot resume; starting again from the beginning (${formatBytes(kept)} kept data discarded)\n`,
+      );
+      assert.equal(await sha256File(join(dir, 'whole.bin')), sha256(body));
     });
   });
 

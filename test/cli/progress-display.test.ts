@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderFrame } from '../../electron/cli/progress-display.ts';
+import { progressLine, renderFrame } from '../../electron/cli/progress-display.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 
 function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
@@ -47,6 +47,64 @@ describe('the progress display', () => {
     const [line] = renderFrame([task({ size: null, downloaded: 3 * 1024 * 1024, eta: null })], 80);
     assert.match(line!, /3\.00 MiB/);
     assert.match(line!, /--:--/);
+  });
+
+  describe('as the terminal narrows', () => {
+    const iso = task({ fileName: 'ubuntu-24.04.1-desktop-amd64.iso' });
+
+    it('keeps percent, speed and ETA at 120, 80 and 40 columns, never going wider', () => {
+      for (const width of [120, 80, 40]) {
+        const line = progressLine(iso, width);
+        assert.equal(line.length, width, `${width}: ${line}`);
+        assert.match(line, /^ubuntu-24\.0.*\b42\.1%\s+118 MiB\/s\s+ETA\s+0:07\b/, `${width}`);
+      }
+    });
+
+    it('drops the connection count first, then shortens the name with an ellipsis', () => {
+      assert.match(
+        progressLine(iso, 120),
+        /^ubuntu-24\.04\.1-desktop-amd64\.iso {10,}.*0:07 {2}8 conn$/,
+      );
+      assert.equal(
+        progressLine(iso, 80),
+        'ubuntu-24.04.1-desktop-amd64.iso         42.1%    118 MiB/s  ETA    0:07  8 conn',
+      );
+      assert.equal(
+        progressLine(iso, 60),
+        'ubuntu-24.04.1-desktop-am…   42.1%    118 MiB/s  ETA    0:07',
+      );
+      assert.equal(progressLine(iso, 40), 'ubuntu-24.0…  42.1%  118 MiB/s  ETA 0:07');
+    });
+
+    it('drops the retry count before the name, and the name before the numbers', () => {
+      const retry = { attempt: 3, maxAttempts: 10, at: 0, message: 'server answered 500' };
+      const retrying = task({ ...iso, speed: 0, eta: null, retry });
+      assert.match(progressLine(retrying, 60), / {2}retry 3\/10$/);
+      assert.equal(progressLine(retrying, 40), 'ubuntu-24.04.1…  42.1%  0 B/s  ETA --:--');
+      assert.equal(progressLine(iso, 30), '42.1%  118 MiB/s  ETA 0:07');
+    });
+
+    it('fits tiny widths such as 20 without throwing, dropping the ETA, then the speed', () => {
+      assert.equal(progressLine(iso, 20), '42.1%  118 MiB/s');
+      assert.equal(progressLine(iso, 10), '42.1%');
+      const unknown = task({ ...iso, size: null, eta: null, downloaded: 3 * 1024 * 1024 });
+      for (const t of [iso, unknown]) {
+        for (let width = 0; width <= 40; width++) {
+          assert.ok(progressLine(t, width).length <= width, `${width}: ${progressLine(t, width)}`);
+        }
+      }
+    });
+
+    it('counts Chinese, Japanese and Korean characters as two columns', () => {
+      const wide = task({ fileName: '发行说明和安装指南完整版本.pdf' });
+      const columns = (text: string) =>
+        [...text].reduce((sum, c) => sum + (c.codePointAt(0)! >= 0x2e80 && c !== '…' ? 2 : 1), 0);
+      for (const width of [80, 40]) {
+        const line = progressLine(wide, width);
+        assert.ok(columns(line) <= width, `${width}: ${line} takes ${columns(line)} columns`);
+        assert.match(line, /^发行.*42\.1%\s+118 MiB\/s\s+ETA\s+0:07/);
+      }
+    });
   });
 
   it('shortens long names to fit the terminal', () => {

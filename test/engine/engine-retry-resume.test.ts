@@ -173,6 +173,69 @@ describe('resuming', () => {
     });
   });
 
+  it('says how much it discards when a server that cannot resume makes it start again', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const body = makeContent(1 * MiB);
+      server.addFile('/whole.bin', {
+        body,
+        faults: { range: 'ignore', connectionRate: 256 * KiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/whole.bin') }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 100 * KiB);
+      const paused = await engine.pause(task!.id);
+      assert.ok(paused.downloaded > 0);
+      assert.equal((await stat(join(dir, 'whole.bin.part'))).size, paused.downloaded);
+      server.addFile('/whole.bin', { body, faults: { range: 'ignore' } });
+      await resumeToCompletion(engine, server, task!.id, join(dir, 'whole.bin'), body);
+      const said = log.filter((r) => r.event === 'started_over');
+      assert.deepEqual(said, [
+        {
+          level: 'warn',
+          event: 'started_over',
+          taskId: task!.id,
+          code: 'NOT_RESUMABLE',
+          message: 'the server cannot resume; starting again from the beginning',
+          bytes: paused.downloaded,
+        },
+      ]);
+    });
+  });
+
+  it('says how much it discards when a server stops taking ranges between two runs', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/ranges.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const [task] = await engine.add([{ url: server.url('/ranges.bin'), connections: 4 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 500 * KiB);
+      const paused = await engine.pause(task!.id);
+      server.addFile('/ranges.bin', { body, faults: { range: 'ignore' } });
+      await resumeToCompletion(engine, server, task!.id, join(dir, 'ranges.bin'), body);
+      const said = log.filter((r) => r.event === 'started_over');
+      assert.equal(said.length, 1, JSON.stringify(said));
+      assert.equal(said[0]!.code, 'RANGE_BROKEN');
+      assert.equal(said[0]!.message, 'the server cannot resume; starting again from the beginning');
+      assert.equal(said[0]!.bytes, paused.downloaded);
+    });
+  });
+
+  it('says how much it discards when a broken connection to such a server makes it start again', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const body = makeContent(1 * MiB);
+      server.addFile('/cut.bin', {
+        body,
+        faults: { range: 'ignore', reset: { afterBytes: 300 * KiB, times: 1 } },
+      });
+      const [task] = await engine.add([{ url: server.url('/cut.bin') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'cut.bin')), sha256(body));
+      const said = log.filter((r) => r.event === 'started_over');
+      assert.equal(said.length, 1, JSON.stringify(said));
+      assert.equal(said[0]!.code, 'NOT_RESUMABLE');
+      assert.ok(said[0]!.bytes! > 0 && said[0]!.bytes! <= 300 * KiB, `${said[0]!.bytes}`);
+    });
+  });
+
   it('asks the original URL again when a signed redirect target expires, keeping the bytes', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const body = makeContent(2 * MiB);

@@ -42,6 +42,18 @@ describe('formatting', () => {
       assert.throws(() => parseRate(bad), /invalid rate/, bad);
     }
   });
+
+  it('refuses a fraction of a byte per second, which would round to 0, no limit at all', () => {
+    for (const tiny of ['0.4', '0.5', '0.0001K']) {
+      assert.throws(
+        () => parseRate(tiny),
+        /is below 1 B\/s; use at least 1, or 0 for no limit/,
+        tiny,
+      );
+    }
+    assert.equal(parseRate('0.0'), 0);
+    assert.equal(parseRate('1.4'), 1);
+  });
 });
 
 describe('messages and checksums', () => {
