@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
@@ -43,6 +43,7 @@ import { ResumeJournal } from './resume-journal.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import type { TaskRecord } from './task-record.ts';
 import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
+import { makeFolder } from './make-folder.ts';
 
 export interface EngineOptions {
   /** Where tasks, journals and settings live (BRAID_HOME). */
@@ -162,7 +163,7 @@ export class DownloadEngine {
 
   static async open(options: EngineOptions): Promise<DownloadEngine> {
     const home = resolve(options.home);
-    await mkdir(home, { recursive: true }).catch((error: unknown) => {
+    await makeFolder(home).catch((error: unknown) => {
       throw storageError(error, home);
     });
     await acquireLock(home);

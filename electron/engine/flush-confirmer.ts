@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirShared } from './atomic-file.ts';
@@ -12,16 +13,20 @@ import type { TaskRecord } from './task-record.ts';
  * clears the mark. Found after another boot, the OS went down first: the rest is fetched again.
  */
 
-/** Makes a published file durable: its data, then its name. A file that is gone needs nothing. */
+/**
+ * Makes a published file durable: its data, then its name. A file that is gone needs nothing, nor
+ * does something else put under its name since (a FIFO there would block a plain open forever).
+ */
 export async function flushPublished(dir: string, name: string): Promise<void> {
   let handle;
   try {
-    handle = await open(join(dir, name), 'r');
+    handle = await open(join(dir, name), constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
   try {
+    if (!(await handle.stat()).isFile()) return;
     await handle.datasync();
   } finally {
     await handle.close();

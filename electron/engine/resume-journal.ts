@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordLog } from './record-log.ts';
 import { openHeaders, sealHeaders, type SecretBox } from './secret-box.ts';
 import { TaskRecordSchema, type TaskRecord } from './task-record.ts';
+import { makeFolder } from './make-folder.ts';
 
 /**
  * The task records, crash-safe (see RecordLog). Saves of one task are serialized and coalesced:
@@ -29,7 +30,7 @@ export class ResumeJournal {
 
   async loadAll(): Promise<{ records: TaskRecord[]; problems: string[] }> {
     // Records may hold credentials (auth headers, cookies): only the user may read them.
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeFolder(this.dir, 0o700);
     const { log, values, problems } = await RecordLog.open(this.dir);
     this.#log = log;
     const legacy = await this.#loadLegacy(values, problems);

@@ -1,4 +1,4 @@
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { SegmentSnapshot, TaskError, TaskProgress, TaskRetry } from '../../shared/api/task.ts';
@@ -25,6 +25,7 @@ import { SegmentPlanner, type Segment } from './segment-planner.ts';
 import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
 import type { TaskRecord } from './task-record.ts';
+import { makeFolder } from './make-folder.ts';
 
 /** The first request asks for this much; its answer tells size, range support and validators. */
 const PROBE_WINDOW = 4 * 1024 * 1024;
@@ -661,7 +662,7 @@ export class TaskRunner {
         if (code === 'ENOENT' && !madeDir) {
           // The folder is made when missing, not checked first: with many small files a mkdir
           // per download was 2 % of the CPU.
-          await mkdir(r.dir, { recursive: true });
+          await makeFolder(r.dir);
           madeDir = true;
           continue;
         }

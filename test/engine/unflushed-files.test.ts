@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -243,6 +244,24 @@ describe('files finished without waiting for the disk', () => {
       assert.ok(rig.log.some((r) => r.event === 'unflushed_kept'));
     });
   });
+
+  it(
+    'are left alone at the next start when something else took their name, even a FIFO',
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      await withRig(async (rig) => {
+        rig.server.addFile('/d.bin', { body: makeContent(128 * 1024) });
+        const id = await rig.finish('boot-1', '/d.bin');
+        await rm(join(rig.dir, 'd.bin'));
+        // Opened to be flushed the plain way, a FIFO blocks until a writer comes: forever.
+        execFileSync('mkfifo', [join(rig.dir, 'd.bin')]);
+        await (await rig.open('boot-1')).close();
+        assert.equal((await rig.saved(id)).unflushed, null);
+      });
+    },
+  );
 
   it('fail after a reboot, trusting none of their bytes, when their file cannot be put back', async () => {
     await withRig(async (rig) => {
