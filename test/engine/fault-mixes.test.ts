@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { waitForEnd, withHarness } from '../support/engine-harness.ts';
 import type { Faults } from '../support/fault-server.ts';
 import { listDir, makeContent, sha256 } from '../support/fixtures.ts';
+import { random } from '../support/seeded-random.ts';
 
 /**
  * The other specs take one fault at a time. Here a seed picks a mix of them — resets, a stall,
@@ -21,17 +22,6 @@ interface Scenario {
   connections: number;
   actions: Array<'pause' | 'restart' | 'change'>;
   actAfterMs: number;
-}
-
-/** mulberry32: a tiny seeded generator, so a failing seed can be rerun as it was. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function scenario(seed: number): Scenario {
