@@ -16,7 +16,7 @@ import { ApiHub } from '../electron/api/api-hub.ts';
 import { buildCli } from '../scripts/build-cli.ts';
 import { FaultServer } from '../test/support/fault-server.ts';
 import { measure, median, type Measurement } from './measure.ts';
-import { startNginx, type Nginx } from './nginx.ts';
+import { startNginx, type Nginx } from '../test/support/nginx.ts';
 import { roundOrder } from './round-order.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+
+/** Debian puts it in /usr/sbin, which a user's PATH may lack. */
+export const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 export interface Nginx {
   origin: string;
@@ -21,12 +25,14 @@ export async function freePort(): Promise<number> {
 
 /**
  * Debian's nginx serving `root` on 127.0.0.1, with `/capped/` limited per connection
- * (`limit_rate` applies to each connection separately, like a throttling CDN).
+ * (`limit_rate` applies to each connection separately, like a throttling CDN). `serverConfig`
+ * goes into the server block as it is (more locations, other keep-alive limits).
  */
 export async function startNginx(
   root: string,
   workDir: string,
   capPerConnection: string,
+  serverConfig = '',
 ): Promise<Nginx> {
   const port = await freePort();
   const prefix = join(workDir, 'nginx');
@@ -56,11 +62,12 @@ http {
     listen 127.0.0.1:${port};
     root ${root};
     location /capped/ { limit_rate ${capPerConnection}; alias ${root}/; }
+    ${serverConfig}
   }
 }
 `,
   );
-  const child = spawn('nginx', ['-p', prefix, '-c', conf], { stdio: 'inherit' });
+  const child = spawn(NGINX, ['-p', prefix, '-c', conf], { stdio: 'inherit' });
   for (let i = 0; ; i++) {
     if (await canConnect(port)) break;
     if (i > 100 || child.exitCode !== null) throw new Error('nginx did not start');
