@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
+import { syncWithHost } from './app/sync-with-host.ts';
 import { translator } from './i18n/i18n.ts';
 import { createAppStore } from './store/app-store.ts';
 import { connectBraidApi } from './transport/connect.ts';
@@ -13,9 +14,7 @@ async function start() {
   root.textContent = t('app.connecting');
   const api = await connectBraidApi();
   const store = createAppStore();
-  // Subscribe before asking for the state: nothing that happens in between is lost.
-  api.onEvents((events) => store.getState().applyEvents(events));
-  store.getState().load(await api.call('app.state', {}));
+  await syncWithHost(api, store);
   root.textContent = '';
   createRoot(root).render(
     <StrictMode>

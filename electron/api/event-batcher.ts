@@ -16,7 +16,6 @@ type Structural = Extract<ApiEvent, { type: 'task-added' | 'task-changed' | 'tas
 export class EventBatcher {
   readonly #send: (events: ApiEvent[]) => void;
   readonly #structural = new Map<string, Structural>();
-  #snapshot: Extract<ApiEvent, { type: 'tasks-snapshot' }> | null = null;
   #progress = new Map<string, TaskProgress>();
   #progressAt = 0;
   #speed: Extract<ApiEvent, { type: 'speed' }> | null = null;
@@ -51,11 +50,6 @@ export class EventBatcher {
         if (pending?.type !== 'task-added') this.#structural.set(event.id, event);
         break;
       }
-      case 'tasks-snapshot':
-        this.#snapshot = event;
-        this.#structural.clear();
-        this.#progress.clear();
-        break;
       case 'progress':
         for (const task of event.tasks) this.#progress.set(task.id, task);
         this.#progressAt = event.at;
@@ -78,15 +72,13 @@ export class EventBatcher {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const events: ApiEvent[] = this.#snapshot ? [this.#snapshot] : [];
-    events.push(...this.#structural.values());
+    const events: ApiEvent[] = [...this.#structural.values()];
     if (this.#progress.size > 0) {
       events.push({ type: 'progress', at: this.#progressAt, tasks: [...this.#progress.values()] });
     }
     if (this.#speed) events.push(this.#speed);
     if (this.#settings) events.push(this.#settings);
     events.push(...this.#notices);
-    this.#snapshot = null;
     this.#structural.clear();
     this.#progress = new Map();
     this.#speed = null;

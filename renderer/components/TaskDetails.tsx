@@ -6,10 +6,11 @@ import type { LogLine } from '../../shared/api/commands.ts';
 import { useCommand } from '../app/use-command.ts';
 import { useT } from '../i18n/i18n.ts';
 import { displayName } from '../store/app-store.ts';
+import { QueueControls } from './QueueControls.tsx';
 
 const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
 
-/** Per-task controls for the selected download: queue priority and its own speed limit. */
+/** Per-task controls for the selected download: priority, place in the queue, own speed limit. */
 export function TaskDetails({ id }: { id: string }) {
   const t = useT();
   const run = useCommand();
@@ -54,6 +55,7 @@ export function TaskDetails({ id }: { id: string }) {
           </option>
         ))}
       </select>
+      <QueueControls id={id} />
       <label htmlFor={ids.limit}>{t('details.limit')}</label>
       <input
         id={ids.limit}

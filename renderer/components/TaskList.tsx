@@ -2,14 +2,19 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useAppStore } from '../app/context.ts';
+import { useQueueMove } from '../app/use-queue-move.ts';
 import { useT } from '../i18n/i18n.ts';
 import { visibleIds } from '../store/app-store.ts';
+import { QUEUE_KEYS } from './QueueControls.tsx';
 import { RemoveDialog } from './RemoveDialog.tsx';
 import { TaskRow } from './TaskRow.tsx';
 
 export const ROW_HEIGHT = 104;
 
-/** The download list: virtualised (only rows in view exist), arrow keys move the selection. */
+/**
+ * The download list: virtualised (only rows in view exist), arrow keys move the selection, and
+ * with Alt they move the selected download in the queue.
+ */
 export function TaskList() {
   const t = useT();
   const store = useAppStore();
@@ -20,6 +25,7 @@ export function TaskList() {
   const select = useApp((s) => s.select);
   const toggleSelected = useApp((s) => s.toggleSelected);
   const askRemove = useApp((s) => s.askRemove);
+  const moveInQueue = useQueueMove();
   const scrollRef = useRef<HTMLDivElement>(null);
   const focusAfterScroll = useRef<string | null>(null);
   const virtualizer = useVirtualizer({
@@ -30,15 +36,39 @@ export function TaskList() {
     initialRect: { width: 800, height: 600 },
   });
 
+  const rowOf = (id: string) =>
+    scrollRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
   useEffect(() => {
     const id = focusAfterScroll.current;
     if (!id) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
+    const row = rowOf(id);
     if (row) {
       focusAfterScroll.current = null;
       row.focus();
     }
   });
+
+  // The selected task changed places in the queue (a move, a new priority): the list follows it,
+  // and its row gets the keyboard focus back when it had left the rows rendered, taking the focus.
+  const place = useApp(
+    useShallow((s) => {
+      const task = s.selectedId ? s.tasks[s.selectedId] : undefined;
+      return task ? { id: task.id, priority: task.priority, order: task.order } : null;
+    }),
+  );
+  const lastPlace = useRef(place);
+  useEffect(() => {
+    const before = lastPlace.current;
+    lastPlace.current = place;
+    if (!place || before?.id !== place.id || before === place) return;
+    const index = ids.indexOf(place.id);
+    if (index === -1) return;
+    virtualizer.scrollToIndex(index);
+    if (document.activeElement !== document.body) return;
+    const row = rowOf(place.id);
+    if (row) row.focus();
+    else focusAfterScroll.current = place.id;
+  }, [ids, place, virtualizer]);
 
   // The selected row was removed (from its dialog, which returned the focus onto nothing): the row
   // that took its place is selected and focused, so the keyboard goes on from there.
@@ -57,6 +87,13 @@ export function TaskList() {
   }, [ids, selectedId, select, store]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.altKey) {
+      const move = QUEUE_KEYS[e.key];
+      if (!move || !selectedId) return;
+      e.preventDefault();
+      moveInQueue(selectedId, move);
+      return;
+    }
     const moves: Record<string, (i: number) => number> = {
       ArrowDown: (i) => i + 1,
       ArrowUp: (i) => i - 1,

@@ -5,6 +5,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
 import { withError, type RecentError } from '../../shared/recent-errors.ts';
 import { withSample, type SpeedSample } from '../../shared/speed-samples.ts';
+import { byQueueOrder } from './queue-order.ts';
 
 const MAX_NOTICES = 5;
 
@@ -34,7 +35,7 @@ export interface Notice {
 export interface StoreState {
   info: AppInfo | null;
   settings: Settings | null;
-  /** Task ids, newest first; changes only when tasks come or go. */
+  /** Task ids in list order (sortIds); changes only when tasks come, go or change places. */
   ids: string[];
   tasks: Record<string, TaskSnapshot>;
   appSpeed: SpeedSample[];
@@ -99,16 +100,22 @@ export function createAppStore(): AppStore {
     pendingAdd: null,
 
     load: (state) =>
-      set({
-        info: state.info,
-        settings: state.settings,
-        tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t])),
-        ids: sortIds(state.tasks),
-        // The host kept the graphs' and the monitor's history while no window was open (or before
-        // a reload).
-        appSpeed: state.speed.app,
-        taskSpeed: state.speed.tasks,
-        recentErrors: state.recentErrors,
+      set((s) => {
+        const tasks = Object.fromEntries(state.tasks.map((t) => [t.id, t]));
+        return {
+          info: state.info,
+          settings: state.settings,
+          tasks,
+          ids: sortIds(state.tasks),
+          // The host kept the graphs' and the monitor's history while no window was open (or
+          // before a reload, or while the connection was down).
+          appSpeed: state.speed.app,
+          taskSpeed: state.speed.tasks,
+          recentErrors: state.recentErrors,
+          // Loaded again after a reconnect: tasks removed meanwhile leave the selection.
+          selectedId: s.selectedId !== null && tasks[s.selectedId] ? s.selectedId : null,
+          selectedIds: s.selectedIds.filter((id) => tasks[id]),
+        };
       }),
 
     applyEvents: (events) => set((s) => reduce(s, events)),
@@ -150,15 +157,13 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
   };
   for (const event of events) {
     switch (event.type) {
-      case 'tasks-snapshot':
-        n.tasks = Object.fromEntries(event.tasks.map((t) => [t.id, t]));
-        idsChanged = true;
-        break;
       case 'task-added':
-      case 'task-changed':
-        if (!n.tasks[event.task.id]) idsChanged = true;
+      case 'task-changed': {
+        const before = n.tasks[event.task.id];
+        if (!before || !sameListPlace(before, event.task)) idsChanged = true;
         writable()[event.task.id] = event.task;
         break;
+      }
       case 'task-removed':
         if (n.tasks[event.id]) {
           delete writable()[event.id];
@@ -215,9 +220,37 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
   return n;
 }
 
-/** Newest first; a batch added at once keeps the order its links were given in. */
+/** Where each state is listed: running downloads, then waiting ones, then finished ones. */
+const [RUNNING, WAITING, FINISHED] = [0, 1, 2];
+const LIST_GROUP: Record<TaskState, number> = {
+  downloading: RUNNING,
+  queued: WAITING,
+  paused: WAITING,
+  completed: FINISHED,
+  failed: FINISHED,
+  canceled: FINISHED,
+};
+
+/**
+ * Running downloads first, then the waiting ones in the order they will start (the engine's queue
+ * order), so a task moved in the queue moves in the list; then finished ones, newest first, a
+ * batch added at once in the order its links were given.
+ */
 function sortIds(tasks: readonly TaskSnapshot[]): string[] {
-  return [...tasks].sort((a, b) => b.createdAt - a.createdAt || a.order - b.order).map((t) => t.id);
+  return [...tasks].sort(byListOrder).map((t) => t.id);
+}
+
+function byListOrder(a: TaskSnapshot, b: TaskSnapshot): number {
+  const group = LIST_GROUP[a.state] - LIST_GROUP[b.state];
+  if (group !== 0) return group;
+  if (LIST_GROUP[a.state] !== FINISHED) return byQueueOrder(a, b);
+  return b.createdAt - a.createdAt || a.order - b.order;
+}
+
+function sameListPlace(a: TaskSnapshot, b: TaskSnapshot): boolean {
+  return (
+    LIST_GROUP[a.state] === LIST_GROUP[b.state] && a.priority === b.priority && a.order === b.order
+  );
 }
 
 export function displayName(task: TaskSnapshot): string {
@@ -232,7 +265,6 @@ export function displayName(task: TaskSnapshot): string {
   }
 }
 
-/** Ids the list shows for the current filter and search, in list order. */
 /** Rows a filter or search hides leave the selection: no shortcut acts on what is not shown. */
 function keepVisibleSelection(s: StoreState): Partial<StoreState> {
   const visible = new Set(visibleIds(s));
@@ -241,6 +273,7 @@ function keepVisibleSelection(s: StoreState): Partial<StoreState> {
   return { filter: s.filter, search: s.search, selectedIds, selectedId };
 }
 
+/** Ids the list shows for the current filter and search, in list order. */
 export function visibleIds(s: StoreState): string[] {
   const states = FILTER_STATES[s.filter];
   const needle = s.search.trim().toLocaleLowerCase();

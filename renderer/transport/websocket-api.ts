@@ -1,5 +1,4 @@
 import type { ApiEvent } from '../../shared/api/api-events.ts';
-import type { CommandName } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import type { BraidApi } from '../../shared/ipc/braid-api.ts';
 import { unwrapResult } from '../../shared/ipc/result.ts';
@@ -15,11 +14,12 @@ interface Pending {
 
 /**
  * `window.braid` over a WebSocket to `braid serve`. The token travels in the HttpOnly cookie set
- * when the printed URL was opened. When the connection drops it reconnects with backoff and, since
- * events were missed meanwhile, hands listeners a fresh task list and settings.
+ * when the printed URL was opened. When the connection drops it reconnects with backoff and tells
+ * onReconnect listeners, since events were missed meanwhile.
  */
 export function connectWebSocketApi(url: string): Promise<BraidApi> {
   const listeners = new Set<(events: ApiEvent[]) => void>();
+  const reconnectListeners = new Set<() => void>();
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let socket: WebSocket;
@@ -46,14 +46,10 @@ export function connectWebSocketApi(url: string): Promise<BraidApi> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
-
-  const resync = async () => {
-    const state = await api.call('app.state' satisfies CommandName, {});
-    emit([
-      { type: 'tasks-snapshot', tasks: state.tasks },
-      { type: 'settings-changed', settings: state.settings },
-    ]);
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
   };
 
   return new Promise((resolve, reject) => {
@@ -62,7 +58,7 @@ export function connectWebSocketApi(url: string): Promise<BraidApi> {
       socket.onopen = () => {
         delay = RECONNECT_MIN_MS;
         if (everOpened) {
-          resync().catch(() => {});
+          for (const listener of reconnectListeners) listener();
         } else {
           everOpened = true;
           resolve(api);

@@ -2,7 +2,7 @@ import * as z from './zod.ts';
 import { EngineEventSchema } from './events.ts';
 import { LIMITS } from './limits.ts';
 import { SettingsSchema } from './settings.ts';
-import { TaskIdSchema, TaskSnapshotSchema } from './task.ts';
+import { TaskIdSchema } from './task.ts';
 
 /**
  * What a UI receives: the engine's events, settings changes, and errors worth telling the user
@@ -11,8 +11,6 @@ import { TaskIdSchema, TaskSnapshotSchema } from './task.ts';
  */
 export const ApiEventSchema = z.union([
   EngineEventSchema,
-  /** The whole task list, replacing what the client had (after it missed events, e.g. a reconnect). */
-  z.object({ type: z.literal('tasks-snapshot'), tasks: z.array(TaskSnapshotSchema) }),
   z.object({ type: z.literal('settings-changed'), settings: SettingsSchema }),
   /** Links handed to the app from outside (a second launch, `braid://add`): confirm, then add. */
   z.object({

@@ -10,6 +10,11 @@ export interface BraidApi {
   call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
   /** Receives event batches in order; returns the unsubscribe function. */
   onEvents(listener: (events: ApiEvent[]) => void): () => void;
+  /**
+   * Called when a carrier that can drop (the WebSocket) is connected again: the events meanwhile
+   * were missed. Returns the unsubscribe function. Electron's IPC never drops and has none.
+   */
+  onReconnect?(listener: () => void): () => void;
 }
 
 /** IPC channel names shared by main and preload. */

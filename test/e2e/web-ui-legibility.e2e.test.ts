@@ -27,7 +27,11 @@ describe('web UI legibility, in Chromium', () => {
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
     await mkdir(ARTIFACTS, { recursive: true });
     server = await FaultServer.start();
-    server.addFile('/done.txt', { body: makeContent(1000) });
+    // Refused once: its log has a warning (the retry) above the line that says it completed.
+    server.addFile('/done.txt', {
+      body: makeContent(1000),
+      faults: { statusSequence: [{ status: 503, retryAfter: '0' }] },
+    });
     // Slow enough to stay unfinished while the test runs.
     const slow = { body: makeContent(8 * MiB), faults: { connectionRate: 8 * 1024 } };
     for (const name of ['running', 'waiting', 'held', 'dropped']) {
@@ -129,7 +133,176 @@ describe('web UI legibility, in Chromium', () => {
       assert.deepEqual(low, [], `contrast per state: ${said.join(', ')}`);
     });
   }
+
+  it('shows the schedule', async () => {
+    // The failure's notice would cover the dialog's Save button.
+    const dismiss = page.getByRole('button', { name: 'Dismiss' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByLabel('Download only between these times', { exact: true }).check();
+    await settings.getByLabel('From').first().fill('00:00');
+    await settings.getByLabel('Until').first().fill('00:00');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.waitFor({ state: 'detached' });
+    await page.locator('.schedule-badge').waitFor();
+  });
+
+  /** Selects a download and opens its log, once it shows a line of `level`. */
+  async function showLog(name: string, level: 'warn' | 'error') {
+    await row(name).locator('.task-name').click();
+    const log = page.locator('details.task-log');
+    if ((await log.getAttribute('open')) === null) await log.locator('summary').click();
+    await log.locator(`li.log-${level}`).first().waitFor();
+  }
+
+  async function openAddDialogWithErrors(): Promise<Locator> {
+    await page.getByRole('button', { name: 'New download' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New download' });
+    await dialog.getByLabel('URL').fill('file:///etc/passwd');
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+    await dialog.locator('.errors li').first().waitFor();
+    return dialog;
+  }
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`gives the schedule badge, the log's warning and error lines and the add dialog's errors 4.5:1 or more, ${theme} theme`, async () => {
+      await emulateTheme(page, theme);
+      const ratios: Record<string, number> = {};
+      ratios['schedule badge'] = await lowestContrast(page.locator('.schedule-badge'));
+      await showLog('done.txt', 'warn');
+      ratios['log warning'] = await lowestContrast(page.locator('.task-log li.log-warn'));
+      await showLog('gone.iso', 'error');
+      ratios['log error'] = await lowestContrast(page.locator('.task-log li.log-error'));
+      await page.screenshot({ path: `${ARTIFACTS}log-${theme}.png` });
+      const dialog = await openAddDialogWithErrors();
+      ratios['add dialog errors'] = await lowestContrast(dialog.locator('.errors'));
+      await page.screenshot({ path: `${ARTIFACTS}add-errors-${theme}.png` });
+      await page.keyboard.press('Escape');
+      const said = Object.entries(ratios).map(([what, ratio]) => `${what} ${ratio.toFixed(2)}`);
+      assert.ok(
+        Object.values(ratios).every((ratio) => ratio >= 4.5),
+        `contrast: ${said.join(', ')}`,
+      );
+    });
+
+    it(`gives every other text 4.5:1 or more (hints, times, muted text), page, monitor and dialogs, ${theme} theme`, async () => {
+      await emulateTheme(page, theme);
+      const low: string[] = [];
+      await showLog('done.txt', 'warn');
+      await page.getByRole('button', { name: 'Monitor' }).click();
+      await page
+        .getByRole('region', { name: 'Monitor' })
+        .getByText(/gone\.iso/)
+        .waitFor();
+      low.push(...(await lowContrastText(page.locator('body'))));
+      await page.getByRole('button', { name: 'Monitor' }).click();
+      await showLog('gone.iso', 'error');
+      low.push(...(await lowContrastText(page.locator('.selected-task'))));
+      const add = await openAddDialogWithErrors();
+      await add.getByText('More options').click();
+      low.push(...(await lowContrastText(add)));
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Settings' }).click();
+      low.push(...(await lowContrastText(page.getByRole('dialog', { name: 'Settings' }))));
+      await page.keyboard.press('Escape');
+      assert.deepEqual([...new Set(low)], [], 'text below 4.5:1 (3:1 when large)');
+    });
+  }
 });
+
+/** The theme follows the system's unless chosen in the settings. */
+async function emulateTheme(page: Page, theme: 'light' | 'dark') {
+  await page.emulateMedia({ colorScheme: theme });
+  await page.locator(`html[data-theme="${theme}"]`).waitFor({ state: 'attached' });
+}
+
+interface PaintedText {
+  text: string;
+  color: string;
+  /** The opacity the text is painted with: its own and its ancestors'. */
+  opacity: number;
+  /** Background colours from the text's element up to the root. */
+  backgrounds: string[];
+  /** WCAG "large" text (24px, or 18.66px bold), which needs 3:1 only. */
+  large: boolean;
+}
+
+/**
+ * Every text a user can see under `root` (typed values and placeholders too), with the colours it
+ * is painted in. Disabled controls are left out: WCAG asks no contrast of them.
+ */
+function paintedText(root: Locator): Promise<PaintedText[]> {
+  return root.evaluate((root) => {
+    const win = root.ownerDocument.defaultView!;
+    const found: PaintedText[] = [];
+    const sample = (el: typeof root, text: string, color: string) => {
+      const backgrounds: string[] = [];
+      let opacity = 1;
+      for (let e: typeof root | null = el; e; e = e.parentElement) {
+        const style = win.getComputedStyle(e);
+        backgrounds.push(style.backgroundColor);
+        opacity *= Number(style.opacity);
+      }
+      const style = win.getComputedStyle(el);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      found.push({ text: text.slice(0, 60), color, opacity, backgrounds, large });
+    };
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      const box = el.getBoundingClientRect();
+      // Visually hidden text (1px, clipped) is for screen readers.
+      if (box.width <= 1 || box.height <= 1 || !el.checkVisibility({ visibilityProperty: true })) {
+        continue;
+      }
+      if (el.closest(':disabled, [aria-disabled="true"]')) continue;
+      const own = [...el.childNodes]
+        .filter((node) => node.nodeType === node.TEXT_NODE)
+        .map((node) => node.textContent ?? '')
+        .join('')
+        .trim();
+      if (own) sample(el, own, win.getComputedStyle(el).color);
+      if ('placeholder' in el && 'value' in el && el.placeholder && !el.value) {
+        sample(el, String(el.placeholder), win.getComputedStyle(el, '::placeholder').color);
+      } else if (
+        'value' in el &&
+        typeof el.value === 'string' &&
+        el.value &&
+        el.tagName !== 'BUTTON'
+      ) {
+        sample(el, el.value, win.getComputedStyle(el).color);
+      }
+    }
+    return found;
+  });
+}
+
+function contrastOf(painted: PaintedText): number {
+  const background = composite(painted.backgrounds.map(parseCssColor));
+  const color = parseCssColor(painted.color);
+  const text = composite([{ ...color, a: color.a * painted.opacity }, background]);
+  return contrastRatio(text, background);
+}
+
+/** The lowest contrast of any text under the locator's elements (which must exist). */
+async function lowestContrast(locator: Locator): Promise<number> {
+  assert.ok((await locator.count()) > 0, `${locator} is shown`);
+  let lowest = Infinity;
+  for (const element of await locator.all()) {
+    for (const painted of await paintedText(element)) {
+      lowest = Math.min(lowest, contrastOf(painted));
+    }
+  }
+  return lowest;
+}
+
+/** Texts under `root` below 4.5:1 (3:1 when large), as "text (ratio)". */
+async function lowContrastText(root: Locator): Promise<string[]> {
+  return (await paintedText(root))
+    .map((painted) => ({ painted, ratio: contrastOf(painted) }))
+    .filter(({ painted, ratio }) => ratio < (painted.large ? 3 : 4.5))
+    .map(({ painted, ratio }) => `${painted.text} (${ratio.toFixed(2)})`);
+}
 
 async function outlineOf(element: Locator) {
   return element.evaluate((el) => {

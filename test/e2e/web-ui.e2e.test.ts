@@ -309,6 +309,91 @@ describe('web UI served by braid serve, in Chromium', () => {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('reorders waiting downloads from the keyboard and the details panel, and the engine runs them in that order', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByLabel('Downloads at once').fill('1');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.waitFor({ state: 'detached' });
+    // Slow enough that one runs and the others wait through the whole step.
+    const slow = { body: makeContent(8 * MiB, 'e2e-queue'), faults: { connectionRate: 8 * 1024 } };
+    const names = ['q-run.bin', 'q-1.bin', 'q-2.bin', 'q-3.bin'];
+    for (const name of names) server.addFile(`/${name}`, slow);
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(names.map((name) => server.url(`/${name}`)).join('\n'));
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await row('q-run.bin').getByText('Downloading', { exact: true }).waitFor({ timeout: 30_000 });
+
+    // The rows in list order, as the engine's events placed them.
+    const waiting = async (expected: string[]) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const shown = await page.locator('.task-list .task-name').allTextContents();
+        const queued = shown.filter((name) => /^q-\d/.test(name));
+        if (queued.join() === expected.join()) return;
+        if (Date.now() > deadline) assert.deepEqual(queued, expected, 'waiting rows in order');
+        await page.waitForTimeout(100);
+      }
+    };
+    const focusedOn = (name: string) =>
+      row(name).evaluate((el) => el === el.ownerDocument.activeElement);
+    await waiting(['q-1.bin', 'q-2.bin', 'q-3.bin']);
+
+    await row('q-3.bin').locator('.task-name').click();
+    await page.keyboard.press('Alt+Home');
+    await waiting(['q-3.bin', 'q-1.bin', 'q-2.bin']);
+    assert.equal(await focusedOn('q-3.bin'), true, 'the moved row keeps the focus');
+    await page.keyboard.press('Alt+ArrowDown');
+    await waiting(['q-1.bin', 'q-3.bin', 'q-2.bin']);
+    assert.equal(await focusedOn('q-3.bin'), true, 'the moved row keeps the focus');
+    assert.equal(await row('q-3.bin').getAttribute('aria-current'), 'true');
+
+    const place = page.getByRole('group', { name: 'Queue position' });
+    await place.getByRole('button', { name: 'Move to bottom' }).click();
+    await waiting(['q-1.bin', 'q-2.bin', 'q-3.bin']);
+    assert.equal(
+      await place.getByRole('button', { name: 'Move to bottom' }).getAttribute('aria-disabled'),
+      'true',
+    );
+    await place.getByText('3 of 3 waiting').waitFor();
+    await place.getByRole('button', { name: 'Move up' }).click();
+    await waiting(['q-1.bin', 'q-3.bin', 'q-2.bin']);
+    await place.getByRole('button', { name: 'Move to top' }).click();
+    await waiting(['q-3.bin', 'q-1.bin', 'q-2.bin']);
+    await page.screenshot({ path: `${ARTIFACTS}queue.png` });
+
+    // The engine kept the order, and runs the first waiting download next.
+    await page.reload();
+    await waiting(['q-3.bin', 'q-1.bin', 'q-2.bin']);
+    await row('q-run.bin').getByRole('button', { name: 'Pause' }).click();
+    await row('q-3.bin').getByText('Downloading', { exact: true }).waitFor();
+    assert.equal(await row('q-1.bin').getByText('Queued', { exact: true }).count(), 1);
+  });
+
+  it('follows a download moved to the end of a long queue: scrolled to, its row focused again', async () => {
+    // Waiting behind q-3.bin, never fetched: only the rows near the top exist (the list is virtual).
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(server.url('/far-[01-24].bin'));
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const far = row('far-01.bin');
+    await far.locator('.task-name').click();
+    await page.keyboard.press('Alt+End');
+    const place = async (name: string) => Number(await row(name).getAttribute('aria-posinset'));
+    await waitForValue(
+      async () => (await place('far-01.bin')) - (await place('far-24.bin')),
+      (after) => after === 1,
+    );
+    const shown = await far.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const scroller = el.closest('.list-scroller')!.getBoundingClientRect();
+      return {
+        focused: el === el.ownerDocument.activeElement,
+        inView: box.top >= scroller.top && box.bottom <= scroller.bottom,
+      };
+    });
+    assert.deepEqual(shown, { focused: true, inView: true });
+  });
 });
 
 async function waitForValue(

@@ -19,8 +19,30 @@ function loaded() {
 }
 
 describe('app store', () => {
-  it('lists newest first', () => {
-    expect(loaded().getState().ids).toEqual(['cccccc', 'bbbbbb', 'aaaaaa']);
+  it('lists running downloads, then waiting ones in the order they start, then finished ones newest first', () => {
+    const store = createAppStore();
+    store
+      .getState()
+      .load(
+        appState([
+          task({ id: 'done-old', state: 'completed', createdAt: 1, order: 1 }),
+          task({ id: 'waiting-low', state: 'queued', priority: 'low', createdAt: 2, order: 2 }),
+          task({ id: 'waiting-2nd', state: 'queued', createdAt: 3, order: 7 }),
+          task({ id: 'failed-new', state: 'failed', createdAt: 9, order: 9 }),
+          task({ id: 'held-1st', state: 'paused', createdAt: 5, order: 5 }),
+          task({ id: 'running', state: 'downloading', createdAt: 6, order: 6 }),
+          task({ id: 'waiting-high', state: 'queued', priority: 'high', createdAt: 8, order: 8 }),
+        ]),
+      );
+    expect(store.getState().ids).toEqual([
+      'running',
+      'waiting-high',
+      'held-1st',
+      'waiting-2nd',
+      'waiting-low',
+      'failed-new',
+      'done-old',
+    ]);
   });
 
   it('lists a batch added at once in the order its links were given', () => {
@@ -32,7 +54,35 @@ describe('app store', () => {
     store
       .getState()
       .applyEvents([2, 0, 3, 1].map((i) => ({ type: 'task-added', task: batch[i]! })));
-    expect(store.getState().ids.slice(0, 4)).toEqual(batch.map((t) => t.id));
+    const listed = () => store.getState().ids.filter((id) => id.startsWith('zz'));
+    expect(listed()).toEqual(batch.map((t) => t.id));
+    // Finished, they stay in that order.
+    store
+      .getState()
+      .applyEvents(
+        batch.map((t) => ({ type: 'task-changed', task: { ...t, state: 'completed' } })),
+      );
+    expect(listed()).toEqual(batch.map((t) => t.id));
+  });
+
+  it('moves a row when its task changes places in the queue or starts, and only then', () => {
+    const store = createAppStore();
+    const first = task({ id: 'first1', order: 1 });
+    const second = task({ id: 'second', order: 2 });
+    store.getState().load(appState([first, second]));
+    const before = store.getState().ids;
+    store.getState().applyEvents([{ type: 'task-changed', task: { ...second, fileName: 'x' } }]);
+    expect(store.getState().ids).toBe(before);
+    store.getState().applyEvents([{ type: 'task-changed', task: { ...second, order: 0.5 } }]);
+    expect(store.getState().ids).toEqual(['second', 'first1']);
+    store.getState().applyEvents([{ type: 'task-changed', task: { ...first, priority: 'high' } }]);
+    expect(store.getState().ids).toEqual(['first1', 'second']);
+    store
+      .getState()
+      .applyEvents([
+        { type: 'task-changed', task: { ...second, order: 0.5, state: 'downloading' } },
+      ]);
+    expect(store.getState().ids).toEqual(['second', 'first1']);
   });
 
   it('merges a progress batch in one update and keeps untouched tasks identical', () => {
@@ -84,10 +134,24 @@ describe('app store', () => {
     expect(s.selectedId).toBeNull();
   });
 
-  it('replaces everything on a task snapshot (after a reconnect)', () => {
+  it('replaces everything when loaded again (after a reconnect), forgetting the selection of a task gone meanwhile', () => {
     const store = loaded();
-    store.getState().applyEvents([{ type: 'tasks-snapshot', tasks: [task({ id: 'zzzzzz' })] }]);
-    expect(store.getState().ids).toEqual(['zzzzzz']);
+    store.getState().applyEvents([
+      { type: 'speed', at: 1000, total: 5, tasks: [{ id: 'aaaaaa', speed: 5 }] },
+      { type: 'error', code: 'HTTP', message: 'old', taskId: null, at: 1000 },
+    ]);
+    store.getState().select('bbbbbb');
+    store.getState().toggleSelected('cccccc');
+    const state = appState([task({ id: 'bbbbbb' }), task({ id: 'zzzzzz' })]);
+    state.speed = { app: [{ at: 2000, speed: 7 }], tasks: { zzzzzz: [{ at: 2000, speed: 7 }] } };
+    state.recentErrors = [{ at: 1500, taskId: null, text: 'while away' }];
+    store.getState().load(state);
+    const s = store.getState();
+    expect(s.ids).toEqual(['bbbbbb', 'zzzzzz']);
+    expect(s.appSpeed).toEqual(state.speed.app);
+    expect(s.taskSpeed).toEqual(state.speed.tasks);
+    expect(s.recentErrors).toEqual(state.recentErrors);
+    expect([s.selectedId, s.selectedIds]).toEqual([null, ['bbbbbb']]);
   });
 
   it('filters by state and searches by name', () => {
