@@ -160,7 +160,7 @@ function Shell() {
           </button>
         </div>
       </header>
-      <div className="controls">
+      <div className="controls" role="search" aria-label={t('controls.label')}>
         <FilterBar />
         <ScheduleBadge />
         <SearchBox />
@@ -269,7 +269,7 @@ function Graphs() {
   });
   const taskSpeed = useApp((s) => (s.selectedId ? s.taskSpeed[s.selectedId] : undefined));
   return (
-    <section className="graphs">
+    <section className="graphs" aria-label={t('graphs.label')}>
       <SpeedGraph samples={appSpeed} title={t('speed.app')} />
       {selectedId !== null && selectedName !== null && (
         <div className="selected-task">

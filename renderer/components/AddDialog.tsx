@@ -275,11 +275,14 @@ export function AddDialog({ initialUrls, onClose }: Props) {
           </Field>
         </details>
         {errors.length > 0 && (
-          <ul className="errors" role="alert" id={ids.errors}>
-            {errors.map((error) => (
-              <li key={error.message}>{error.message}</li>
-            ))}
-          </ul>
+          // The alert wraps the list: a role on the <ul> itself would take away its list semantics.
+          <div className="errors" role="alert" id={ids.errors}>
+            <ul>
+              {errors.map((error) => (
+                <li key={error.message}>{error.message}</li>
+              ))}
+            </ul>
+          </div>
         )}
         <div className="modal-actions">
           <button type="button" onClick={onClose}>

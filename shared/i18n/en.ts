@@ -15,6 +15,8 @@ export const en = {
   'filters.failed': 'Failed',
   'filters.canceled': 'Canceled',
   'search.label': 'Search downloads',
+  'controls.label': 'Find downloads',
+  'graphs.label': 'Speed and the selected download',
   'search.placeholder': 'Search by name',
   'list.label': 'Downloads',
   'list.empty': 'No downloads yet. Add a link, drop one on the window, or paste it.',

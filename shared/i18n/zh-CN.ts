@@ -16,6 +16,8 @@ export const zhCN: Dictionary = {
   'filters.failed': '失败',
   'filters.canceled': '已取消',
   'search.label': '搜索下载',
+  'controls.label': '查找下载',
+  'graphs.label': '速度与所选下载',
   'search.placeholder': '按名称搜索',
   'list.label': '下载列表',
   'list.empty': '还没有下载。添加链接、拖放到窗口或直接粘贴。',
