@@ -120,7 +120,17 @@ export function AddDialog({ initialUrls, onClose }: Props) {
 
   return (
     <Modal title={t('add.title')} onClose={onClose} className="add-dialog">
-      <form onSubmit={submit} noValidate>
+      <form
+        onSubmit={submit}
+        noValidate
+        onKeyDown={(e) => {
+          // Enter in the links box starts a new line; Ctrl+Enter (⌘+Enter) adds, as in chat apps.
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            e.currentTarget.requestSubmit();
+          }
+        }}
+      >
         <label htmlFor={ids.url}>{t('add.url')}</label>
         <textarea
           id={ids.url}
@@ -288,7 +298,13 @@ export function AddDialog({ initialUrls, onClose }: Props) {
           <button type="button" onClick={onClose}>
             {t('add.close')}
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy}
+            aria-keyshortcuts="Control+Enter Meta+Enter"
+            title={t('add.submitTitle')}
+          >
             {t('add.submit')}
           </button>
         </div>

@@ -24,6 +24,20 @@ describe('the add dialog', () => {
     expect(api.commands('tasks.add')).toEqual([]);
   });
 
+  it('adds with Ctrl+Enter from the links box, where Enter alone starts a new line', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    const links = within(dialog).getByLabelText('URL');
+    fireEvent.change(links, { target: { value: 'https://example.test/a.iso' } });
+    fireEvent.keyDown(links, { key: 'Enter' });
+    expect(api.commands('tasks.add')).toEqual([]);
+    await act(async () => fireEvent.keyDown(links, { key: 'Enter', ctrlKey: true }));
+    expect(api.commands('tasks.add')).toEqual([
+      { tasks: [{ url: 'https://example.test/a.iso', connections: 8 }] },
+    ]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('sends every option the user set, validated by the shared schema', async () => {
     const { api } = renderApp();
     const dialog = openDialog();
