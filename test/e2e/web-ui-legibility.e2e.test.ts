@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
 import { TASK_STATES } from '../../shared/api/task.ts';
 import { composite, contrastRatio, parseCssColor } from '../support/css-color.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { makeContent, tempDir, MiB } from '../support/fixtures.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const RENDERER = new URL('../../dist/renderer/index.html', import.meta.url).pathname;
-const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
 
 /** What the eye and the keyboard need, checked on the built UI in Debian's Chromium. */
 describe('web UI legibility, in Chromium', () => {
@@ -23,9 +19,6 @@ describe('web UI legibility, in Chromium', () => {
   let dirs: { path: string; cleanup(): Promise<void> };
 
   before(async () => {
-    assert.ok(existsSync(RENDERER), 'the web UI is not built: run npm run build:renderer first');
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    await mkdir(ARTIFACTS, { recursive: true });
     server = await FaultServer.start();
     // Refused once: its log has a warning (the retry) above the line that says it completed.
     server.addFile('/done.txt', {
@@ -41,10 +34,7 @@ describe('web UI legibility, in Chromium', () => {
     serve = await startServeProcess(['--dir', join(dirs.path, 'downloads')], {
       BRAID_HOME: join(dirs.path, 'home'),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(serve.url);
   });

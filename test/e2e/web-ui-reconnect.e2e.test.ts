@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import type { ApiEvent } from '../../shared/api/api-events.ts';
 import { nextFrame, openSocket } from '../support/api-socket.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { makeContent, tempDir, MiB } from '../support/fixtures.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const RENDERER = new URL('../../dist/renderer/index.html', import.meta.url).pathname;
 
 /** The page outlives the `braid serve` it talks to: the WebSocket drops and comes back. */
 describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
@@ -23,8 +20,6 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(RENDERER), 'the web UI is not built: run npm run build:renderer first');
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
     server = await FaultServer.start();
     // A second or two of downloading each: speed samples for the graphs.
     const paced = {
@@ -37,10 +32,7 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
     serve = await startServeProcess(['--dir', join(dirs.path, 'downloads')], {
       BRAID_HOME: join(dirs.path, 'home'),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(String(error)));

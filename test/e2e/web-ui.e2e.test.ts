@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { makeContent, sha256, sha256File, tempDir, MiB } from '../support/fixtures.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
-const RENDERER = new URL('../../dist/renderer/index.html', import.meta.url).pathname;
 
 /** End to end: the real CLI serving the built UI, driven in Debian's Chromium. */
 describe('web UI served by braid serve, in Chromium', () => {
@@ -25,9 +20,6 @@ describe('web UI served by braid serve, in Chromium', () => {
   const small = makeContent(300 * 1024, 'e2e-small');
 
   before(async () => {
-    assert.ok(existsSync(RENDERER), 'the web UI is not built: run npm run build:renderer first');
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    await mkdir(ARTIFACTS, { recursive: true });
     server = await FaultServer.start();
     // Slow enough to watch the bar move and to pause midway; fast enough to finish in seconds.
     server.addFile('/video.mp4', { body: big, faults: { connectionRate: 512 * 1024 } });
@@ -35,10 +27,7 @@ describe('web UI served by braid serve, in Chromium', () => {
     dirs = await tempDir('braid-e2e-');
     downloads = join(dirs.path, 'downloads');
     serve = await startServeProcess(['--dir', downloads], { BRAID_HOME: join(dirs.path, 'home') });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     page.on('console', (message) => {
