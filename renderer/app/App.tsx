@@ -14,6 +14,7 @@ import { I18nContext, translator, useT } from '../i18n/i18n.ts';
 import { linksFromTransfer } from '../input/link-text.ts';
 import { displayName, FILTERS, visibleIds, type AppStore } from '../store/app-store.ts';
 import { ApiContext, StoreContext, useApi, useApp, useAppStore } from './context.ts';
+import { shortcutHint } from './shortcut-hint.ts';
 import { useCommand } from './use-command.ts';
 
 export function App({ api, store }: { api: BraidApi; store: AppStore }) {
@@ -138,13 +139,29 @@ function Shell() {
           aria-label={t('toolbar.label')}
           aria-description={t('shortcuts.label')}
         >
-          <button type="button" className="primary" onClick={() => requestAdd([])}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => requestAdd([])}
+            aria-keyshortcuts="Control+N Meta+N Insert"
+            title={shortcutHint(t('toolbar.new'), 'Ctrl+N')}
+          >
             {t('toolbar.new')}
           </button>
-          <button type="button" onClick={() => run('tasks.pauseAll', {})}>
+          <button
+            type="button"
+            onClick={() => run('tasks.pauseAll', {})}
+            aria-keyshortcuts="Control+Shift+P Meta+Shift+P"
+            title={shortcutHint(t('toolbar.pauseAll'), 'Ctrl+Shift+P')}
+          >
             {t('toolbar.pauseAll')}
           </button>
-          <button type="button" onClick={() => run('tasks.resumeAll', {})}>
+          <button
+            type="button"
+            onClick={() => run('tasks.resumeAll', {})}
+            aria-keyshortcuts="Control+Shift+R Meta+Shift+R"
+            title={shortcutHint(t('toolbar.resumeAll'), 'Ctrl+Shift+R')}
+          >
             {t('toolbar.resumeAll')}
           </button>
           <ExportButton />

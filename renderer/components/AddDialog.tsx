@@ -10,6 +10,7 @@ import { displayName } from '../store/app-store.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
+import { shortcutHint } from '../app/shortcut-hint.ts';
 
 const PROBE_DELAY_MS = 400;
 
@@ -303,7 +304,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
             className="primary"
             disabled={busy}
             aria-keyshortcuts="Control+Enter Meta+Enter"
-            title={t('add.submitTitle')}
+            title={shortcutHint(t('add.submit'), 'Ctrl+Enter')}
           >
             {t('add.submit')}
           </button>

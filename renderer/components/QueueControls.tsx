@@ -4,6 +4,7 @@ import { useApp } from '../app/context.ts';
 import { useQueueMove } from '../app/use-queue-move.ts';
 import { useT } from '../i18n/i18n.ts';
 import { QUEUE_MOVES, queuePlace, type QueueMove } from '../store/queue-order.ts';
+import { shortcutHint } from '../app/shortcut-hint.ts';
 
 /** With Alt, on the list: the keys that move the selected download in the queue. */
 export const QUEUE_KEYS: Readonly<Record<string, QueueMove>> = {
@@ -13,6 +14,7 @@ export const QUEUE_KEYS: Readonly<Record<string, QueueMove>> = {
   End: 'bottom',
 };
 const KEY_OF = Object.fromEntries(Object.entries(QUEUE_KEYS).map(([key, move]) => [move, key]));
+const KEY_LABEL: Record<string, string> = { ArrowUp: '↑', ArrowDown: '↓' };
 
 /**
  * Moves a waiting download in the queue, beside its priority. A move that is not possible stays
@@ -51,6 +53,7 @@ export function QueueControls({ id }: { id: string }) {
           type="button"
           aria-disabled={!possible[m]}
           aria-keyshortcuts={`Alt+${KEY_OF[m]}`}
+          title={shortcutHint(t(`queue.${m}`), `Alt+${KEY_LABEL[KEY_OF[m]!] ?? KEY_OF[m]}`)}
           onClick={() => move(id, m)}
         >
           {t(`queue.${m}`)}

@@ -78,7 +78,6 @@ export const en = {
   'add.probed': '{name} · {size}',
   'add.probeFailed': 'Could not ask the server: {message}',
   'add.submit': 'Add',
-  'add.submitTitle': 'Add (Ctrl+Enter)',
   'add.close': 'Close',
   'add.errorUrl': 'Enter at least one link.',
   'add.errorHeader': 'Line {line}: expected "Name: value".',

@@ -79,7 +79,6 @@ export const zhCN: Dictionary = {
   'add.probed': '{name} · {size}',
   'add.probeFailed': '无法询问服务器：{message}',
   'add.submit': '添加',
-  'add.submitTitle': '添加 (Ctrl+Enter)',
   'add.close': '关闭',
   'add.errorUrl': '请至少输入一个链接。',
   'add.errorHeader': '第 {line} 行：应为 "Name: value"。',

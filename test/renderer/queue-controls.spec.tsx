@@ -30,6 +30,8 @@ describe('queue position of a waiting download', () => {
     );
     expect(disabled).toEqual([true, true, false, false]);
     expect(moveButton('Move up').getAttribute('aria-keyshortcuts')).toBe('Alt+ArrowUp');
+    expect(moveButton('Move up').title).toBe('Move up (Alt+↑)');
+    expect(moveButton('Move to bottom').title).toBe('Move to bottom (Alt+End)');
 
     fireEvent.click(within(row('third3')).getByText('third.bin'));
     expect(queueGroup().textContent).toContain('3 of 3 waiting');

@@ -9,6 +9,25 @@ const key = (k: string, extra: KeyboardEventInit = {}) =>
   });
 
 describe('keyboard shortcuts', () => {
+  it('names each shortcut on its button: a tooltip for the eye, aria-keyshortcuts for assistive technology', () => {
+    renderApp();
+    const named = (name: string) => {
+      const button = screen.getByRole('button', { name });
+      return [button.title, button.getAttribute('aria-keyshortcuts')];
+    };
+    expect(named('New download')).toEqual(['New download (Ctrl+N)', 'Control+N Meta+N Insert']);
+    expect(named('Pause all')).toEqual([
+      'Pause all (Ctrl+Shift+P)',
+      'Control+Shift+P Meta+Shift+P',
+    ]);
+    expect(named('Resume all')).toEqual([
+      'Resume all (Ctrl+Shift+R)',
+      'Control+Shift+R Meta+Shift+R',
+    ]);
+    key('n', { ctrlKey: true });
+    expect(named('Add')).toEqual(['Add (Ctrl+Enter)', 'Control+Enter Meta+Enter']);
+  });
+
   it('Ctrl+N opens the add dialog', () => {
     renderApp();
     key('n', { ctrlKey: true });
