@@ -56,7 +56,9 @@ export function AddDialog({ initialUrls, onClose }: Props) {
   } catch (error) {
     patternError = (error as Error).message;
   }
-  const first = urls[0];
+  // One link is asked about before adding; for several, a first one's name and size would read
+  // as if they were all of them.
+  const single = urls.length === 1 ? urls[0] : undefined;
   // Links already in the list (a second copy is allowed, but should not come as a surprise).
   const known = useApp(
     useShallow((s) => {
@@ -68,7 +70,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
   );
 
   useEffect(() => {
-    if (!first || !AddTaskInputSchema.shape.url.safeParse(first).success) {
+    if (!single || !AddTaskInputSchema.shape.url.safeParse(single).success) {
       setProbe({ state: 'idle' });
       return;
     }
@@ -76,7 +78,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
     const timer = setTimeout(() => {
       setProbe({ state: 'busy' });
       api
-        .call('tasks.probe', { url: first })
+        .call('tasks.probe', { url: single })
         .then((result) => current && setProbe({ state: 'done', result }))
         .catch((error: Error) => current && setProbe({ state: 'failed', message: error.message }));
     }, PROBE_DELAY_MS);
@@ -84,7 +86,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
       current = false;
       clearTimeout(timer);
     };
-  }, [first, api]);
+  }, [single, api]);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();

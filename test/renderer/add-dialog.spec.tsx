@@ -155,6 +155,15 @@ describe('the add dialog', () => {
       await within(dialog).findByText('report.pdf · 1.50 KiB', {}, { timeout: 2000 }),
     ).toBeTruthy();
     expect(api.commands('tasks.probe')).toEqual([{ url: 'http://h.test/dl' }]);
+
+    // A second link: the first one's name and size would read as if they were both's.
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/dl\nhttp://h.test/other' },
+    });
+    expect(within(dialog).getByText('2 downloads')).toBeTruthy();
+    expect(within(dialog).queryByText('report.pdf · 1.50 KiB')).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(api.commands('tasks.probe')).toHaveLength(1);
   });
 
   it('keeps the dialog open with the engine message when adding fails', async () => {
