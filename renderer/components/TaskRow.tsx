@@ -102,6 +102,10 @@ function Row({
 function details(task: TaskSnapshot, t: Translate): string {
   // Its data is gone with the cancel (and with it the size): "0 B of size unknown" said nothing.
   if (task.state === 'canceled') return t('task.canceled');
+  // Nothing known yet of a download that has not started: say that, not "0 B of size unknown".
+  if (task.state === 'queued' && task.downloaded === 0 && task.size === null) {
+    return t('task.waiting');
+  }
   const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
   const parts = [
     task.state === 'completed'

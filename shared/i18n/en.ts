@@ -32,6 +32,7 @@ export const en = {
   'task.eta': '{eta} left',
   'task.connections': '{count} connections',
   'task.canceled': 'Canceled; its partial data was deleted. Retry starts over.',
+  'task.waiting': 'Waiting to start',
   'task.retrying': 'attempt {attempt} of {max} failed, next in {seconds} s',
   'task.segments': 'Segments of {name}',
   'action.pause': 'Pause',

@@ -33,6 +33,7 @@ export const zhCN: Dictionary = {
   'task.eta': '剩余 {eta}',
   'task.connections': '{count} 个连接',
   'task.canceled': '已取消，未完成的数据已删除。重试将从头开始。',
+  'task.waiting': '等待开始',
   'task.retrying': '第 {attempt}/{max} 次尝试失败，{seconds} 秒后重试',
   'task.segments': '{name} 的分段',
   'action.pause': '暂停',

@@ -186,6 +186,17 @@ describe('a download row', () => {
     );
   });
 
+  it('says a download that has not started is waiting, and how far one that was cut off got', () => {
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'next.iso', state: 'queued', size: null, downloaded: 0 }),
+      task({ id: 'bbbbbb', fileName: 'again.iso', state: 'queued', size: 2048, downloaded: 1024 }),
+    ]);
+    expect(row('next.iso').querySelector('.task-details')?.textContent).toBe('Waiting to start');
+    expect(row('again.iso').querySelector('.task-details')?.textContent).toBe(
+      '1.00 KiB of 2.00 KiB',
+    );
+  });
+
   it('puts only the focused row’s buttons in the Tab order', () => {
     renderApp([
       task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 2 }),
