@@ -282,7 +282,7 @@ describe('web UI served by braid serve, in Chromium', () => {
     );
   });
 
-  it('cuts a long file name short instead of widening the page, wide or narrow', async () => {
+  it('cuts a long file name short instead of widening the page, wide, narrow or phone-sized', async () => {
     const long = `${'a-very-long-release-name-'.repeat(8)}linux-x86_64.tar.gz`;
     server.addFile(`/${long}`, { body: small });
     await page.getByRole('button', { name: 'New download' }).click();
@@ -291,7 +291,7 @@ describe('web UI served by braid serve, in Chromium', () => {
     await row(long).getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
     await row(long).locator('.task-name').click();
     await page.locator('details.task-log summary').click();
-    for (const width of [1280, 700]) {
+    for (const width of [1280, 700, 400]) {
       await page.setViewportSize({ width, height: 800 });
       const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
       assert.ok(scrollWidth <= width, `${scrollWidth}px of page in a ${width}px window`);
