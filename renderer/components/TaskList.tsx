@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useAppStore } from '../app/context.ts';
 import { useQueueMove } from '../app/use-queue-move.ts';
@@ -10,6 +10,25 @@ import { RemoveDialog } from './RemoveDialog.tsx';
 import { TaskRow } from './TaskRow.tsx';
 
 export const ROW_HEIGHT = 104;
+/**
+ * Below this width (a phone's browser on `braid serve`) a row's buttons leave no room for its
+ * details: they take a line of their own, and the row grows by one.
+ */
+const NARROW_WIDTH = 560;
+const NARROW_ROW_HEIGHT = 128;
+
+/** Whether the element is narrower than NARROW_WIDTH, followed as it resizes. */
+function useNarrow(ref: React.RefObject<HTMLElement | null>): boolean {
+  const [narrow, setNarrow] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setNarrow(element.clientWidth < NARROW_WIDTH));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return narrow;
+}
 
 /**
  * The download list: virtualised (only rows in view exist), arrow keys move the selection, and
@@ -28,13 +47,17 @@ export function TaskList() {
   const moveInQueue = useQueueMove();
   const scrollRef = useRef<HTMLDivElement>(null);
   const focusAfterScroll = useRef<string | null>(null);
+  const narrow = useNarrow(scrollRef);
+  const rowHeight = narrow ? NARROW_ROW_HEIGHT : ROW_HEIGHT;
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 6,
     initialRect: { width: 800, height: 600 },
   });
+
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
 
   const rowOf = (id: string) =>
     scrollRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
@@ -130,7 +153,7 @@ export function TaskList() {
       <ul
         role="list"
         aria-label={t('list.label')}
-        className="task-list"
+        className={narrow ? 'task-list narrow' : 'task-list'}
         style={{ height: virtualizer.getTotalSize() }}
         onKeyDown={onKeyDown}
         tabIndex={selectedIndex === -1 && ids.length > 0 ? 0 : -1}
@@ -153,7 +176,7 @@ export function TaskList() {
               focused={id === selectedId}
               onSelect={onSelect}
               onRemove={onRemove}
-              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+              style={{ transform: `translateY(${item.start}px)`, height: rowHeight }}
             />
           );
         })}

@@ -296,6 +296,31 @@ describe('web UI served by braid serve, in Chromium', () => {
       const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
       assert.ok(scrollWidth <= width, `${scrollWidth}px of page in a ${width}px window`);
     }
+    // Phone-sized, a row's details get a line above its buttons, and the taller rows still
+    // stack without overlapping.
+    await page.locator('.task-list.narrow').waitFor();
+    const rows = await page.locator('li.task').evaluateAll((rows) =>
+      rows.map((row) => {
+        const box = (selector: string) => row.querySelector(selector)!.getBoundingClientRect();
+        const details = row.querySelector('.task-details')!;
+        return {
+          top: row.getBoundingClientRect().top,
+          bottom: row.getBoundingClientRect().bottom,
+          detailsBottom: box('.task-details').bottom,
+          actionsTop: box('.task-actions').top,
+          actionsBottom: box('.task-actions').bottom,
+          cut: details.scrollWidth > details.clientWidth && !details.textContent!.includes('.tar'),
+        };
+      }),
+    );
+    rows.sort((a, b) => a.top - b.top);
+    for (const [i, r] of rows.entries()) {
+      assert.ok(r.detailsBottom <= r.actionsTop + 1, `row ${i}: details beside the buttons`);
+      assert.ok(r.actionsBottom <= r.bottom, `row ${i}: buttons overflow the row`);
+      assert.ok(!r.cut, `row ${i}: details cut short`);
+      if (i > 0) assert.ok(rows[i - 1]!.bottom <= r.top + 1, `rows ${i - 1} and ${i} overlap`);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}phone.png` });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
