@@ -107,6 +107,49 @@ describe('crash safety', () => {
     });
   }
 
+  it('ends six downloads that want one name whole, each under its own, across kill -9 at random moments', async () => {
+    const server = await FaultServer.start();
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    const dir = join(tmp.path, 'out');
+    try {
+      const folders = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const bodies = folders.map((f) => makeContent(2 * MiB + folders.indexOf(f), f));
+      const list = join(tmp.path, 'list.txt');
+      await mkdir(tmp.path, { recursive: true });
+      await writeFile(list, folders.map((f) => server.url(`/${f}/x.bin`)).join('\n'));
+      for (const [i, f] of folders.entries()) {
+        server.addFile(`/${f}/x.bin`, { body: bodies[i]!, faults: { connectionRate: MiB } });
+      }
+      const args = ['get', '-i', list, '-d', dir, '-j', '6', '-c', '2', '--quiet'];
+      const wait = delays(7);
+      for (let kill = 0; kill < 4; kill++) {
+        const child = startCli(args, home);
+        const timer = setTimeout(() => child.kill('SIGKILL'), wait.next().value as number);
+        await exited(child);
+        clearTimeout(timer);
+      }
+      const last = startCli(args, home);
+      let stderr = '';
+      last.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      assert.equal(await exited(last), 0, stderr);
+      const names = await listDir(dir);
+      assert.deepEqual(names, [
+        'x (1).bin',
+        'x (2).bin',
+        'x (3).bin',
+        'x (4).bin',
+        'x (5).bin',
+        'x.bin',
+      ]);
+      const sums = await Promise.all(names.map((name) => sha256File(join(dir, name))));
+      assert.deepEqual(sums.sort(), bodies.map(sha256).sort(), 'each download whole, once');
+    } finally {
+      await server.close();
+      await tmp.cleanup();
+    }
+  });
+
   it('leaves no stray .part when killed right after creating it: the next run takes the same name', async (t) => {
     try {
       execFileSync('strace', ['-V'], { stdio: 'ignore' });
