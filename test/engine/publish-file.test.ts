@@ -5,67 +5,70 @@ import { describe, it } from 'node:test';
 import { publishPart } from '../../electron/engine/publish-file.ts';
 import { listDir, tempDir } from '../support/fixtures.ts';
 
+/** Runs `fn` in a fresh folder holding `files` (name → content), removed afterwards. */
+async function inFolder(
+  files: Record<string, string>,
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const tmp = await tempDir();
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await writeFile(join(tmp.path, name), content);
+    }
+    await fn(tmp.path);
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+/** Our finished `a.iso.part`, and an `a.iso` someone else put there meanwhile. */
+const NAME_TAKEN = { 'a.iso.part': 'ours', 'a.iso': 'theirs' };
+
 describe('publishing a finished download', () => {
   it('renames the .part file to its final name', async () => {
-    const tmp = await tempDir();
-    try {
-      await writeFile(join(tmp.path, 'a.iso.part'), 'data');
-      assert.equal(await publishPart(tmp.path, 'a.iso', () => false), 'a.iso');
-      assert.deepEqual(await listDir(tmp.path), ['a.iso']);
-      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'data');
-    } finally {
-      await tmp.cleanup();
-    }
+    await inFolder({ 'a.iso.part': 'data' }, async (dir) => {
+      assert.equal(await publishPart(dir, 'a.iso', () => false), 'a.iso');
+      assert.deepEqual(await listDir(dir), ['a.iso']);
+      assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'data');
+    });
   });
 
   it('completes a publish killed between link and unlink: one file, no second copy', async () => {
-    const tmp = await tempDir();
-    try {
-      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
-      await link(join(tmp.path, 'a.iso.part'), join(tmp.path, 'a.iso'));
-      assert.equal(await publishPart(tmp.path, 'a.iso', () => false), 'a.iso');
-      assert.deepEqual(await listDir(tmp.path), ['a.iso']);
-      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'ours');
-    } finally {
-      await tmp.cleanup();
-    }
+    await inFolder({ 'a.iso.part': 'ours' }, async (dir) => {
+      await link(join(dir, 'a.iso.part'), join(dir, 'a.iso'));
+      assert.equal(await publishPart(dir, 'a.iso', () => false), 'a.iso');
+      assert.deepEqual(await listDir(dir), ['a.iso']);
+      assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'ours');
+    });
   });
 
   it('never replaces a file that appeared under the final name during the download', async () => {
-    const tmp = await tempDir();
-    try {
-      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
-      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
-      const name = await publishPart(tmp.path, 'a.iso', (c) => c === 'a (1).iso');
+    await inFolder(NAME_TAKEN, async (dir) => {
+      const name = await publishPart(dir, 'a.iso', (c) => c === 'a (1).iso');
       assert.equal(name, 'a (2).iso', 'skips taken and reserved names');
-      assert.equal(await readFile(join(tmp.path, 'a.iso'), 'utf8'), 'theirs');
-      assert.equal(await readFile(join(tmp.path, 'a (2).iso'), 'utf8'), 'ours');
-      assert.deepEqual(await listDir(tmp.path), ['a (2).iso', 'a.iso']);
-    } finally {
-      await tmp.cleanup();
-    }
+      assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'theirs');
+      assert.equal(await readFile(join(dir, 'a (2).iso'), 'utf8'), 'ours');
+      assert.deepEqual(await listDir(dir), ['a (2).iso', 'a.iso']);
+    });
   });
 
   it('announces a move to a fresh name before making it, and makes none when that fails', async () => {
-    const tmp = await tempDir();
-    try {
-      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
-      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
+    await inFolder(NAME_TAKEN, async (dir) => {
       const seen: string[][] = [];
       const refuse = async (fresh: string) => {
-        seen.push([fresh, ...(await listDir(tmp.path))]);
+        seen.push([fresh, ...(await listDir(dir))]);
         throw new Error('the journal is unwritable');
       };
       await assert.rejects(
-        publishPart(tmp.path, 'a.iso', () => false, refuse),
+        publishPart(dir, 'a.iso', () => false, refuse),
         /unwritable/,
       );
       assert.deepEqual(seen, [['a (1).iso', 'a.iso', 'a.iso.part']], 'announced before the move');
-      assert.deepEqual(await listDir(tmp.path), ['a.iso', 'a.iso.part'], 'nothing moved');
+      assert.deepEqual(await listDir(dir), ['a.iso', 'a.iso.part'], 'nothing moved');
 
       const announced: string[] = [];
       const name = await publishPart(
-        tmp.path,
+        dir,
         'a.iso',
         () => false,
         async (fresh) => {
@@ -75,36 +78,29 @@ describe('publishing a finished download', () => {
       );
       assert.equal(name, 'a (1).iso');
       assert.deepEqual(announced, ['a (1).iso']);
-      assert.equal(await readFile(join(tmp.path, 'a (1).iso'), 'utf8'), 'ours');
-    } finally {
-      await tmp.cleanup();
-    }
+      assert.equal(await readFile(join(dir, 'a (1).iso'), 'utf8'), 'ours');
+    });
   });
 
   it('looks for another name when the fresh one was taken meanwhile, never renaming over its .part', async () => {
-    const tmp = await tempDir();
-    try {
-      await writeFile(join(tmp.path, 'a.iso.part'), 'ours');
-      await writeFile(join(tmp.path, 'a.iso'), 'theirs');
+    await inFolder(NAME_TAKEN, async (dir) => {
       const announced: string[] = [];
       const name = await publishPart(
-        tmp.path,
+        dir,
         'a.iso',
         () => false,
         async (fresh) => {
           announced.push(fresh);
           if (fresh !== 'a (1).iso') return true;
           // Another download held the name first and has started its `.part` there.
-          await writeFile(join(tmp.path, 'a (1).iso.part'), 'another download');
+          await writeFile(join(dir, 'a (1).iso.part'), 'another download');
           return false;
         },
       );
       assert.equal(name, 'a (2).iso');
       assert.deepEqual(announced, ['a (1).iso', 'a (2).iso']);
-      assert.equal(await readFile(join(tmp.path, 'a (1).iso.part'), 'utf8'), 'another download');
-      assert.equal(await readFile(join(tmp.path, 'a (2).iso'), 'utf8'), 'ours');
-    } finally {
-      await tmp.cleanup();
-    }
+      assert.equal(await readFile(join(dir, 'a (1).iso.part'), 'utf8'), 'another download');
+      assert.equal(await readFile(join(dir, 'a (2).iso'), 'utf8'), 'ours');
+    });
   });
 });
