@@ -42,13 +42,15 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   return origin === `http://${hostHeader}` || origin === `https://${hostHeader}`;
 }
 
-/** The token from `Authorization: Bearer`, the `braid_token` cookie, or a `?token=` query. */
+/**
+ * The token from `Authorization: Bearer`, a `?token=` query, or the `braid_token` cookie, in that
+ * order: the address `braid serve` printed must work in a browser that still holds the cookie of
+ * an earlier run (a restart without --token makes a new token).
+ */
 export function tokenFrom(req: IncomingMessage, url: URL): string | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const cookie = cookieValue(req.headers.cookie, TOKEN_COOKIE);
-  if (cookie !== null) return cookie;
-  return url.searchParams.get('token');
+  return url.searchParams.get('token') ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
 }
 
 function cookieValue(header: string | undefined, name: string): string | null {

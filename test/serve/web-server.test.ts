@@ -74,6 +74,10 @@ describe('braid serve web server', () => {
 
       const page = await get(port, '/', { cookie: cookie.split(';')[0] as string });
       assert.equal(page.status, 200);
+      // The printed address works in a browser holding the cookie of an earlier run's token.
+      const again = await get(port, `/?token=${TOKEN}`, { cookie: 'braid_token=an-old-run-token' });
+      assert.equal(again.status, 303);
+      assert.match(String(again.headers['set-cookie']), new RegExp(`braid_token=${TOKEN}`));
       assert.match(String(page.headers['content-type']), /text\/html/);
       assert.match(String(page.headers['content-security-policy']), /script-src 'self'[;]/);
       assert.doesNotMatch(String(page.headers['content-security-policy']), /unsafe-eval/);
