@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { BraidApi } from '../../shared/ipc/braid-api.ts';
+import { ConnectionBanner } from '../components/ConnectionBanner.tsx';
 import { AddDialog } from '../components/AddDialog.tsx';
 import { AfterQueueCountdown } from '../components/AfterQueueCountdown.tsx';
 import { LinkOffer } from '../components/LinkOffer.tsx';
@@ -177,6 +178,7 @@ function Shell() {
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       <div className="controls" role="search" aria-label={t('controls.label')}>
         <FilterBar />
         <ScheduleBadge />

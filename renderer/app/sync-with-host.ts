@@ -12,5 +12,6 @@ export async function syncWithHost(api: BraidApi, store: AppStore): Promise<void
   const load = async () => store.getState().load(await api.call('app.state', {}));
   // A reload that fails lost the connection again; the next reconnect loads again.
   api.onReconnect?.(() => void load().catch(() => {}));
+  api.onConnection?.((state) => store.getState().setConnection(state));
   await load();
 }

@@ -3,6 +3,7 @@ import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { AppInfo, AppState } from '../../shared/api/commands.ts';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
+import type { Connection } from '../../shared/ipc/braid-api.ts';
 import { withError, type RecentError } from '../../shared/recent-errors.ts';
 import { withSample, type SpeedSample } from '../../shared/speed-samples.ts';
 import { byQueueOrder } from './queue-order.ts';
@@ -57,6 +58,8 @@ export interface StoreState {
   afterQueue: { action: 'quit' | 'sleep'; at: number } | null;
   /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
   pendingAdd: { urls: string[]; seq: number } | null;
+  /** The carrier's state, where it can drop (`braid serve` in a browser). */
+  connection: Connection;
 }
 
 export interface StoreActions {
@@ -74,6 +77,7 @@ export interface StoreActions {
   requestAdd(urls: string[]): void;
   clearAddRequest(): void;
   dismissLinkOffer(): void;
+  setConnection(state: Connection): void;
 }
 
 export type AppStore = StoreApi<StoreState & StoreActions>;
@@ -98,6 +102,7 @@ export function createAppStore(): AppStore {
     afterQueue: null,
     linkOffer: null,
     pendingAdd: null,
+    connection: 'connected',
 
     load: (state) =>
       set((s) => {
@@ -143,6 +148,7 @@ export function createAppStore(): AppStore {
     requestAdd: (urls) => set((s) => ({ pendingAdd: { urls, seq: (s.pendingAdd?.seq ?? 0) + 1 } })),
     clearAddRequest: () => set({ pendingAdd: null }),
     dismissLinkOffer: () => set({ linkOffer: null }),
+    setConnection: (connection) => set({ connection }),
   }));
 }
 

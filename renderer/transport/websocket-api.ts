@@ -1,6 +1,6 @@
 import type { ApiEvent } from '../../shared/api/api-events.ts';
 import { ApiError } from '../../shared/api/errors.ts';
-import type { BraidApi } from '../../shared/ipc/braid-api.ts';
+import type { BraidApi, Connection } from '../../shared/ipc/braid-api.ts';
 import { unwrapResult } from '../../shared/ipc/result.ts';
 import type { ClientFrame, ServerFrame } from '../../shared/ipc/wire.ts';
 
@@ -20,6 +20,13 @@ interface Pending {
 export function connectWebSocketApi(url: string): Promise<BraidApi> {
   const listeners = new Set<(events: ApiEvent[]) => void>();
   const reconnectListeners = new Set<() => void>();
+  const connectionListeners = new Set<(state: Connection) => void>();
+  let connection: Connection = 'connected';
+  const setConnection = (state: Connection) => {
+    if (state === connection) return;
+    connection = state;
+    for (const listener of connectionListeners) listener(state);
+  };
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let socket: WebSocket;
@@ -50,6 +57,10 @@ export function connectWebSocketApi(url: string): Promise<BraidApi> {
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);
     },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
   };
 
   return new Promise((resolve, reject) => {
@@ -58,6 +69,7 @@ export function connectWebSocketApi(url: string): Promise<BraidApi> {
       socket.onopen = () => {
         delay = RECONNECT_MIN_MS;
         if (everOpened) {
+          setConnection('connected');
           for (const listener of reconnectListeners) listener();
         } else {
           everOpened = true;
@@ -88,10 +100,28 @@ export function connectWebSocketApi(url: string): Promise<BraidApi> {
           reject(new Error('cannot reach Braid: open the URL that `braid serve` printed'));
           return;
         }
+        void refusedOrGone(url).then((state) => {
+          // Connected again meanwhile: that answer is out of date.
+          if (socket.readyState !== WebSocket.OPEN) setConnection(state);
+        });
         setTimeout(open, delay);
         delay = Math.min(delay * 2, RECONNECT_MAX_MS);
       };
     };
     open();
   });
+}
+
+/**
+ * Why the socket closed, as far as a page can tell (a refused WebSocket upgrade shows it no
+ * status): the page's own address answers 401 or 403 once the host no longer takes its cookie.
+ */
+async function refusedOrGone(socketUrl: string): Promise<Connection> {
+  try {
+    const page = new URL('/', socketUrl.replace(/^ws/, 'http'));
+    const { status } = await fetch(page, { credentials: 'same-origin', cache: 'no-store' });
+    return status === 401 || status === 403 ? 'refused' : 'reconnecting';
+  } catch {
+    return 'reconnecting';
+  }
 }

@@ -2,6 +2,9 @@
 export const en = {
   'app.title': 'Braid',
   'app.connecting': 'Connecting to Braid…',
+  'connection.reconnecting': 'Lost the connection to Braid; trying again…',
+  'connection.refused':
+    'Braid no longer accepts this page (it was restarted with a new address): open the address braid serve printed.',
   'app.connectFailed': 'Cannot reach Braid: {message}',
   'toolbar.label': 'Actions',
   'toolbar.new': 'New download',

@@ -3,6 +3,9 @@ import type { Dictionary } from './en.ts';
 export const zhCN: Dictionary = {
   'app.title': 'Braid',
   'app.connecting': '正在连接 Braid…',
+  'connection.reconnecting': '与 Braid 的连接已断开，正在重试…',
+  'connection.refused':
+    'Braid 不再接受此页面（它已用新地址重新启动）：请打开 braid serve 打印的地址。',
   'app.connectFailed': '无法连接 Braid：{message}',
   'toolbar.label': '操作',
   'toolbar.new': '新建下载',

@@ -15,7 +15,16 @@ export interface BraidApi {
    * were missed. Returns the unsubscribe function. Electron's IPC never drops and has none.
    */
   onReconnect?(listener: () => void): () => void;
+  /** Follows a carrier that can drop (see Connection); returns the unsubscribe function. */
+  onConnection?(listener: (state: Connection) => void): () => void;
 }
+
+/**
+ * Where a carrier that can drop stands: connected; trying again (the host is gone or
+ * unreachable); or refused: the host is there but no longer takes this page's credentials
+ * (`braid serve` restarted with another token), so only the address it printed helps.
+ */
+export type Connection = 'connected' | 'reconnecting' | 'refused';
 
 /** IPC channel names shared by main and preload. */
 export const IPC_CALL_CHANNEL = 'braid:call';

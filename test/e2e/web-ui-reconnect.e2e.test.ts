@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
 import type { ApiEvent } from '../../shared/api/api-events.ts';
 import { nextFrame, openSocket } from '../support/api-socket.ts';
 import { FaultServer } from '../support/fault-server.ts';
@@ -82,6 +82,8 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
     const token = new URL(serve.url).searchParams.get('token') as string;
     await context.setOffline(true);
     assert.equal(await serve.stop(), 0);
+    const lost = page.getByRole('alert').filter({ hasText: 'Lost the connection to Braid' });
+    await lost.waitFor();
     serve = await startServeProcess(
       ['--dir', join(dirs.path, 'downloads'), '--port', port, '--token', token],
       { BRAID_HOME: join(dirs.path, 'home') },
@@ -122,6 +124,7 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
     await row(page, 'while-away.iso')
       .getByText('Failed', { exact: true })
       .waitFor({ timeout: 20_000 });
+    await lost.waitFor({ state: 'detached' });
     const reconnected = await shown(page);
     const fresh = await context.newPage();
     await fresh.goto(new URL('/', serve.url).href);
@@ -132,5 +135,27 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
     assert.match(reloaded.errors.join('\n'), /while-away\.iso/);
     assert.match(reloaded.taskGraph ?? '', /\d/, 'the host kept speed samples of while-away.bin');
     assert.deepEqual(reconnected, reloaded);
+  });
+
+  it('says when a restarted braid serve no longer accepts the page, and the printed address brings it back', async () => {
+    const { port } = new URL(serve.url);
+    assert.equal(await serve.stop(), 0);
+    serve = await startServeProcess(
+      [
+        '--dir',
+        join(dirs.path, 'downloads'),
+        '--port',
+        port,
+        '--token',
+        'a-brand-new-token-0123456789',
+      ],
+      { BRAID_HOME: join(dirs.path, 'home') },
+    );
+    const refused = page.getByRole('alert').filter({ hasText: 'no longer accepts this page' });
+    await refused.waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${ARTIFACTS}connection-refused.png` });
+    await page.goto(serve.url);
+    await row(page, 'while-away.bin').waitFor();
+    assert.equal(await refused.count(), 0);
   });
 });

@@ -3,7 +3,7 @@ import type { AppState, CommandName } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import { SettingsSchema } from '../../shared/api/settings.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
-import type { BraidApi } from '../../shared/ipc/braid-api.ts';
+import type { BraidApi, Connection } from '../../shared/ipc/braid-api.ts';
 
 /** A recording stand-in for `window.braid`: component tests check what the UI sends. */
 export class FakeApi implements BraidApi {
@@ -25,6 +25,18 @@ export class FakeApi implements BraidApi {
 
   emit(events: ApiEvent[]): void {
     for (const listener of this.#listeners) listener(events);
+  }
+
+  #connection = new Set<(state: Connection) => void>();
+
+  onConnection(listener: (state: Connection) => void): () => void {
+    this.#connection.add(listener);
+    return () => this.#connection.delete(listener);
+  }
+
+  /** The carrier dropping, coming back, or being refused, as a WebSocket would report it. */
+  connection(state: Connection): void {
+    for (const listener of this.#connection) listener(state);
   }
 
   commands(name: CommandName): unknown[] {

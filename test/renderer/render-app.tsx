@@ -8,6 +8,7 @@ import { appState, FakeApi } from './fake-api.ts';
 export function renderApp(tasks: TaskSnapshot[] = [], api = new FakeApi()) {
   const store = createAppStore();
   api.onEvents((events) => store.getState().applyEvents(events));
+  api.onConnection((state) => store.getState().setConnection(state));
   store.getState().load(appState(tasks));
   const view = render(<App api={api} store={store} />);
   return { api, store, view };
