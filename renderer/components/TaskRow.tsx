@@ -103,8 +103,9 @@ function details(task: TaskSnapshot, t: Translate): string {
   // Its data is gone with the cancel (and with it the size): "0 B of size unknown" said nothing.
   if (task.state === 'canceled') return t('task.canceled');
   // Nothing known yet of a download that has not started: say that, not "0 B of size unknown".
-  if (task.state === 'queued' && task.downloaded === 0 && task.size === null) {
-    return t('task.waiting');
+  if (task.downloaded === 0 && task.size === null) {
+    if (task.state === 'queued') return t('task.waiting');
+    if (task.state === 'failed' && task.error) return task.error.message;
   }
   const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
   const parts = [

@@ -186,12 +186,23 @@ describe('a download row', () => {
     );
   });
 
-  it('says a download that has not started is waiting, and how far one that was cut off got', () => {
+  it('says a download that has not started is waiting, one that failed before a byte why, and how far one that was cut off got', () => {
     renderApp([
       task({ id: 'aaaaaa', fileName: 'next.iso', state: 'queued', size: null, downloaded: 0 }),
       task({ id: 'bbbbbb', fileName: 'again.iso', state: 'queued', size: 2048, downloaded: 1024 }),
+      task({
+        id: 'cccccc',
+        fileName: 'gone.iso',
+        state: 'failed',
+        size: null,
+        downloaded: 0,
+        error: { code: 'HTTP_404', message: 'server answered 404 Not Found' },
+      }),
     ]);
     expect(row('next.iso').querySelector('.task-details')?.textContent).toBe('Waiting to start');
+    expect(row('gone.iso').querySelector('.task-details')?.textContent).toBe(
+      'server answered 404 Not Found',
+    );
     expect(row('again.iso').querySelector('.task-details')?.textContent).toBe(
       '1.00 KiB of 2.00 KiB',
     );
