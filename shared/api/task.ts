@@ -25,7 +25,9 @@ export const HttpUrlSchema = z.string().check(
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `not a valid URL: ${value.slice(0, 200)}` });
+      // Said beside the link by every caller, so not repeated here; a link typed without its
+      // scheme (as curl and wget take them) gets the likely one suggested.
+      ctx.addIssue({ code: 'custom', message: `not a valid URL${schemeHint(value)}` });
       return;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -36,6 +38,13 @@ export const HttpUrlSchema = z.string().check(
     }
   }),
 );
+
+/** "; did you mean https://example.com/a.iso?" for a host and path without a scheme, else "". */
+function schemeHint(value: string): string {
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/|$)/i.test(value)) return '';
+  const guess = `https://${value}`;
+  return URL.canParse(guess) ? `; did you mean ${guess.slice(0, 200)}?` : '';
+}
 
 // RFC 9110 token for names; values may not carry CR, LF or NUL (header injection).
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

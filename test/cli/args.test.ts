@@ -18,6 +18,15 @@ describe('braid get arguments', () => {
     assert.deepEqual(result.plan.tasks, [{ url: 'https://a.example/x' }]);
   });
 
+  it('names a link that is not a URL once, suggesting https:// when only the scheme is missing', () => {
+    const result = buildGetPlan(['example.com/file.iso', 'not a link'], {});
+    assert.ok('errors' in result);
+    assert.deepEqual(result.errors, [
+      'example.com/file.iso: url: not a valid URL; did you mean https://example.com/file.iso?',
+      'not a link: url: not a valid URL',
+    ]);
+  });
+
   it('takes the folder part of --out as the folder, under --dir when both are given', () => {
     const plan = (options: { out: string; dir?: string }) => {
       const result = buildGetPlan(['https://a.example/x'], options);
