@@ -1,12 +1,25 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/api/task.ts';
 
-/** Hex digest of a file, streamed so memory does not grow with its size. */
+/**
+ * Hex digest of a file, streamed so memory does not grow with its size. Only a regular file: a
+ * FIFO put under a finished download's name would block a plain open until a writer came.
+ */
 export async function hashFile(path: string, algorithm: ChecksumAlgorithm): Promise<string> {
-  const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
+    const hash = createHash(algorithm);
+    for await (const chunk of handle.createReadStream({
+      highWaterMark: 1024 * 1024,
+      autoClose: false,
+    })) {
+      hash.update(chunk as Buffer);
+    }
+    return hash.digest('hex');
+  } finally {
+    await handle.close();
   }
-  return hash.digest('hex');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatBytes } from '../../shared/format.ts';
@@ -368,6 +368,17 @@ describe('braid get', () => {
       const wrong = await get('e'.repeat(64));
       assert.equal(wrong.code, 1);
       assert.match(wrong.stderr, /already downloaded, but its sha256 is [0-9a-f]{64}, not e{64}/);
+
+      // Something else put under its name since: said, not waited on (a FIFO blocked forever).
+      await rm(join(dir, 'c.bin'));
+      execFileSync('mkfifo', [join(dir, 'c.bin')]);
+      const fifo = await braid(
+        ['get', server.url('/c.bin'), '-d', dir, '--sha256', 'd'.repeat(64)],
+        home,
+        { killAfterMs: 30_000 },
+      );
+      assert.equal(fifo.code, 1);
+      assert.match(fifo.stderr, /c\.bin is not a regular file/);
     });
   });
 
