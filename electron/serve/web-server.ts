@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrameSchema, type ServerFrame } from '../../shared/ipc/wire.ts';
 import type { ApiHub } from '../api/api-hub.ts';
+import { FILES_PATH, sendFinishedFile } from './finished-file.ts';
 import { checkRequest, TOKEN_COOKIE, type GuardConfig } from './request-guard.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -110,6 +111,11 @@ async function handleHttp(
       'cache-control': 'no-store',
     });
     res.end();
+    return;
+  }
+  if (url.pathname.startsWith(FILES_PATH)) {
+    const id = decodeURIComponent(url.pathname.slice(FILES_PATH.length));
+    await sendFinishedFile(options.hub.engine, id, req.method === 'HEAD', res);
     return;
   }
   if (metrics) {

@@ -160,7 +160,8 @@ function Actions({
       {label}
     </button>
   );
-  const desktopOnly = canOpen ? {} : { disabled: true, title: t('action.desktopOnly') };
+  // In a browser, the file is on the machine braid serve runs on: it is taken home instead.
+  const inBrowser = useApp((s) => s.info?.shell === 'browser');
   return (
     <div className="task-actions" role="group" aria-label={displayName(task)}>
       {(state === 'queued' || state === 'downloading') &&
@@ -171,9 +172,22 @@ function Actions({
       {(state === 'queued' || state === 'downloading' || state === 'paused') &&
         button(t('action.cancel'), () => run('tasks.cancel', { id }))}
       {state === 'completed' &&
-        button(t('action.open'), () => run('files.open', { id }), desktopOnly)}
+        canOpen &&
+        button(t('action.open'), () => run('files.open', { id }))}
       {state === 'completed' &&
-        button(t('action.showInFolder'), () => run('files.showInFolder', { id }), desktopOnly)}
+        canOpen &&
+        button(t('action.showInFolder'), () => run('files.showInFolder', { id }))}
+      {state === 'completed' && inBrowser && (
+        <a
+          className="button"
+          href={`/files/${encodeURIComponent(id)}`}
+          download={task.fileName ?? true}
+          tabIndex={inTabOrder ? undefined : -1}
+          onClick={(e) => e.stopPropagation()}
+        >
+          {t('action.save')}
+        </a>
+      )}
       {button(t('action.copyLink'), () => {
         navigator.clipboard
           ?.writeText(task.url)

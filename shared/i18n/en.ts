@@ -45,6 +45,7 @@ export const en = {
   'action.retry': 'Retry',
   'action.open': 'Open',
   'action.showInFolder': 'Show in folder',
+  'action.save': 'Save to this device',
   'action.copyLink': 'Copy link',
   'action.copied': 'Link copied',
   'action.desktopOnly': 'Only in the desktop app',

@@ -46,6 +46,7 @@ export const zhCN: Dictionary = {
   'action.retry': '重试',
   'action.open': '打开',
   'action.showInFolder': '在文件夹中显示',
+  'action.save': '保存到此设备',
   'action.copyLink': '复制链接',
   'action.copied': '链接已复制',
   'action.desktopOnly': '仅在桌面应用中可用',

@@ -124,6 +124,17 @@ describe('web UI served by braid serve, in Chromium', () => {
     assert.equal(await sha256File(join(downloads, 'notes.txt')), sha256(small));
   });
 
+  it('saves a finished download to this device, from the machine braid serve runs on', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row('notes.txt').getByRole('link', { name: 'Save to this device' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'notes.txt');
+    const saved = join(dirs.path, 'saved-by-the-browser.txt');
+    await download.saveAs(saved);
+    assert.equal(await sha256File(saved), sha256(small));
+  });
+
   it('lists a download that failed among the monitor’s recent errors', async () => {
     await page.getByRole('button', { name: 'New download' }).click();
     await page.getByLabel('URL').fill(server.url('/gone.iso'));

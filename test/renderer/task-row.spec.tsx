@@ -8,7 +8,8 @@ const BUTTONS: Record<TaskState, string[]> = {
   queued: ['Pause', 'Cancel', 'Copy link', 'Remove'],
   downloading: ['Pause', 'Cancel', 'Copy link', 'Remove'],
   paused: ['Resume', 'Cancel', 'Copy link', 'Remove'],
-  completed: ['Open', 'Show in folder', 'Copy link', 'Remove'],
+  // In a browser: the file is saved to this device with a link (a spec below), not opened.
+  completed: ['Copy link', 'Remove'],
   failed: ['Retry', 'Copy link', 'Remove'],
   canceled: ['Retry', 'Copy link', 'Remove'],
 };
@@ -206,6 +207,13 @@ describe('a download row', () => {
     expect(row('again.iso').querySelector('.task-details')?.textContent).toBe(
       '1.00 KiB of 2.00 KiB',
     );
+  });
+
+  it('offers a finished file for saving to this device in a browser, from braid serve', () => {
+    renderApp([task({ id: 'aaaaaa', fileName: 'résumé.pdf', state: 'completed' })]);
+    const save = within(row('résumé.pdf')).getByRole('link', { name: 'Save to this device' });
+    expect(save.getAttribute('href')).toBe('/files/aaaaaa');
+    expect(save.getAttribute('download')).toBe('résumé.pdf');
   });
 
   it('puts only the focused row’s buttons in the Tab order', () => {

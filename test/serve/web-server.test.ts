@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startServe, type RunningServe } from '../../electron/serve/serve-command.ts';
 import { nextFrame, openSocket } from '../support/api-socket.ts';
-import { tempDir } from '../support/fixtures.ts';
+import { waitForEnd } from '../support/engine-harness.ts';
+import { FaultServer } from '../support/fault-server.ts';
+import { makeContent, sha256, tempDir } from '../support/fixtures.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -25,6 +28,27 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Like `get`, keeping the body as bytes. */
+function getBytes(port: number, path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Reply['headers']; body: Buffer }>(
+    (resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 async function withServe(fn: (s: RunningServe, port: number) => Promise<void>): Promise<void> {
@@ -86,6 +110,48 @@ describe('braid serve web server', () => {
         200,
       );
     });
+  });
+
+  it('hands a finished download to the browser as an attachment, by task id only, with the token', async () => {
+    const files = await FaultServer.start();
+    try {
+      const body = makeContent(300 * 1024, 'take home');
+      files.addFile('/take-home.bin', {
+        body,
+        contentDisposition: "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.bin",
+      });
+      files.addFile('/slow.bin', { body, faults: { connectionRate: 16 * 1024 } });
+      await withServe(async (s, port) => {
+        const { engine } = s.hub;
+        const [done, running] = await engine.add([
+          { url: files.url('/take-home.bin') },
+          { url: files.url('/slow.bin') },
+        ]);
+        assert.equal((await waitForEnd(engine, done!.id)).state, 'completed');
+        const auth = { authorization: `Bearer ${TOKEN}` };
+
+        const sent = await getBytes(port, `/files/${done!.id}`, auth);
+        assert.equal(sent.status, 200);
+        assert.equal(sha256(sent.body), sha256(body));
+        assert.equal(sent.headers['content-length'], String(body.length));
+        assert.equal(
+          sent.headers['content-disposition'],
+          `attachment; filename="r_sum_.bin"; filename*=UTF-8''r%C3%A9sum%C3%A9.bin`,
+        );
+        assert.equal((await get(port, `/files/${done!.id}`)).status, 401, 'not without the token');
+        assert.equal(
+          (await get(port, `/files/${running!.id}`, auth)).status,
+          404,
+          'not unfinished',
+        );
+        assert.equal((await get(port, '/files/..%2F..%2Fsecret.txt', auth)).status, 404);
+        const task = engine.get(done!.id)!;
+        await rm(join(task.dir, task.fileName!));
+        assert.equal((await get(port, `/files/${done!.id}`, auth)).status, 410, 'gone since');
+      });
+    } finally {
+      await files.close();
+    }
   });
 
   it('refuses an unexpected Host (DNS rebinding) and a foreign Origin even with the token', async () => {
