@@ -114,7 +114,8 @@ async function handleHttp(
     return;
   }
   if (url.pathname.startsWith(FILES_PATH)) {
-    const id = decodeURIComponent(url.pathname.slice(FILES_PATH.length));
+    // Task ids are plain ASCII: no decoding, so a malformed escape is just an unknown id.
+    const id = url.pathname.slice(FILES_PATH.length);
     await sendFinishedFile(options.hub.engine, id, req.method === 'HEAD', res);
     return;
   }

@@ -145,6 +145,7 @@ describe('braid serve web server', () => {
           'not unfinished',
         );
         assert.equal((await get(port, '/files/..%2F..%2Fsecret.txt', auth)).status, 404);
+        assert.equal((await get(port, '/files/%E0%A4%A', auth)).status, 404, 'a malformed escape');
         const task = engine.get(done!.id)!;
         await rm(join(task.dir, task.fileName!));
         assert.equal((await get(port, `/files/${done!.id}`, auth)).status, 410, 'gone since');
