@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/api/task.ts';
+import { openRegularFile } from './regular-file.ts';
 
 /**
  * Hex digest of a file, streamed so memory does not grow with its size. Only a regular file: a
  * FIFO put under a finished download's name would block a plain open until a writer came.
  */
 export async function hashFile(path: string, algorithm: ChecksumAlgorithm): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await openRegularFile(path);
+  if (!handle) throw new Error(`${path} is not a regular file`);
   try {
-    if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
     const hash = createHash(algorithm);
     for await (const chunk of handle.createReadStream({
       highWaterMark: 1024 * 1024,

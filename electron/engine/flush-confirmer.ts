@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
-import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { lstat, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirShared } from './atomic-file.ts';
 import { PART_SUFFIX } from './file-name.ts';
+import { openRegularFile } from './regular-file.ts';
 import type { TaskRecord } from './task-record.ts';
 
 /*
@@ -20,13 +20,13 @@ import type { TaskRecord } from './task-record.ts';
 export async function flushPublished(dir: string, name: string): Promise<void> {
   let handle;
   try {
-    handle = await open(join(dir, name), constants.O_RDONLY | constants.O_NONBLOCK);
+    handle = await openRegularFile(join(dir, name));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
+  if (!handle) return;
   try {
-    if (!(await handle.stat()).isFile()) return;
     await handle.datasync();
   } finally {
     await handle.close();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
+    // A server that never answers fails the spec instead of hanging it.
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${path} in 10 s`)));
     req.end();
   });
 }
@@ -118,7 +121,7 @@ describe('braid serve web server', () => {
       const body = makeContent(300 * 1024, 'take home');
       files.addFile('/take-home.bin', {
         body,
-        contentDisposition: "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.bin",
+        contentDisposition: "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%281%29%27s.bin",
       });
       files.addFile('/slow.bin', { body, faults: { connectionRate: 16 * 1024 } });
       await withServe(async (s, port) => {
@@ -136,7 +139,8 @@ describe('braid serve web server', () => {
         assert.equal(sent.headers['content-length'], String(body.length));
         assert.equal(
           sent.headers['content-disposition'],
-          `attachment; filename="r_sum_.bin"; filename*=UTF-8''r%C3%A9sum%C3%A9.bin`,
+          // RFC 5987 has no ' ( ) in a value: they are escaped, which encodeURIComponent alone skips.
+          `attachment; filename="r_sum_ (1)'s.bin"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%281%29%27s.bin`,
         );
         assert.equal((await get(port, `/files/${done!.id}`)).status, 401, 'not without the token');
         assert.equal(
@@ -149,6 +153,9 @@ describe('braid serve web server', () => {
         const task = engine.get(done!.id)!;
         await rm(join(task.dir, task.fileName!));
         assert.equal((await get(port, `/files/${done!.id}`, auth)).status, 410, 'gone since');
+        // Something else put under its name: refused at once (a plain open of a FIFO would wait).
+        execFileSync('mkfifo', [join(task.dir, task.fileName!)]);
+        assert.equal((await get(port, `/files/${done!.id}`, auth)).status, 410, 'not a file');
       });
     } finally {
       await files.close();
