@@ -181,8 +181,7 @@ async function runDownloads(
 
   const fail = (line: string) => {
     failures.push(line);
-    if (live) live.log(line, frame());
-    else io.stderr.write(`${line}\n`);
+    notices.say(line);
   };
   const print = (line: string) => {
     if (plan.quiet) return;

@@ -414,5 +414,5 @@ export function buildInputs(
     }
     if (errors.length >= 10) break;
   }
-  return errors.length || badCount ? { errors } : { tasks };
+  return errors.length ? { errors } : { tasks };
 }
