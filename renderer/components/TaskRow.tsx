@@ -146,16 +146,11 @@ function Actions({
   const notify = useApp((s) => s.notify);
   const id = task.id;
   const state = task.state;
-  const button = (
-    label: string,
-    onClick: () => void,
-    extra: { disabled?: boolean; title?: string } = {},
-  ) => (
+  const button = (label: string, onClick: () => void) => (
     <button
       type="button"
       tabIndex={inTabOrder ? undefined : -1}
       onClick={(e) => (e.stopPropagation(), onClick())}
-      {...extra}
     >
       {label}
     </button>
