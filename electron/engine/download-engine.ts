@@ -263,6 +263,7 @@ export class DownloadEngine {
         resumable: null,
         etag: null,
         lastModified: null,
+        contentType: null,
         segments: null,
         finalizing: false,
         unflushed: null,

@@ -75,7 +75,7 @@ export async function uniqueFileName(
   throw new Error(`no free file name like ${name} in ${dir}`);
 }
 
-function splitExtension(name: string): { stem: string; ext: string } {
+export function splitExtension(name: string): { stem: string; ext: string } {
   const lower = name.toLowerCase();
   const compound = COMPOUND_EXTENSIONS.find((e) => lower.endsWith(e) && lower.length > e.length);
   if (compound) return { stem: name.slice(0, -compound.length), ext: name.slice(-compound.length) };

@@ -34,6 +34,11 @@ export const TaskRecordSchema = z.object({
   resumable: z.nullable(z.boolean()),
   etag: z.nullable(z.string()),
   lastModified: z.nullable(z.string()),
+  /**
+   * The media type the first response gave (see web-page.ts): a page answered later for a file
+   * that was not one is an expired link or a login, not a new version of the file.
+   */
+  contentType: z._default(z.nullable(z.string()), null),
   /** Bytes written so far; fsynced before saving unless `unflushed` says otherwise. */
   segments: z.nullable(SavedSegmentsSchema),
   /** Set just before the `.part` file is renamed to its final name. */

@@ -26,6 +26,14 @@ import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
 import type { TaskRecord } from './task-record.ts';
 import { makeFolder } from './make-folder.ts';
+import {
+  isPageType,
+  looksLikeHtml,
+  mediaTypeOf,
+  namesNonPage,
+  readHead,
+  webPageError,
+} from './web-page.ts';
 
 /** The first request asks for this much; its answer tells size, range support and validators. */
 const PROBE_WINDOW = 4 * 1024 * 1024;
@@ -141,6 +149,8 @@ export class TaskRunner {
   #url: string;
   #noRanges = false;
   #restarts = 0;
+  /** A first answer labelled as a page was looked into (see #probe). */
+  #sniffedPage = false;
   readonly #badMirrors = new Set<string>();
   #fatal: DownloadError | null = null;
   /** Failed requests since the task last received a byte: the retry budget. */
@@ -339,6 +349,7 @@ export class TaskRunner {
     r.segments = null;
     r.etag = null;
     r.lastModified = null;
+    r.contentType = null;
     r.resumable = null;
     r.finalizing = false;
     r.unflushed = null;
@@ -352,6 +363,7 @@ export class TaskRunner {
   async #startOver(): Promise<void> {
     this.#planner = null;
     this.#fatal = null;
+    this.#sniffedPage = false;
     this.#failuresSinceProgress = 0;
     this.#retry = null;
     this.#resetRecord();
@@ -577,6 +589,16 @@ export class TaskRunner {
       res.body.destroy();
       throw tooLarge(r.options.maxSize, size);
     }
+    const contentType = mediaTypeOf(res.headers);
+    if (res.status !== 416 && !this.#sniffedPage && isPageType(contentType)) {
+      const name = r.fileName ?? this.#wantedName(res);
+      if (namesNonPage(name)) {
+        if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
+        // Only labelled as a page: asked for again, and this time taken as the file it is.
+        this.#sniffedPage = true;
+        return;
+      }
+    }
     this.#url = res.url;
     r.size = size;
     this.#env.log({
@@ -589,6 +611,7 @@ export class TaskRunner {
     });
     r.etag = res.etag;
     r.lastModified = res.lastModified;
+    r.contentType = contentType;
     try {
       await this.#ensureFile(res);
     } catch (error) {
@@ -612,6 +635,15 @@ export class TaskRunner {
     return min > 0 && this.record.size !== null && this.record.size >= min;
   }
 
+  /** The name the response and the user's choice give, before it is made unique. */
+  #wantedName(res: RangeResponse): string {
+    return chooseFileName({
+      contentDisposition: header(res.headers, 'content-disposition'),
+      url: new URL(res.url),
+      override: this.record.requestedName,
+    });
+  }
+
   /** Picks the final name (once per task) and creates or truncates its `.part` file. */
   async #ensureFile(res: RangeResponse): Promise<void> {
     const r = this.record;
@@ -619,11 +651,7 @@ export class TaskRunner {
       await this.#file.truncate(0);
       return;
     }
-    const wanted = chooseFileName({
-      contentDisposition: header(res.headers, 'content-disposition'),
-      url: new URL(res.url),
-      override: r.requestedName,
-    });
+    const wanted = this.#wantedName(res);
     const settings = this.#env.settings();
     const category =
       r.autoDir && settings.useCategories ? categoryOf(wanted, settings.categories) : null;
@@ -817,6 +845,11 @@ export class TaskRunner {
     });
     if (res.status === 416) {
       throw protocolError('SIZE_CHANGED', 'the file on the server got shorter');
+    }
+    if (isPageType(mediaTypeOf(res.headers)) && !isPageType(r.contentType)) {
+      // Not a new version to start over with: the bytes kept wait for the link to work again.
+      res.body.destroy();
+      throw webPageError('the rest of the file', true);
     }
     if (res.status === 200) {
       res.body.destroy();

@@ -1,0 +1,111 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HttpBody } from './http-body.ts';
+import { DownloadError } from './errors.ts';
+import { splitExtension } from './file-name.ts';
+
+/**
+ * Telling a web page from the file a link promised: a login form, an "expired link" notice or a
+ * captive portal's page, answered with 200 where a download was expected. Saved, it would sit
+ * under the file's name looking like a finished download.
+ */
+
+/** Extensions under which a web page is what one expects to get. */
+const PAGE_EXTENSIONS = new Set([
+  'htm',
+  'html',
+  'xhtml',
+  'xht',
+  'shtml',
+  'php',
+  'asp',
+  'aspx',
+  'jsp',
+  'jspx',
+  'cfm',
+  'cgi',
+  'pl',
+]);
+
+/** What the HTML sniffing of the WHATWG MIME Sniffing standard (§7.1) takes for a page's start. */
+const HTML_STARTS = [
+  '<!doctype html',
+  '<html',
+  '<head',
+  '<script',
+  '<iframe',
+  '<h1',
+  '<div',
+  '<font',
+  '<table',
+  '<a',
+  '<style',
+  '<title',
+  '<b',
+  '<body',
+  '<br',
+  '<p',
+  '<!--',
+];
+/** Enough of a body to find its first tag after a BOM and some blank lines. */
+export const SNIFF_BYTES = 512;
+
+/** The media type of a response, lower-cased and without parameters; null when none. */
+export function mediaTypeOf(headers: IncomingHttpHeaders): string | null {
+  const value = headers['content-type'];
+  const type = value?.split(';', 1)[0]!.trim().toLowerCase();
+  return type || null;
+}
+
+export function isPageType(mediaType: string | null): boolean {
+  return mediaType === 'text/html' || mediaType === 'application/xhtml+xml';
+}
+
+/** Whether a name promises something other than a page: it has an extension, not a page's. */
+export function namesNonPage(fileName: string): boolean {
+  const ext = splitExtension(fileName).ext.slice(1).toLowerCase();
+  return ext !== '' && !PAGE_EXTENSIONS.has(ext);
+}
+
+/** Whether bytes start like HTML (after a UTF-8 BOM and whitespace), as a browser would judge. */
+export function looksLikeHtml(head: Buffer): boolean {
+  let text = head.toString('latin1');
+  if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
+  text = text.replace(/^[\t\n\f\r ]+/, '').toLowerCase();
+  return HTML_STARTS.some((start) => {
+    if (!text.startsWith(start)) return false;
+    // The tag's name must end there: "<b" is bold, "<base64…" is not.
+    const after = text.charAt(start.length);
+    return after === ' ' || after === '>';
+  });
+}
+
+/** Up to `max` bytes from the start of `body`; the rest is dropped with the connection. */
+export async function readHead(body: HttpBody, max = SNIFF_BYTES): Promise<Buffer> {
+  const buffer = Buffer.alloc(max);
+  let length = 0;
+  try {
+    await body.pipe({
+      space: () => buffer.subarray(length),
+      took: (n) => {
+        length += n;
+        return length < max ? undefined : false;
+      },
+    });
+  } finally {
+    body.destroy();
+  }
+  return buffer.subarray(0, length);
+}
+
+/**
+ * A page where the bytes of `instead` were expected. Retried only where downloaded bytes are kept
+ * (a captive portal's login passes); a first answer that is a page fails at once.
+ */
+export function webPageError(instead: string, kept: boolean): DownloadError {
+  const more = kept ? '; the downloaded part is kept' : '';
+  return new DownloadError(
+    'WEB_PAGE',
+    `the server sent a web page instead of ${instead}: the link may have expired or need a login${more}`,
+    { retryable: kept },
+  );
+}
