@@ -16,3 +16,6 @@ const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
 export function canTransition(from: TaskState, to: TaskState): boolean {
   return TRANSITIONS[from].includes(to);
 }
+
+/** States in which a download may be pointed at a new link: not while it runs, nor once done. */
+export const LINK_CHANGEABLE: readonly TaskState[] = ['queued', 'paused', 'failed', 'canceled'];

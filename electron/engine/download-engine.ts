@@ -16,6 +16,7 @@ import {
 import {
   AddTaskInputSchema,
   ChecksumSchema,
+  HttpUrlSchema,
   RateSchema,
   PrioritySchema,
   sameChecksum,
@@ -27,7 +28,7 @@ import {
   type TaskState,
 } from '../../shared/api/task.ts';
 import { inWindow } from '../../shared/time-window.ts';
-import { canTransition } from '../../shared/task-transitions.ts';
+import { canTransition, LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { readBootId } from './boot-id.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
@@ -430,6 +431,21 @@ export class DownloadEngine {
     }
     record.options.checksum = parsed;
     if (record.error?.code === 'CHECKSUM_MISMATCH') entry.checksumCorrected = true;
+    return this.#commit(entry);
+  }
+
+  /**
+   * Points a download at a new link to the same file, for one that expired or moved. The bytes
+   * kept are not trusted on the link's word: the next run asks for ranges with the file's
+   * validators, and a file that is not the same (size, ETag) is started over.
+   */
+  async setUrl(id: string, url: string): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    requireState(entry, LINK_CHANGEABLE, 'given a new link');
+    const parsed = HttpUrlSchema.safeParse(url);
+    if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
+    entry.record.url = parsed.data;
+    this.#log({ level: 'info', event: 'link_changed', taskId: id, url: redactUrl(parsed.data) });
     return this.#commit(entry);
   }
 

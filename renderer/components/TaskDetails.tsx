@@ -1,10 +1,11 @@
 import { useEffect, useId, useState } from 'react';
-import type { Priority } from '../../shared/api/task.ts';
+import { HttpUrlSchema, type Priority } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import type { LogLine } from '../../shared/api/commands.ts';
 import { useCommand } from '../app/use-command.ts';
 import { useT } from '../i18n/i18n.ts';
+import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { displayName } from '../store/app-store.ts';
 import { QueueControls } from './QueueControls.tsx';
 
@@ -36,35 +37,107 @@ export function TaskDetails({ id }: { id: string }) {
   };
 
   return (
-    <form
-      className="task-details-panel"
-      aria-label={`${t('details.label')}: ${name}`}
-      onSubmit={apply}
-    >
-      <label htmlFor={ids.priority}>{t('details.priority')}</label>
-      <select
-        id={ids.priority}
-        value={priority}
-        onChange={(e) =>
-          void run('tasks.setPriority', { id, priority: e.target.value as Priority })
-        }
+    <>
+      <form
+        className="task-details-panel"
+        aria-label={`${t('details.label')}: ${name}`}
+        onSubmit={apply}
       >
-        {PRIORITIES.map((p) => (
-          <option key={p} value={p}>
-            {t(`priority.${p}`)}
-          </option>
-        ))}
-      </select>
-      <QueueControls id={id} />
-      <label htmlFor={ids.limit}>{t('details.limit')}</label>
+        <label htmlFor={ids.priority}>{t('details.priority')}</label>
+        <select
+          id={ids.priority}
+          value={priority}
+          onChange={(e) =>
+            void run('tasks.setPriority', { id, priority: e.target.value as Priority })
+          }
+        >
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {t(`priority.${p}`)}
+            </option>
+          ))}
+        </select>
+        <QueueControls id={id} />
+        <label htmlFor={ids.limit}>{t('details.limit')}</label>
+        <input
+          id={ids.limit}
+          value={draft}
+          placeholder="∞"
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <button type="submit">{t('details.apply')}</button>
+        <TaskLog id={id} />
+      </form>
+      <LinkForm id={id} name={name} />
+    </>
+  );
+}
+
+/**
+ * The download's link, and a new one for the same file where the old expired or moved: a failed
+ * download is retried with it and goes on from the bytes it kept (the engine checks they fit).
+ */
+function LinkForm({ id, name }: { id: string; name: string }) {
+  const t = useT();
+  const run = useCommand();
+  const url = useApp((s) => s.tasks[id]?.url ?? '');
+  const state = useApp((s) => s.tasks[id]?.state);
+  const [draft, setDraft] = useState(url);
+  const [problem, setProblem] = useState<string | null>(null);
+  const ids = { link: useId(), hint: useId(), problem: useId() };
+  useEffect(() => {
+    setDraft(url);
+    setProblem(null);
+  }, [url]);
+  if (!state) return null;
+  const changeable = LINK_CHANGEABLE.includes(state);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const parsed = HttpUrlSchema.safeParse(draft.trim());
+    if (!parsed.success) {
+      setProblem(parsed.error.issues[0]?.message ?? t('details.linkInvalid'));
+      return;
+    }
+    setProblem(null);
+    if (parsed.data === url) return;
+    const changed = await run('tasks.setUrl', { id, url: parsed.data });
+    if (changed?.state === 'failed') await run('tasks.retry', { id });
+  };
+
+  const described = [changeable ? null : ids.hint, problem ? ids.problem : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <form
+      className="task-link"
+      aria-label={`${t('details.link')}: ${name}`}
+      onSubmit={(e) => void submit(e)}
+    >
+      <label htmlFor={ids.link}>{t('details.link')}</label>
       <input
-        id={ids.limit}
+        id={ids.link}
+        type="url"
         value={draft}
-        placeholder="∞"
+        readOnly={!changeable}
+        spellCheck={false}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={described || undefined}
         onChange={(e) => setDraft(e.target.value)}
       />
-      <button type="submit">{t('details.apply')}</button>
-      <TaskLog id={id} />
+      <button type="submit" disabled={!changeable || draft.trim() === url}>
+        {t('details.useLink')}
+      </button>
+      {!changeable && (
+        <span id={ids.hint} className="task-link-hint">
+          {t(state === 'completed' ? 'details.linkDone' : 'details.linkPause')}
+        </span>
+      )}
+      {problem && (
+        <span id={ids.problem} className="task-link-problem" role="alert">
+          {problem}
+        </span>
+      )}
     </form>
   );
 }

@@ -107,6 +107,11 @@ export const COMMANDS = {
     input: z.strictObject({ id: TaskIdSchema, beforeId: z.nullable(TaskIdSchema) }),
     output: TaskSnapshotSchema,
   },
+  /** A new link for the same file (the old one expired or moved); not while it downloads. */
+  'tasks.setUrl': {
+    input: z.strictObject({ id: TaskIdSchema, url: HttpUrlSchema }),
+    output: TaskSnapshotSchema,
+  },
   'tasks.setLimit': {
     input: z.strictObject({ id: TaskIdSchema, limit: RateSchema }),
     output: TaskSnapshotSchema,

@@ -261,3 +261,59 @@ describe('the selected download', () => {
     ]);
   });
 });
+
+describe('the link of the selected download', () => {
+  it('gives a failed download a new link and retries it', async () => {
+    const { api } = renderApp([
+      task({
+        id: 'aaaaaa',
+        fileName: 'disk.iso',
+        url: 'https://old.example/disk.iso?sig=1',
+        state: 'failed',
+      }),
+    ]);
+    api.answers['tasks.setUrl'] = (input) => {
+      const { id, url } = input as { id: string; url: string };
+      return task({ id, fileName: 'disk.iso', url, state: 'failed' });
+    };
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Link');
+    expect((field as HTMLInputElement).value).toBe('https://old.example/disk.iso?sig=1');
+    fireEvent.change(field, { target: { value: ' https://new.example/disk.iso?sig=2 ' } });
+    await act(async () =>
+      fireEvent.click(within(form).getByRole('button', { name: 'Use this link' })),
+    );
+    expect(api.calls.map((c) => [c.command, c.input])).toEqual([
+      ['tasks.setUrl', { id: 'aaaaaa', url: 'https://new.example/disk.iso?sig=2' }],
+      ['tasks.retry', { id: 'aaaaaa' }],
+    ]);
+  });
+
+  it('says what is wrong with a link it cannot use, and sends nothing', async () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'paused' })]);
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Link');
+    fireEvent.change(field, { target: { value: 'ftp://example.com/disk.iso' } });
+    await act(async () => fireEvent.submit(form));
+    expect(within(form).getByRole('alert').textContent).toMatch(/only http: and https:/);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('shows the link of a running download read-only, saying to pause it first', () => {
+    renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'downloading' })]);
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Link');
+    expect(field.hasAttribute('readonly')).toBe(true);
+    expect(
+      within(form).getByRole('button', { name: 'Use this link' }).hasAttribute('disabled'),
+    ).toBe(true);
+    expect(field.getAttribute('aria-describedby')).toBeTruthy();
+    expect(document.getElementById(field.getAttribute('aria-describedby')!)?.textContent).toMatch(
+      /Pause the download/,
+    );
+  });
+});

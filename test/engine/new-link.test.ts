@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
+
+const KiB = 1024;
+
+describe('a new link for a download', () => {
+  it('continues from the kept bytes when the old link expired and a new one serves the same file', async () => {
+    await withHarness(
+      async ({ engine, server, dir, log }) => {
+        const body = makeContent(3 * MiB);
+        server.addFile('/old/disk.iso', { body, faults: { connectionRate: 1 * MiB } });
+        const [task] = await engine.add([{ url: server.url('/old/disk.iso'), connections: 2 }]);
+        await waitForTask(engine, task!.id, (t) => t.downloaded > 400 * KiB);
+        await engine.pause(task!.id);
+        const kept = engine.get(task!.id)!.downloaded;
+        server.addHandler('/old/disk.iso', (_req, res) => {
+          res.writeHead(403, { 'content-type': 'text/html' });
+          res.end('<html>link expired</html>');
+        });
+        server.addFile('/new/disk.iso', { body });
+        const served = server.stats.bodyBytes;
+
+        const changed = await engine.setUrl(task!.id, server.url('/new/disk.iso'));
+        assert.equal(changed.url, server.url('/new/disk.iso'));
+        assert.equal(changed.state, 'paused');
+        await engine.resume(task!.id);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.deepEqual(await listDir(dir), ['disk.iso']);
+        assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+        assert.equal(server.stats.bodyBytes - served, body.length - kept, 'only the rest fetched');
+        assert.ok(log.some((l) => l.event === 'link_changed' && l.taskId === task!.id));
+      },
+      { maxRetries: 1 },
+    );
+  });
+
+  it('starts over when the new link serves a different file', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const first = makeContent(2 * MiB, 'v1');
+      const other = makeContent(1 * MiB, 'v2');
+      server.addFile('/a.bin', { body: first, faults: { connectionRate: 1 * MiB } });
+      server.addFile('/b.bin', { body: other });
+      const [task] = await engine.add([{ url: server.url('/a.bin') }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
+      await engine.pause(task!.id);
+      await engine.setUrl(task!.id, server.url('/b.bin'));
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'a.bin')), sha256(other), 'one whole version');
+    });
+  });
+
+  it('refuses a new link while the download runs, once it is done, or when it is no http(s) URL', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/slow.bin', {
+        body: makeContent(2 * MiB),
+        faults: { connectionRate: 512 * KiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/slow.bin') }]);
+      await waitForTask(engine, task!.id, (t) => t.state === 'downloading');
+      await assert.rejects(engine.setUrl(task!.id, server.url('/other.bin')), {
+        code: 'INVALID_TRANSITION',
+      });
+      await engine.pause(task!.id);
+      await assert.rejects(engine.setUrl(task!.id, 'ftp://example.com/x'), {
+        code: 'INVALID_INPUT',
+        message: /only http: and https:/,
+      });
+      assert.equal(engine.get(task!.id)!.url, server.url('/slow.bin'));
+
+      server.addFile('/tiny.bin', { body: makeContent(10 * KiB) });
+      const [tiny] = await engine.add([{ url: server.url('/tiny.bin') }]);
+      await waitForEnd(engine, tiny!.id);
+      await assert.rejects(engine.setUrl(tiny!.id, server.url('/slow.bin')), {
+        code: 'INVALID_TRANSITION',
+      });
+    });
+  });
+});
