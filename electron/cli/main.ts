@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { sameChecksum, type TaskSnapshot } from '../../shared/api/task.ts';
+import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
@@ -117,6 +118,8 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
           notices.say(`braid: ${describeRetry(record, engine)}`);
         } else if (record.event === 'started_over' && record.bytes) {
           notices.say(`braid: ${describeStartOver(record, engine)}`);
+        } else if (record.event === 'link_changed') {
+          notices.say(`braid: ${aboutTask(record, engine, 'continuing from the new link')}`);
         }
       },
     });
@@ -284,7 +287,9 @@ async function runDownloads(
 /**
  * The same command twice continues the same tasks: a task with the same URL, folder and
  * requested name is resumed (or reported done while its file is still there) instead of added
- * again. New tasks are added in one batch.
+ * again. A new link with `-o` naming an unfinished download in the folder continues that one
+ * from the new link (an expired link's replacement; the engine starts over if it is not the same
+ * file). New tasks are added in one batch.
  */
 async function startOrResume(
   engine: DownloadEngine,
@@ -294,16 +299,32 @@ async function startOrResume(
   const key = (url: string, requestedName: string | null) => JSON.stringify([url, requestedName]);
   // The newest task per key, found by lookup: a long history times a long list adds up.
   const known = new Map<string, TaskSnapshot>();
+  const unfinished = new Map<string, TaskSnapshot>();
   for (const t of engine.list()) {
-    const k = key(t.url, t.requestedName);
-    const seen = known.get(k);
-    if (t.dir === dir && (!seen || t.createdAt > seen.createdAt)) known.set(k, t);
+    if (t.dir !== dir) continue;
+    // A download that named itself is also the one `-o` with that name asks for.
+    const keys = [key(t.url, t.requestedName)];
+    if (t.requestedName === null && t.fileName) keys.push(key(t.url, t.fileName));
+    for (const k of keys) {
+      const seen = known.get(k);
+      if (!seen || t.createdAt > seen.createdAt) known.set(k, t);
+    }
+    if (!LINK_CHANGEABLE.includes(t.state)) continue;
+    for (const name of new Set([t.fileName, t.requestedName])) {
+      const other = name === null ? undefined : unfinished.get(name);
+      if (name !== null && (!other || t.createdAt > other.createdAt)) unfinished.set(name, t);
+    }
   }
   const tasks: TaskSnapshot[] = [];
   const problems: string[] = [];
   const fresh: GetPlan['tasks'] = [];
   for (const input of inputs) {
-    const previous = known.get(key(input.url, input.fileName ?? null));
+    let previous = known.get(key(input.url, input.fileName ?? null));
+    const relinked = !previous && input.fileName ? unfinished.get(input.fileName) : undefined;
+    if (relinked) {
+      unfinished.delete(input.fileName!);
+      previous = await engine.setUrl(relinked.id, input.url);
+    }
     const resumed = previous && (await continueTask(engine, previous, input));
     if (typeof resumed === 'string') problems.push(resumed);
     else if (resumed) tasks.push(resumed);

@@ -308,6 +308,34 @@ describe('braid get', () => {
     });
   });
 
+  it('continues an unfinished download from a new link given with -o its name, and says so', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/old/disk.iso', { body, faults: { connectionRate: 512 * KiB } });
+      const first = await braid(['get', server.url('/old/disk.iso'), '-d', dir, '-c', '4'], home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      assert.deepEqual(await listDir(dir), ['disk.iso.part']);
+      server.addFile('/new/disk.iso', { body });
+      const servedBefore = server.stats.bodyBytes;
+
+      const args = ['get', server.url('/new/disk.iso?sig=2'), '-o', 'disk.iso', '-d', dir];
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stderr, 'braid: disk.iso: continuing from the new link\n');
+      assert.deepEqual(await listDir(dir), ['disk.iso']);
+      assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+      assert.ok(
+        server.stats.bodyBytes - servedBefore < body.length,
+        `the new link served ${server.stats.bodyBytes - servedBefore} bytes`,
+      );
+      const third = await braid(args, home);
+      assert.equal(third.code, 0, third.stderr);
+      assert.match(third.stdout, /already downloaded/);
+    });
+  });
+
   it('says once, in words, that a server which cannot resume makes it start again, and how much that discards', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(2 * MiB);
