@@ -3,6 +3,14 @@ import type { Settings } from '../../shared/api/settings.ts';
 import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
 import { createTransport } from './http-transport.ts';
+import {
+  isPageType,
+  looksLikeHtml,
+  mediaTypeOf,
+  namesNonPage,
+  readHead,
+  webPageError,
+} from './web-page.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -27,8 +35,17 @@ export async function probeUrl(
       transport,
       signal,
     });
-    // A server that ignored the range sends the whole file: read a little, then drop the socket.
-    await res.body.dump(64 * 1024).catch(() => {});
+    const fileName = chooseFileName({
+      contentDisposition: header(res.headers, 'content-disposition'),
+      url: new URL(res.url),
+    });
+    if (res.status === 200 && isPageType(mediaTypeOf(res.headers)) && namesNonPage(fileName)) {
+      // Said before anything is added: the download would fail the same way (see web-page.ts).
+      if (looksLikeHtml(await readHead(res.body))) throw webPageError(fileName, false);
+    } else {
+      // A server that ignored the range sends the whole file: read a little, then drop the socket.
+      await res.body.dump(64 * 1024).catch(() => {});
+    }
     const size =
       res.status === 206
         ? (res.contentRange?.total ?? null)
@@ -37,10 +54,7 @@ export async function probeUrl(
           : res.contentLength;
     return {
       url: res.url,
-      fileName: chooseFileName({
-        contentDisposition: header(res.headers, 'content-disposition'),
-        url: new URL(res.url),
-      }),
+      fileName,
       size,
       resumable: res.status === 206 || (res.status === 416 && size === 0),
       contentType: header(res.headers, 'content-type'),

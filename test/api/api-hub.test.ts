@@ -191,7 +191,7 @@ describe('ApiHub', () => {
     });
   });
 
-  it('probes name and size without creating a task or a file', async () => {
+  it('probes name and size without creating a task or a file, and says when the link answers a web page', async () => {
     await withHub(async ({ server, client, hub, dir }) => {
       server.addFile('/dl', {
         body: makeContent(123_456),
@@ -210,6 +210,15 @@ describe('ApiHub', () => {
         c.call('tasks.probe', { url: server.url('/nothing') }),
         'INVALID_INPUT',
         /404/,
+      );
+      server.addHandler('/setup.zip', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<!doctype html><title>Sign in</title>');
+      });
+      await rejectsWith(
+        c.call('tasks.probe', { url: server.url('/setup.zip') }),
+        'INVALID_INPUT',
+        /web page instead of setup\.zip: the link may have expired or need a login/,
       );
     });
   });
