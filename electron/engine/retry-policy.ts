@@ -19,6 +19,26 @@ const RETRYABLE_NETWORK = new Map([
   ['UND_ERR_BODY_TIMEOUT', 'the server stopped sending data'],
   ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'the server ended the response early'],
 ]);
+/**
+ * Certificates the TLS layer refused, in words; not retried (a certificate does not fix itself
+ * in seconds). Node's own text suggests Node.js flags, meaningless to someone running Braid.
+ */
+const UNKNOWN_ISSUER =
+  'its issuer is unknown (to trust the certificate authorities installed on this computer, run Braid with NODE_USE_SYSTEM_CA=1)';
+const CERTIFICATE_PROBLEMS = new Map([
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'it is self-signed'],
+  ['SELF_SIGNED_CERT_IN_CHAIN', UNKNOWN_ISSUER],
+  ['UNABLE_TO_GET_ISSUER_CERT', UNKNOWN_ISSUER],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', UNKNOWN_ISSUER],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', UNKNOWN_ISSUER],
+  ['CERT_HAS_EXPIRED', 'it has expired'],
+  ['CERT_NOT_YET_VALID', "it is not valid yet (is this computer's clock right?)"],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', 'it was issued for another host name'],
+  ['CERT_REVOKED', 'it was revoked'],
+  ['CERT_SIGNATURE_FAILURE', 'its signature is wrong'],
+  ['CERT_UNTRUSTED', 'it is not trusted for this'],
+  ['CERT_REJECTED', 'it is not trusted for this'],
+]);
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
 const RETRYABLE_4XX = new Set([408, 425, 429]);
@@ -131,6 +151,17 @@ export function toDownloadError(error: unknown): DownloadError {
       cause: error,
     });
   }
+  const certificate = CERTIFICATE_PROBLEMS.get(code);
+  if (certificate) {
+    return new DownloadError(
+      'TLS_CERTIFICATE',
+      `the server's certificate is refused: ${certificate}`,
+      {
+        retryable: false,
+        cause: error,
+      },
+    );
+  }
   if (code === 'ENOTFOUND') {
     const host = typeof found.hostname === 'string' ? found.hostname : detail;
     return new DownloadError(code, `host not found: ${host}`, { retryable: false, cause: error });
@@ -162,6 +193,7 @@ function isClassified(code: string): boolean {
     RETRYABLE_NETWORK.has(code) ||
     DISK_FULL_CODES.has(code) ||
     FILE_ACCESS_CODES.has(code) ||
+    CERTIFICATE_PROBLEMS.has(code) ||
     code === 'ENOTFOUND'
   );
 }

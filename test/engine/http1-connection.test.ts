@@ -9,6 +9,7 @@ import type { BodySink, HttpResponse } from '../../electron/engine/http-body.ts'
 import { ConnectionPool } from '../../electron/engine/connection-pool.ts';
 import { DirectTransport } from '../../electron/engine/http-transport.ts';
 import { HttpConnection } from '../../electron/engine/http1-connection.ts';
+import { toDownloadError } from '../../electron/engine/retry-policy.ts';
 import { makeContent } from '../support/fixtures.ts';
 
 const TLS_DIR = new URL('../support/tls/', import.meta.url);
@@ -387,9 +388,18 @@ describe('HTTP/1.1 connection', () => {
     connection.destroy();
   });
 
-  it('refuses an HTTPS server whose certificate is not trusted', async () => {
+  it('refuses an HTTPS server whose certificate is not trusted, saying why, not to be retried', async () => {
     const server = await scripted(() => undefined, true);
-    await assert.rejects(get(server.url).request(), /self-signed|certificate/i);
+    const error: unknown = await get(server.url)
+      .request()
+      .then(
+        () => assert.fail('a self-signed certificate was accepted'),
+        (e: unknown) => e,
+      );
+    const refused = toDownloadError(error);
+    assert.equal(refused.code, 'TLS_CERTIFICATE');
+    assert.equal(refused.retryable, false);
+    assert.equal(refused.message, "the server's certificate is refused: it is self-signed");
   });
 });
 

@@ -173,6 +173,22 @@ describe('toDownloadError', () => {
     assert.equal(e.message, 'host not found: nosuch.example');
   });
 
+  it('names what is wrong with a refused certificate, in words, and does not retry it', () => {
+    const cases = [
+      ['CERT_HAS_EXPIRED', /it has expired$/],
+      ['ERR_TLS_CERT_ALTNAME_INVALID', /issued for another host name$/],
+      ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', /issuer is unknown .*NODE_USE_SYSTEM_CA=1/],
+      ['SELF_SIGNED_CERT_IN_CHAIN', /issuer is unknown/],
+    ] as const;
+    for (const [code, words] of cases) {
+      const e = toDownloadError(new Error('fetch failed', { cause: errno(code) }));
+      assert.equal(e.code, 'TLS_CERTIFICATE', code);
+      assert.equal(e.retryable, false, code);
+      assert.match(e.message, /^the server's certificate is refused: /, code);
+      assert.match(e.message, words, code);
+    }
+  });
+
   it('turns a full disk into DISK_FULL, which is not retried (the engine pauses)', () => {
     const e = toDownloadError(errno('ENOSPC'));
     assert.equal(e.code, 'DISK_FULL');
