@@ -309,7 +309,8 @@ async function startOrResume(
       const seen = known.get(k);
       if (!seen || t.createdAt > seen.createdAt) known.set(k, t);
     }
-    if (!LINK_CHANGEABLE.includes(t.state)) continue;
+    // A canceled download kept nothing to continue from.
+    if (!LINK_CHANGEABLE.includes(t.state) || t.state === 'canceled') continue;
     for (const name of new Set([t.fileName, t.requestedName])) {
       const other = name === null ? undefined : unfinished.get(name);
       if (name !== null && (!other || t.createdAt > other.createdAt)) unfinished.set(name, t);
@@ -323,7 +324,8 @@ async function startOrResume(
     const relinked = !previous && input.fileName ? unfinished.get(input.fileName) : undefined;
     if (relinked) {
       unfinished.delete(input.fileName!);
-      previous = await engine.setUrl(relinked.id, input.url);
+      // Headers given with the new link are for it; none given, the download keeps its own.
+      previous = await engine.setUrl(relinked.id, input.url, input.headers);
     }
     const resumed = previous && (await continueTask(engine, previous, input));
     if (typeof resumed === 'string') problems.push(resumed);

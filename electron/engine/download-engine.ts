@@ -16,6 +16,7 @@ import {
 import {
   AddTaskInputSchema,
   ChecksumSchema,
+  HeadersSchema,
   HttpUrlSchema,
   RateSchema,
   PrioritySchema,
@@ -35,6 +36,7 @@ import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostHealth } from './host-health.ts';
 import { HostLimiter } from './host-limiter.ts';
+import { withoutCredentials } from './http-range.ts';
 import { NameHolds } from './name-holds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RunQueue } from './run-queue.ts';
@@ -437,14 +439,29 @@ export class DownloadEngine {
   /**
    * Points a download at a new link to the same file, for one that expired or moved. The bytes
    * kept are not trusted on the link's word: the next run asks for ranges with the file's
-   * validators, and a file that is not the same (size, ETag) is started over.
+   * validators, and a file that is not the same (size, ETag) is started over. `headers`, where
+   * given, replace the download's own: the new link may want other credentials.
    */
-  async setUrl(id: string, url: string): Promise<TaskSnapshot> {
+  async setUrl(
+    id: string,
+    url: string,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<TaskSnapshot> {
     const entry = this.#get(id);
+    const { record } = entry;
     requireState(entry, LINK_CHANGEABLE, 'given a new link');
     const parsed = HttpUrlSchema.safeParse(url);
     if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
-    entry.record.url = parsed.data;
+    const given = headers === undefined ? undefined : HeadersSchema.safeParse(headers);
+    if (given && !given.success) throw new ApiError('INVALID_INPUT', describe(given.error));
+    if (given) {
+      record.options.headers = given.data;
+    } else if (new URL(parsed.data).origin !== new URL(record.url).origin) {
+      // Credentials were given for the old link's server: another one must not see them, as
+      // after a redirect (http-range.ts).
+      record.options.headers = withoutCredentials(record.options.headers);
+    }
+    record.url = parsed.data;
     this.#log({ level: 'info', event: 'link_changed', taskId: id, url: redactUrl(parsed.data) });
     return this.#commit(entry);
   }

@@ -37,19 +37,27 @@ export function fileNameFromUrl(url: URL): string | null {
   }
 }
 
-/** User's choice > Content-Disposition > URL path > host > "download"; always sanitised. */
-export function chooseFileName(input: {
+export interface FileNameSources {
   contentDisposition?: string | null;
   url: URL;
   override?: string | null;
-}): string {
+}
+
+/** User's choice > Content-Disposition > URL path > host > "download"; always sanitised. */
+export function chooseFileName(input: FileNameSources): string {
+  return promisedFileName(input) ?? sanitizeFileName(input.url.hostname || FALLBACK);
+}
+
+/**
+ * The name the user, the server or the URL's path gives the file; null where only the host
+ * ("example.com") or the fallback would name it, which promise no particular file.
+ */
+export function promisedFileName(input: FileNameSources): string | null {
   const raw =
     input.override ||
     filenameFromContentDisposition(input.contentDisposition) ||
-    fileNameFromUrl(input.url) ||
-    input.url.hostname ||
-    FALLBACK;
-  return sanitizeFileName(raw);
+    fileNameFromUrl(input.url);
+  return raw ? sanitizeFileName(raw) : null;
 }
 
 /**

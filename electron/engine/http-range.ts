@@ -143,7 +143,10 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
-function withoutCredentials(headers: Readonly<Record<string, string>>): Record<string, string> {
+/** The headers without the credentials bound to the origin they were given for. */
+export function withoutCredentials(
+  headers: Readonly<Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())) out[name] = value;

@@ -36,8 +36,8 @@ const CERTIFICATE_PROBLEMS = new Map([
   ['ERR_TLS_CERT_ALTNAME_INVALID', 'it was issued for another host name'],
   ['CERT_REVOKED', 'it was revoked'],
   ['CERT_SIGNATURE_FAILURE', 'its signature is wrong'],
-  ['CERT_UNTRUSTED', 'it is not trusted for this'],
-  ['CERT_REJECTED', 'it is not trusted for this'],
+  ['CERT_UNTRUSTED', 'it is not trusted for this use'],
+  ['CERT_REJECTED', 'it is not trusted for this use'],
 ]);
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);

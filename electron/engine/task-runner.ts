@@ -5,7 +5,7 @@ import type { SegmentSnapshot, TaskError, TaskProgress, TaskRetry } from '../../
 import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
 import { DownloadError } from './errors.ts';
-import { chooseFileName, PART_SUFFIX, uniqueFileName } from './file-name.ts';
+import { chooseFileName, PART_SUFFIX, uniqueFileName, type FileNameSources } from './file-name.ts';
 import type { HostHealth } from './host-health.ts';
 import type { HostLimiter } from './host-limiter.ts';
 import type { HttpBody, HttpTransport } from './http-body.ts';
@@ -32,6 +32,7 @@ import {
   mediaTypeOf,
   namesNonPage,
   readHead,
+  refuseFirstPage,
   webPageError,
 } from './web-page.ts';
 
@@ -486,11 +487,11 @@ export class TaskRunner {
       if (this.#workers.size > 1) return false;
     }
     // Another connection may already have gone back to the original URL: what matters is whether
-    // this failed request went to a redirect target.
+    // this failed request went to a redirect target. Expired, some answer a page ("link expired").
     const expiredRedirect =
       worker.requestedUrl !== null &&
       worker.requestedUrl !== this.record.url &&
-      [401, 403, 404, 410].includes(error.status ?? 0);
+      ([401, 403, 404, 410].includes(error.status ?? 0) || error.code === 'WEB_PAGE');
     if (expiredRedirect) {
       // Signed CDN links expire: ask the original URL for a fresh one, keeping verified bytes.
       this.#url = this.record.url;
@@ -589,15 +590,10 @@ export class TaskRunner {
       res.body.destroy();
       throw tooLarge(r.options.maxSize, size);
     }
-    const contentType = mediaTypeOf(res.headers);
-    if (res.status !== 416 && !this.#sniffedPage && isPageType(contentType)) {
-      const name = r.fileName ?? this.#wantedName(res);
-      if (namesNonPage(name)) {
-        if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
-        // Only labelled as a page: asked for again, and this time taken as the file it is.
-        this.#sniffedPage = true;
-        return;
-      }
+    if (!this.#sniffedPage && (await refuseFirstPage(res, this.#naming(res)))) {
+      // Only labelled as a page: asked for again, and this time taken as the file it is.
+      this.#sniffedPage = true;
+      return;
     }
     this.#url = res.url;
     r.size = size;
@@ -611,7 +607,7 @@ export class TaskRunner {
     });
     r.etag = res.etag;
     r.lastModified = res.lastModified;
-    r.contentType = contentType;
+    r.contentType = mediaTypeOf(res.headers);
     try {
       await this.#ensureFile(res);
     } catch (error) {
@@ -635,13 +631,13 @@ export class TaskRunner {
     return min > 0 && this.record.size !== null && this.record.size >= min;
   }
 
-  /** The name the response and the user's choice give, before it is made unique. */
-  #wantedName(res: RangeResponse): string {
-    return chooseFileName({
+  /** What names the file: the user's choice, then the response. */
+  #naming(res: RangeResponse): FileNameSources {
+    return {
       contentDisposition: header(res.headers, 'content-disposition'),
       url: new URL(res.url),
       override: this.record.requestedName,
-    });
+    };
   }
 
   /** Picks the final name (once per task) and creates or truncates its `.part` file. */
@@ -651,7 +647,7 @@ export class TaskRunner {
       await this.#file.truncate(0);
       return;
     }
-    const wanted = this.#wantedName(res);
+    const wanted = chooseFileName(this.#naming(res));
     const settings = this.#env.settings();
     const category =
       r.autoDir && settings.useCategories ? categoryOf(wanted, settings.categories) : null;
@@ -846,7 +842,7 @@ export class TaskRunner {
     if (res.status === 416) {
       throw protocolError('SIZE_CHANGED', 'the file on the server got shorter');
     }
-    if (isPageType(mediaTypeOf(res.headers)) && !isPageType(r.contentType)) {
+    if (await this.#pageInstead(res)) {
       // Not a new version to start over with: the bytes kept wait for the link to work again.
       res.body.destroy();
       throw webPageError('the rest of the file', true);
@@ -880,6 +876,20 @@ export class TaskRunner {
     this.#env.hostLimiter.success(worker.host);
     this.#env.hostHealth.answered(worker.host);
     return res;
+  }
+
+  /**
+   * Whether an answer for the rest of the file is a web page instead. The first answer's type
+   * says whether the file is one. Without it (a record of a version that did not keep it, or a
+   * first answer that gave none), a page is told as in #probe, by the name and by the bytes of a
+   * whole answer: the ranges of a file its server labels text/html still fit the bytes kept.
+   */
+  async #pageInstead(res: RangeResponse): Promise<boolean> {
+    if (!isPageType(mediaTypeOf(res.headers))) return false;
+    const { contentType, fileName } = this.record;
+    if (contentType !== null) return !isPageType(contentType);
+    if (res.status !== 200 || fileName === null || !namesNonPage(fileName)) return false;
+    return looksLikeHtml(await readHead(res.body));
   }
 
   /** Moves bytes from a response into the segment; returns how many it took. */

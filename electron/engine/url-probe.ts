@@ -3,14 +3,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
 import { createTransport } from './http-transport.ts';
-import {
-  isPageType,
-  looksLikeHtml,
-  mediaTypeOf,
-  namesNonPage,
-  readHead,
-  webPageError,
-} from './web-page.ts';
+import { refuseFirstPage } from './web-page.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -35,17 +28,13 @@ export async function probeUrl(
       transport,
       signal,
     });
-    const fileName = chooseFileName({
+    const naming = {
       contentDisposition: header(res.headers, 'content-disposition'),
       url: new URL(res.url),
-    });
-    if (res.status === 200 && isPageType(mediaTypeOf(res.headers)) && namesNonPage(fileName)) {
-      // Said before anything is added: the download would fail the same way (see web-page.ts).
-      if (looksLikeHtml(await readHead(res.body))) throw webPageError(fileName, false);
-    } else {
-      // A server that ignored the range sends the whole file: read a little, then drop the socket.
-      await res.body.dump(64 * 1024).catch(() => {});
-    }
+    };
+    // A page where a file was promised is said before anything is added, as the download would
+    // fail. A server that ignored the range sends the whole file: read a little, then drop it.
+    if (!(await refuseFirstPage(res, naming))) await res.body.dump(64 * 1024).catch(() => {});
     const size =
       res.status === 206
         ? (res.contentRange?.total ?? null)
@@ -54,7 +43,7 @@ export async function probeUrl(
           : res.contentLength;
     return {
       url: res.url,
-      fileName,
+      fileName: chooseFileName(naming),
       size,
       resumable: res.status === 206 || (res.status === 416 && size === 0),
       contentType: header(res.headers, 'content-type'),

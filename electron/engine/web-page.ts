@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpBody } from './http-body.ts';
 import { DownloadError } from './errors.ts';
-import { splitExtension } from './file-name.ts';
+import { promisedFileName, splitExtension, type FileNameSources } from './file-name.ts';
+import { header } from './http-range.ts';
 
 /**
  * Telling a web page from the file a link promised: a login form, an "expired link" notice or a
@@ -51,8 +52,8 @@ export const SNIFF_BYTES = 512;
 
 /** The media type of a response, lower-cased and without parameters; null when none. */
 export function mediaTypeOf(headers: IncomingHttpHeaders): string | null {
-  const value = headers['content-type'];
-  const type = value?.split(';', 1)[0]!.trim().toLowerCase();
+  // Through header(): a server that sends the header twice gives a list (http1-parse.ts).
+  const type = header(headers, 'content-type')?.split(';', 1)[0]!.trim().toLowerCase();
   return type || null;
 }
 
@@ -95,6 +96,22 @@ export async function readHead(body: HttpBody, max = SNIFF_BYTES): Promise<Buffe
     body.destroy();
   }
   return buffer.subarray(0, length);
+}
+
+/**
+ * Looks into a first answer labelled as a page whose name promises a file, and throws WEB_PAGE
+ * when its bytes are a page. True when they were not: the file is only labelled as a page, and
+ * the start of this answer was used up looking. False when there was nothing to look into.
+ */
+export async function refuseFirstPage(
+  res: { status: number; headers: IncomingHttpHeaders; body: HttpBody },
+  naming: FileNameSources,
+): Promise<boolean> {
+  if (res.status === 416 || !isPageType(mediaTypeOf(res.headers))) return false;
+  const name = promisedFileName(naming);
+  if (name === null || !namesNonPage(name)) return false;
+  if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
+  return true;
 }
 
 /**

@@ -68,7 +68,7 @@ export function TaskDetails({ id }: { id: string }) {
         <button type="submit">{t('details.apply')}</button>
         <TaskLog id={id} />
       </form>
-      <LinkForm id={id} name={name} />
+      <LinkForm key={id} id={id} name={name} />
     </>
   );
 }
@@ -76,6 +76,7 @@ export function TaskDetails({ id }: { id: string }) {
 /**
  * The download's link, and a new one for the same file where the old expired or moved: a failed
  * download is retried with it and goes on from the bytes it kept (the engine checks they fit).
+ * Keyed by the download: a link typed for one is never shown, nor used, for another.
  */
 function LinkForm({ id, name }: { id: string; name: string }) {
   const t = useT();
@@ -85,12 +86,13 @@ function LinkForm({ id, name }: { id: string; name: string }) {
   const [draft, setDraft] = useState(url);
   const [problem, setProblem] = useState<string | null>(null);
   const ids = { link: useId(), hint: useId(), problem: useId() };
+  const changeable = !!state && LINK_CHANGEABLE.includes(state);
+  // A download that starts running shows the link it runs with, not one typed before it started.
   useEffect(() => {
     setDraft(url);
     setProblem(null);
-  }, [url]);
+  }, [url, changeable]);
   if (!state) return null;
-  const changeable = LINK_CHANGEABLE.includes(state);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -112,6 +114,8 @@ function LinkForm({ id, name }: { id: string; name: string }) {
     <form
       className="task-link"
       aria-label={`${t('details.link')}: ${name}`}
+      // Checked here, in the UI's words (and with its "did you mean https://…?"), not the browser's.
+      noValidate
       onSubmit={(e) => void submit(e)}
     >
       <label htmlFor={ids.link}>{t('details.link')}</label>

@@ -336,6 +336,28 @@ describe('braid get', () => {
     });
   });
 
+  it('sends the headers given with a new link, not those of the old one', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/old/disk.iso', { body, faults: { connectionRate: 512 * KiB } });
+      const old = ['get', server.url('/old/disk.iso'), '-d', dir, '--header', 'X-Token: old'];
+      const first = await braid(old, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      server.addFile('/new/disk.iso', { body });
+      const before = server.stats.requests.length;
+
+      const args = ['get', server.url('/new/disk.iso'), '-o', 'disk.iso', '-d', dir];
+      const second = await braid([...args, '--header', 'X-Token: new'], home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+      const sent = server.stats.requests.slice(before).map((r) => r.headers['x-token']);
+      assert.ok(sent.length > 0);
+      assert.deepEqual([...new Set(sent)], ['new']);
+    });
+  });
+
   it('says once, in words, that a server which cannot resume makes it start again, and how much that discards', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(2 * MiB);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 
 const KiB = 1024;
@@ -52,6 +53,31 @@ describe('a new link for a download', () => {
       const done = await waitForEnd(engine, task!.id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(await sha256File(join(dir, 'a.bin')), sha256(other), 'one whole version');
+    });
+  });
+
+  it('sends the credentials given for the old link only to its server, never to another', async () => {
+    await withHarness(async ({ engine, server }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/disk.iso', { body, faults: { connectionRate: 1 * MiB } });
+      const other = await FaultServer.start();
+      try {
+        other.addFile('/disk.iso', { body });
+        const headers = { Authorization: 'Bearer old', Cookie: 'session=old', 'X-Client': 'braid' };
+        const [task] = await engine.add([{ url: server.url('/disk.iso'), headers }]);
+        await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
+        await engine.pause(task!.id);
+        await engine.setUrl(task!.id, other.url('/disk.iso'));
+        await engine.resume(task!.id);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        const sent = other.stats.requests.map((r) => [r.headers.authorization, r.headers.cookie]);
+        assert.ok(sent.length > 0);
+        assert.deepEqual(sent.flat().filter(Boolean), [], 'no credentials to the new server');
+        assert.ok(other.stats.requests.every((r) => r.headers['x-client'] === 'braid'));
+      } finally {
+        await other.close();
+      }
     });
   });
 

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { crc32 } from 'node:zlib';
 import {
   isPageType,
   looksLikeHtml,
   mediaTypeOf,
   namesNonPage,
 } from '../../electron/engine/web-page.ts';
-import { waitForEnd, withHarness } from '../support/engine-harness.ts';
+import { probeUrl } from '../../electron/engine/url-probe.ts';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 import type { Handler } from '../support/fault-server.ts';
 
@@ -15,6 +18,23 @@ const KiB = 1024;
 const LOGIN_PAGE = Buffer.from(
   '\ufeff\n  <!DOCTYPE html>\n<html><body>Please sign in</body></html>',
 );
+
+/**
+ * Rewrites a closed engine's saved tasks as an older version, which kept no media type, left them
+ * (record-log.ts: each line is its payload's CRC-32, then the payload).
+ */
+async function forgetMediaTypes(home: string): Promise<void> {
+  const dir = join(home, 'tasks');
+  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.jsonl'))) {
+    const lines = (await readFile(join(dir, name), 'utf8')).split('\n').filter(Boolean);
+    const older = lines.map((line) => {
+      const payload = line.slice(9).replace(/"contentType":(null|"[^"]*"),/, '');
+      return `${crc32(payload).toString(16).padStart(8, '0')} ${payload}\n`;
+    });
+    assert.ok(!older.join('').includes('"contentType"'), name);
+    await writeFile(join(dir, name), older.join(''));
+  }
+}
 
 /** What a file host answers once a link expired or wants a login: 200 and a page, Range or not. */
 const loginPage: Handler = (_req, res) => {
@@ -50,6 +70,21 @@ describe('web pages where a file was expected', () => {
     });
   });
 
+  it('downloads a file whose server sends its Content-Type twice', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(100 * KiB);
+      server.addHandler('/twice.zip', (_req, res) => {
+        res.setHeader('content-type', ['application/zip', 'application/octet-stream']);
+        res.setHeader('content-length', body.length);
+        res.end(body);
+      });
+      const [task] = await engine.add([{ url: server.url('/twice.zip') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'twice.zip')), sha256(body));
+    });
+  });
+
   it('saves a page asked for under a page’s name or a name without extension', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       server.addHandler('/index.html', loginPage);
@@ -64,6 +99,18 @@ describe('web pages where a file was expected', () => {
       }
       assert.deepEqual(await listDir(dir), ['index.html', 'welcome']);
       assert.equal(await sha256File(join(dir, 'welcome')), sha256(LOGIN_PAGE));
+    });
+  });
+
+  it('saves a site’s home page, named after its host, which promises no file', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addHandler('/', loginPage);
+      const probed = await probeUrl(server.url('/'), {}, { proxyMode: 'none', proxyUrl: '' });
+      assert.equal(probed.fileName, '127.0.0.1');
+      const [task] = await engine.add([{ url: server.url('/') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, '127.0.0.1')), sha256(LOGIN_PAGE));
     });
   });
 
@@ -102,6 +149,103 @@ describe('web pages where a file was expected', () => {
         assert.equal(server.stats.bodyBytes, body.length - failed.downloaded, 'resumed');
       },
       { maxRetries: 1 },
+    );
+  });
+});
+
+describe('web pages and downloads begun by a version that kept no media type', () => {
+  it('resumes a file its server labels text/html from the bytes kept', async () => {
+    await withHarness(
+      async (h) => {
+        const body = makeContent(3 * MiB);
+        const slow = { connectionRate: 1 * MiB };
+        h.server.addFile('/data.zip', { body, contentType: 'text/html', faults: slow });
+        const [task] = await h.engine.add([{ url: h.server.url('/data.zip'), connections: 2 }]);
+        await waitForTask(h.engine, task!.id, (t) => t.downloaded > 400 * KiB);
+        await h.engine.pause(task!.id);
+        await h.engine.close();
+        await forgetMediaTypes(h.home);
+        const engine = await h.restart();
+        const served = h.server.stats.bodyBytes;
+        const kept = engine.get(task!.id)!.downloaded;
+        await engine.resume(task!.id);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(h.dir, 'data.zip')), sha256(body));
+        assert.equal(
+          h.server.stats.bodyBytes - served,
+          body.length - kept,
+          'only the rest fetched',
+        );
+      },
+      { maxRetries: 1 },
+    );
+  });
+
+  it('still keeps the downloaded part when the link of such a download answers a page', async () => {
+    await withHarness(
+      async (h) => {
+        const body = makeContent(3 * MiB);
+        h.server.addFile('/disk.iso', { body, faults: { connectionRate: 1 * MiB } });
+        const [task] = await h.engine.add([{ url: h.server.url('/disk.iso'), connections: 2 }]);
+        await waitForTask(h.engine, task!.id, (t) => t.downloaded > 400 * KiB);
+        await h.engine.pause(task!.id);
+        await h.engine.close();
+        await forgetMediaTypes(h.home);
+        const engine = await h.restart();
+        h.server.addHandler('/disk.iso', loginPage);
+        await engine.resume(task!.id);
+        const failed = await waitForEnd(engine, task!.id);
+        assert.equal(failed.error?.code, 'WEB_PAGE');
+        assert.ok(failed.downloaded > 400 * KiB, `${failed.downloaded} bytes kept`);
+        assert.deepEqual(await listDir(h.dir), ['disk.iso.part']);
+      },
+      { maxRetries: 1 },
+    );
+  });
+});
+
+describe('a signed link that expires into a web page', () => {
+  it('asks the original link for a fresh one, keeping the bytes', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const body = makeContent(6 * MiB);
+        // Each signed link serves one answer; asked again, it says it expired, with a page.
+        let signed = 0;
+        const spent = new Set<string>();
+        server.addHandler('/download', (_req, res) => {
+          res.writeHead(302, { location: `/cdn/disk.iso?sig=${++signed}` });
+          res.end();
+        });
+        server.addHandler('/cdn/disk.iso', (req, res) => {
+          const sig = new URL(req.url!, server.origin).searchParams.get('sig')!;
+          if (spent.has(sig)) return loginPage(req, res);
+          spent.add(sig);
+          const [, from, to] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '')!;
+          const start = Number(from);
+          const end = Math.min(Number(to), body.length - 1);
+          res.writeHead(206, {
+            'content-type': 'application/octet-stream',
+            etag: '"v1"',
+            'content-range': `bytes ${start}-${end}/${body.length}`,
+            'content-length': end - start + 1,
+          });
+          res.end(body.subarray(start, end + 1));
+        });
+        const [task] = await engine.add([{ url: server.url('/download'), connections: 1 }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+        const pages = server.stats.requests.filter(
+          (r) => r.path === '/cdn/disk.iso' && r.status === 200,
+        );
+        assert.ok(pages.length > 0, 'a signed link did expire');
+        assert.ok(
+          server.stats.bodyBytes < body.length + 64 * KiB,
+          `served ${server.stats.bodyBytes}`,
+        );
+      },
+      { maxRetries: 2 },
     );
   });
 });

@@ -302,6 +302,49 @@ describe('the link of the selected download', () => {
     expect(api.calls).toEqual([]);
   });
 
+  it('shows the link a queued download starts with, not one typed for it that was never used', () => {
+    const queued = task({
+      id: 'aaaaaa',
+      fileName: 'disk.iso',
+      url: 'https://old.example/disk.iso',
+      state: 'queued',
+    });
+    const { store } = renderApp([queued]);
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Link') as HTMLInputElement;
+    fireEvent.change(field, { target: { value: 'https://typed.example/disk.iso' } });
+    act(() =>
+      store
+        .getState()
+        .applyEvents([{ type: 'task-changed', task: { ...queued, state: 'downloading' } }]),
+    );
+    expect(field.readOnly).toBe(true);
+    expect(field.value).toBe('https://old.example/disk.iso');
+  });
+
+  it('keeps what was typed for one download to that one, when another with the same link is selected', async () => {
+    const url = 'https://same.example/disk.iso';
+    const { api } = renderApp([
+      task({ id: 'aaaaaa', fileName: 'a.iso', url, state: 'paused', createdAt: 2 }),
+      task({ id: 'bbbbbb', fileName: 'b.iso', url, state: 'paused', createdAt: 1 }),
+    ]);
+    fireEvent.click(row('a.iso'));
+    const first = screen.getByRole('form', { name: 'Link: a.iso' });
+    fireEvent.change(within(first).getByLabelText('Link'), { target: { value: 'ftp://x/a.iso' } });
+    await act(async () => fireEvent.submit(first));
+    expect(within(first).getByRole('alert')).toBeTruthy();
+    fireEvent.change(within(first).getByLabelText('Link'), {
+      target: { value: 'https://new.example/a.iso' },
+    });
+    fireEvent.click(row('b.iso'));
+    const second = screen.getByRole('form', { name: 'Link: b.iso' });
+    expect((within(second).getByLabelText('Link') as HTMLInputElement).value).toBe(url);
+    expect(within(second).queryByRole('alert')).toBeNull();
+    await act(async () => fireEvent.submit(second));
+    expect(api.commands('tasks.setUrl')).toEqual([]);
+  });
+
   it('shows the link of a running download read-only, saying to pause it first', () => {
     renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'downloading' })]);
     fireEvent.click(row('disk.iso'));
