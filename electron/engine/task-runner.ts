@@ -4,6 +4,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import type { SegmentSnapshot, TaskError, TaskProgress, TaskRetry } from '../../shared/api/task.ts';
 import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
+import { checkRoom } from './disk-space.ts';
 import { DownloadError } from './errors.ts';
 import { chooseFileName, PART_SUFFIX, uniqueFileName, type FileNameSources } from './file-name.ts';
 import type { HostHealth } from './host-health.ts';
@@ -62,6 +63,12 @@ const SPEED_KNOWN_MS = 250;
 const LINGER_MS = 200;
 /** The reason idle connections are woken with: a constant, as a DOMException per piece costs. */
 const WORK_CHANGED = Symbol('work changed');
+/**
+ * From this size on, a download first asks whether its disk has room for it. Smaller files do
+ * not: a statfs each would cost the many-small-files case, and a disk that fills up pauses a
+ * download as always.
+ */
+const ROOM_CHECK_MIN = 16 * 1024 * 1024;
 /** Restarts from zero (file changed, ranges broken) before the task fails. */
 const MAX_RESTARTS = 3;
 
@@ -610,6 +617,7 @@ export class TaskRunner {
     r.contentType = mediaTypeOf(res.headers);
     try {
       await this.#ensureFile(res);
+      if (size !== null && size >= ROOM_CHECK_MIN) await checkRoom(r.dir, size);
     } catch (error) {
       res.body.destroy();
       throw error;

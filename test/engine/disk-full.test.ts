@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { resumeToCompletion, waitForEnd, TEST_SETTINGS } from '../support/engine-harness.ts';
-import { listDir, makeContent, MiB, tempDir } from '../support/fixtures.ts';
+import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
 
 describe('a full disk', () => {
@@ -53,4 +53,39 @@ describe('a full disk', () => {
       }
     });
   }
+
+  it('pauses before the first byte when the file cannot fit, saying how much it needs, and completes once there is room', async (t) => {
+    const disk = await mountSmallDisk(t, '1m');
+    if (!disk) return;
+    const tmp = await tempDir();
+    const { dir } = disk;
+    const server = await FaultServer.start();
+    const engine = await DownloadEngine.open({
+      home: join(tmp.path, 'home'),
+      settings: TEST_SETTINGS,
+    });
+    try {
+      const body = makeContent(20 * MiB);
+      server.addFile('/big.iso', { body });
+      const [task] = await engine.add([{ url: server.url('/big.iso'), dir, connections: 4 }]);
+      const stopped = await waitForEnd(engine, task!.id);
+      assert.equal(stopped.state, 'paused');
+      assert.equal(stopped.error?.code, 'DISK_FULL');
+      assert.match(stopped.error!.message, /^the file needs 20\.0 MiB and its disk has .* free/);
+      assert.equal(stopped.downloaded, 0);
+      assert.equal(server.stats.requests.length, 1, 'only the first answer was asked for');
+
+      disk.resize('32m');
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.deepEqual(await listDir(dir), ['big.iso']);
+      assert.equal(await sha256File(join(dir, 'big.iso')), sha256(body));
+    } finally {
+      await engine.close();
+      await server.close();
+      await disk.cleanup();
+      await tmp.cleanup();
+    }
+  });
 });
