@@ -31,7 +31,7 @@ import {
   isPageType,
   looksLikeHtml,
   mediaTypeOf,
-  namesNonPage,
+  namesAFile,
   readHead,
   refuseFirstPage,
   webPageError,
@@ -896,7 +896,7 @@ export class TaskRunner {
     if (!isPageType(mediaTypeOf(res.headers))) return false;
     const { contentType, fileName } = this.record;
     if (contentType !== null) return !isPageType(contentType);
-    if (res.status !== 200 || fileName === null || !namesNonPage(fileName)) return false;
+    if (res.status !== 200 || fileName === null || !namesAFile(fileName)) return false;
     return looksLikeHtml(await readHead(res.body));
   }
 

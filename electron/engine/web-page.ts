@@ -10,22 +10,22 @@ import { header } from './http-range.ts';
  * under the file's name looking like a finished download.
  */
 
-/** Extensions under which a web page is what one expects to get. */
-const PAGE_EXTENSIONS = new Set([
-  'htm',
-  'html',
-  'xhtml',
-  'xht',
-  'shtml',
-  'php',
-  'asp',
-  'aspx',
-  'jsp',
-  'jspx',
-  'cfm',
-  'cgi',
-  'pl',
-]);
+/**
+ * Extensions of files people download that are never web pages: archives, installers and
+ * packages, disk images, media, documents. Only these: a page's address may end in anything
+ * ("/wiki/Node.js", "/releases/v2.1"), and a page saved where none was promised is what a
+ * browser would do; refusing a page someone asked for is worse.
+ */
+const FILE_EXTENSIONS = new Set(
+  (
+    'zip 7z rar gz tgz bz2 tbz2 xz txz zst lz lzma tar cab tar.gz tar.bz2 tar.xz tar.zst tar.lz ' +
+    'exe msi msix appx dmg pkg deb rpm apk aab ipa appimage snap flatpak jar war whl gem nupkg ' +
+    'crx xpi vsix iso img vhd vhdx vmdk qcow2 ova wim esd bin torrent ' +
+    'mp4 mkv avi mov wmv flv webm m4v mpg mpeg mp3 flac wav ogg opus m4a aac wma ' +
+    'jpg jpeg png gif webp bmp tif tiff heic avif psd ttf otf woff woff2 ' +
+    'pdf epub mobi djvu doc docx xls xlsx ppt pptx odt ods odp rtf sqlite parquet'
+  ).split(' '),
+);
 
 /** What the HTML sniffing of the WHATWG MIME Sniffing standard (§7.1) takes for a page's start. */
 const HTML_STARTS = [
@@ -61,10 +61,9 @@ export function isPageType(mediaType: string | null): boolean {
   return mediaType === 'text/html' || mediaType === 'application/xhtml+xml';
 }
 
-/** Whether a name promises something other than a page: it has an extension, not a page's. */
-export function namesNonPage(fileName: string): boolean {
-  const ext = splitExtension(fileName).ext.slice(1).toLowerCase();
-  return ext !== '' && !PAGE_EXTENSIONS.has(ext);
+/** Whether a name promises a file that is never a page (see FILE_EXTENSIONS). */
+export function namesAFile(fileName: string): boolean {
+  return FILE_EXTENSIONS.has(splitExtension(fileName).ext.slice(1).toLowerCase());
 }
 
 /** Whether bytes start like HTML (after a UTF-8 BOM and whitespace), as a browser would judge. */
@@ -109,7 +108,7 @@ export async function refuseFirstPage(
 ): Promise<boolean> {
   if (res.status === 416 || !isPageType(mediaTypeOf(res.headers))) return false;
   const name = promisedFileName(naming);
-  if (name === null || !namesNonPage(name)) return false;
+  if (name === null || !namesAFile(name)) return false;
   if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
   return true;
 }

@@ -7,7 +7,7 @@ import {
   isPageType,
   looksLikeHtml,
   mediaTypeOf,
-  namesNonPage,
+  namesAFile,
 } from '../../electron/engine/web-page.ts';
 import { probeUrl } from '../../electron/engine/url-probe.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
@@ -85,19 +85,21 @@ describe('web pages where a file was expected', () => {
     });
   });
 
-  it('saves a page asked for under a page’s name or a name without extension', async () => {
+  it('saves a page asked for under a page’s name, a name without extension, or one like /wiki/Node.js', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       server.addHandler('/index.html', loginPage);
       server.addHandler('/welcome', loginPage);
+      server.addHandler('/wiki/Node.js', loginPage);
       const tasks = await engine.add([
         { url: server.url('/index.html') },
         { url: server.url('/welcome') },
+        { url: server.url('/wiki/Node.js') },
       ]);
       for (const task of tasks) {
         const done = await waitForEnd(engine, task.id);
         assert.equal(done.state, 'completed', JSON.stringify(done.error));
       }
-      assert.deepEqual(await listDir(dir), ['index.html', 'welcome']);
+      assert.deepEqual(await listDir(dir), ['Node.js', 'index.html', 'welcome']);
       assert.equal(await sha256File(join(dir, 'welcome')), sha256(LOGIN_PAGE));
     });
   });
@@ -258,13 +260,15 @@ describe('telling a page from a file', () => {
     assert.equal(isPageType('text/plain'), false);
   });
 
-  it('expects a file from a name with any extension but a page’s', () => {
-    assert.equal(namesNonPage('setup.zip'), true);
-    assert.equal(namesNonPage('notes.txt'), true);
-    assert.equal(namesNonPage('backup.tar.gz'), true);
-    assert.equal(namesNonPage('index.HTML'), false);
-    assert.equal(namesNonPage('view.php'), false);
-    assert.equal(namesNonPage('download'), false);
+  it('expects a file, never a page, only from the extensions of files people download', () => {
+    assert.equal(namesAFile('setup.zip'), true);
+    assert.equal(namesAFile('backup.tar.gz'), true);
+    assert.equal(namesAFile('Disk.ISO'), true);
+    assert.equal(namesAFile('index.HTML'), false);
+    assert.equal(namesAFile('view.php'), false);
+    assert.equal(namesAFile('Node.js'), false);
+    assert.equal(namesAFile('v2.1'), false);
+    assert.equal(namesAFile('download'), false);
   });
 
   it('sniffs HTML as browsers do: a known tag first, after a BOM and whitespace', () => {
