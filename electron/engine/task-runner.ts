@@ -597,7 +597,10 @@ export class TaskRunner {
       res.body.destroy();
       throw tooLarge(r.options.maxSize, size);
     }
-    if (!this.#sniffedPage && (await refuseFirstPage(res, this.#naming(res)))) {
+    if (
+      !this.#sniffedPage &&
+      (await refuseFirstPage(res, this.#naming(res), new URL(this.record.url)))
+    ) {
       // Only labelled as a page: asked for again, and this time taken as the file it is.
       this.#sniffedPage = true;
       return;

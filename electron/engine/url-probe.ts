@@ -34,7 +34,8 @@ export async function probeUrl(
     };
     // A page where a file was promised is said before anything is added, as the download would
     // fail. A server that ignored the range sends the whole file: read a little, then drop it.
-    if (!(await refuseFirstPage(res, naming))) await res.body.dump(64 * 1024).catch(() => {});
+    if (!(await refuseFirstPage(res, naming, new URL(url))))
+      await res.body.dump(64 * 1024).catch(() => {});
     const size =
       res.status === 206
         ? (res.contentRange?.total ?? null)

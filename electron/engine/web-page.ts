@@ -98,17 +98,21 @@ export async function readHead(body: HttpBody, max = SNIFF_BYTES): Promise<Buffe
 }
 
 /**
- * Looks into a first answer labelled as a page whose name promises a file, and throws WEB_PAGE
- * when its bytes are a page. True when they were not: the file is only labelled as a page, and
- * the start of this answer was used up looking. False when there was nothing to look into.
+ * Looks into a first answer labelled as a page where a file was promised, by its name or by the
+ * link asked for (`/setup.zip` redirected to a login page at `/login`), and throws WEB_PAGE when
+ * its bytes are a page. True when they were not: the file is only labelled as a page, and the
+ * start of this answer was used up looking. False when there was nothing to look into.
  */
 export async function refuseFirstPage(
   res: { status: number; headers: IncomingHttpHeaders; body: HttpBody },
   naming: FileNameSources,
+  asked: URL,
 ): Promise<boolean> {
   if (res.status === 416 || !isPageType(mediaTypeOf(res.headers))) return false;
-  const name = promisedFileName(naming);
-  if (name === null || !namesAFile(name)) return false;
+  const name = [promisedFileName(naming), promisedFileName({ url: asked })].find(
+    (n) => n !== null && namesAFile(n),
+  );
+  if (name === undefined || name === null) return false;
   if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
   return true;
 }

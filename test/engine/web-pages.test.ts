@@ -59,6 +59,19 @@ describe('web pages where a file was expected', () => {
     });
   });
 
+  it('fails, keeping no file, when a link to a .zip is redirected to a login page', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      server.addRedirect('/files/report.zip', '/login?next=/files/report.zip');
+      server.addHandler('/login', loginPage);
+      const [task] = await engine.add([{ url: server.url('/files/report.zip') }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'failed');
+      assert.equal(done.error?.code, 'WEB_PAGE');
+      assert.match(done.error!.message, /web page instead of report\.zip/);
+      assert.deepEqual(await listDir(dir), []);
+    });
+  });
+
   it('downloads a file its server labels text/html when its bytes are no page', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const body = makeContent(300 * KiB);
