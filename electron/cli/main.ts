@@ -336,7 +336,10 @@ async function startOrResume(
   return { tasks, problems };
 }
 
-/** The task continued with this command's limit and checksum; null when it must start afresh. */
+/**
+ * The task continued with this command's limit, checksum and connections; null when it must start
+ * afresh.
+ */
 async function continueTask(
   engine: DownloadEngine,
   task: TaskSnapshot,
@@ -344,6 +347,11 @@ async function continueTask(
 ): Promise<TaskSnapshot | string | null> {
   const limit = input.limit ?? 0;
   if (task.options.limit !== limit) await engine.setTaskLimit(task.id, limit);
+  // Connections asked for this time apply; none asked, the download keeps its own.
+  const { connections } = input;
+  if (connections !== undefined && task.options.connections !== connections) {
+    await engine.setConnections(task.id, connections);
+  }
   const checksum = input.checksum ?? null;
   const unchanged = sameChecksum(checksum, task.options.checksum);
   if (task.state === 'completed') {

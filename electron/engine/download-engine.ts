@@ -16,6 +16,7 @@ import {
 import {
   AddTaskInputSchema,
   ChecksumSchema,
+  ConnectionsSchema,
   HeadersSchema,
   HttpUrlSchema,
   RateSchema,
@@ -463,6 +464,15 @@ export class DownloadEngine {
     }
     record.url = parsed.data;
     this.#log({ level: 'info', event: 'link_changed', taskId: id, url: redactUrl(parsed.data) });
+    return this.#commit(entry);
+  }
+
+  /** Connections a download may open: more are opened as it goes on, fewer as some finish. */
+  async setConnections(id: string, connections: number): Promise<TaskSnapshot> {
+    const entry = this.#get(id);
+    const parsed = ConnectionsSchema.safeParse(connections);
+    if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
+    entry.record.options.connections = parsed.data;
     return this.#commit(entry);
   }
 

@@ -308,6 +308,23 @@ describe('braid get', () => {
     });
   });
 
+  it('takes the connections of the command run again, when it names them', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/video.mkv', { body, faults: { connectionRate: 512 * KiB } });
+      const url = server.url('/video.mkv');
+      const first = await braid(['get', url, '-d', dir, '-c', '1'], home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      assert.equal(server.stats.maxOpenConnections, 1);
+      const second = await braid(['get', url, '-d', dir, '-c', '4'], home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(await sha256File(join(dir, 'video.mkv')), sha256(body));
+      assert.ok(server.stats.maxOpenConnections > 1, 'the second run opened more than one');
+    });
+  });
+
   it('continues an unfinished download from a new link given with -o its name, and says so', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(4 * MiB);
