@@ -48,7 +48,7 @@ const HTML_STARTS = [
   '<!--',
 ];
 /** Enough of a body to find its first tag after a BOM and some blank lines. */
-export const SNIFF_BYTES = 512;
+const SNIFF_BYTES = 512;
 
 /** The media type of a response, lower-cased and without parameters; null when none. */
 export function mediaTypeOf(headers: IncomingHttpHeaders): string | null {
