@@ -335,6 +335,44 @@ describe('web UI served by braid serve, in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('gives a download that failed on an expired link a new link in its details, and it completes from the bytes it kept', async () => {
+    const name = 'release-2026.iso';
+    const body = makeContent(6 * MiB, 'e2e-link');
+    // The signed link serves its first range, then expires: every later request gets a web page.
+    let answered = 0;
+    server.addHandler(`/${name}`, (req, res) => {
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      if (answered++ > 0 || !range) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html>expired</html>');
+        return;
+      }
+      const start = Number(range[1]);
+      const end = Math.min(range[2] ? Number(range[2]) : Infinity, body.length - 1);
+      res.writeHead(206, {
+        'content-type': 'application/octet-stream',
+        'content-range': `bytes ${start}-${end}/${body.length}`,
+        'content-length': end - start + 1,
+      });
+      res.end(body.subarray(start, end + 1));
+    });
+    server.addFile(`/new/${name}`, { body });
+    await page.getByRole('button', { name: 'New download' }).click();
+    await page.getByLabel('URL').fill(server.url(`/${name}?sig=old&expires=1`));
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await row(name).getByText('Failed', { exact: true }).waitFor({ timeout: 30_000 });
+
+    await row(name).locator('.task-name').click();
+    const form = page.getByRole('form', { name: `Link: ${name}` });
+    await form.getByLabel('Link').fill(server.url(`/new/${name}?sig=new`));
+    await form.getByRole('button', { name: 'Use this link' }).click();
+    await row(name).getByText('Completed', { exact: true }).waitFor({ timeout: 30_000 });
+    assert.equal(await sha256File(join(downloads, name)), sha256(body));
+    const served = server.stats.bodyBytesByPath.get(`/new/${name}`) ?? 0;
+    assert.ok(served > 0 && served < body.length, `the new link served ${served} bytes`);
+    await page.screenshot({ path: `${ARTIFACTS}new-link.png` });
+  });
+
   it('reorders waiting downloads from the keyboard and the details panel, and the engine runs them in that order', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     const settings = page.getByRole('dialog', { name: 'Settings' });
