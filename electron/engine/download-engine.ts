@@ -467,7 +467,10 @@ export class DownloadEngine {
     return this.#commit(entry);
   }
 
-  /** Connections a download may open: more are opened as it goes on, fewer as some finish. */
+  /**
+   * Connections a download may open. A running one opens more within a moment (its monitor adds
+   * workers up to the count); one asked for fewer keeps those it has until its next start.
+   */
   async setConnections(id: string, connections: number): Promise<TaskSnapshot> {
     const entry = this.#get(id);
     const parsed = ConnectionsSchema.safeParse(connections);

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { HttpUrlSchema, type Priority } from '../../shared/api/task.ts';
+import { LIMITS } from '../../shared/api/limits.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import type { LogLine } from '../../shared/api/commands.ts';
@@ -10,20 +11,25 @@ import { displayName } from '../store/app-store.ts';
 import { QueueControls } from './QueueControls.tsx';
 
 const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
+const CONNECTION_CHOICES = Array.from({ length: LIMITS.maxConnections }, (_, i) => i + 1);
 
-/** Per-task controls for the selected download: priority, place in the queue, own speed limit. */
+/**
+ * Per-task controls for the selected download: priority, connections, place in the queue, own
+ * speed limit.
+ */
 export function TaskDetails({ id }: { id: string }) {
   const t = useT();
   const run = useCommand();
   const notify = useApp((s) => s.notify);
   const priority = useApp((s) => s.tasks[id]?.priority);
   const limit = useApp((s) => s.tasks[id]?.options.limit ?? 0);
+  const connections = useApp((s) => s.tasks[id]?.options.connections ?? 1);
   const name = useApp((s) => {
     const task = s.tasks[id];
     return task ? displayName(task) : '';
   });
   const [draft, setDraft] = useState('');
-  const ids = { priority: useId(), limit: useId() };
+  const ids = { priority: useId(), connections: useId(), limit: useId() };
   useEffect(() => setDraft(limit ? formatBytes(limit).replace(/\s|i?B/g, '') : ''), [limit]);
   if (!priority) return null;
 
@@ -54,6 +60,20 @@ export function TaskDetails({ id }: { id: string }) {
           {PRIORITIES.map((p) => (
             <option key={p} value={p}>
               {t(`priority.${p}`)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.connections}>{t('details.connections')}</label>
+        <select
+          id={ids.connections}
+          value={connections}
+          onChange={(e) =>
+            void run('tasks.setConnections', { id, connections: Number(e.target.value) })
+          }
+        >
+          {CONNECTION_CHOICES.map((n) => (
+            <option key={n} value={n}>
+              {n}
             </option>
           ))}
         </select>

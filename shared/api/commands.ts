@@ -4,6 +4,7 @@ import { LIMITS } from './limits.ts';
 import { SettingsPatchSchema, SettingsSchema } from './settings.ts';
 import {
   AddTaskInputSchema,
+  ConnectionsSchema,
   HeadersSchema,
   HttpUrlSchema,
   PrioritySchema,
@@ -110,6 +111,11 @@ export const COMMANDS = {
   /** A new link for the same file (the old one expired or moved); not while it downloads. */
   'tasks.setUrl': {
     input: z.strictObject({ id: TaskIdSchema, url: HttpUrlSchema }),
+    output: TaskSnapshotSchema,
+  },
+  /** Connections the download may open: more open at once; fewer from its next start. */
+  'tasks.setConnections': {
+    input: z.strictObject({ id: TaskIdSchema, connections: ConnectionsSchema }),
     output: TaskSnapshotSchema,
   },
   'tasks.setLimit': {

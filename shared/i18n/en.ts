@@ -109,6 +109,7 @@ export const en = {
   'priority.high': 'High',
   'priority.normal': 'Normal',
   'priority.low': 'Low',
+  'details.connections': 'Connections',
   'details.limit': 'Speed limit for this download',
   'queue.label': 'Queue position',
   'queue.place': '{place} of {count} waiting, priority {priority}',

@@ -110,6 +110,7 @@ export const zhCN: Dictionary = {
   'priority.high': '高',
   'priority.normal': '普通',
   'priority.low': '低',
+  'details.connections': '连接数',
   'details.limit': '此下载的限速',
   'queue.label': '队列位置',
   'queue.place': '{priority}优先级的等待队列中第 {place} 个，共 {count} 个',

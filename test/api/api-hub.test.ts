@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
 import { waitForTask } from '../support/engine-harness.ts';
-import { makeContent, sha256File, MiB } from '../support/fixtures.ts';
+import { makeContent, sha256, sha256File, MiB } from '../support/fixtures.ts';
 import { withHub } from '../support/hub-harness.ts';
 
 const isState =
@@ -121,6 +121,28 @@ describe('ApiHub', () => {
       await c.waitFor((e) => e.type === 'task-removed' && e.id === task.id);
       assert.equal(existsSync(join(dir, 'slow.bin.part')), false);
       await rejectsWith(c.call('tasks.resume', { id: task.id }), 'NOT_FOUND');
+    });
+  });
+
+  it('gives a running download more connections at once, and refuses a count out of range', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/more.bin', { body, faults: { connectionRate: 256 * 1024 } });
+      const c = client();
+      const [task] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/more.bin'), connections: 1 }],
+      });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'downloading'));
+      await rejectsWith(
+        c.call('tasks.setConnections', { id: task.id, connections: 0 }),
+        'INVALID_INPUT',
+      );
+      const changed = await c.call('tasks.setConnections', { id: task.id, connections: 4 });
+      assert.equal(changed.options.connections, 4);
+      await c.waitFor(isState(task.id, 'completed'));
+      assert.ok(server.stats.maxOpenConnections >= 3, `${server.stats.maxOpenConnections} open`);
+      assert.equal(await sha256File(join(dir, 'more.bin')), sha256(body));
     });
   });
 

@@ -246,17 +246,19 @@ describe('a download row', () => {
 });
 
 describe('the selected download', () => {
-  it('changes its priority and its own speed limit', async () => {
+  it('changes its priority, its connections and its own speed limit', async () => {
     const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'a.bin' })]);
     fireEvent.click(row('a.bin'));
     const panel = screen.getByRole('form', { name: 'Selected download: a.bin' });
     fireEvent.change(within(panel).getByLabelText('Priority'), { target: { value: 'high' } });
+    fireEvent.change(within(panel).getByLabelText('Connections'), { target: { value: '16' } });
     fireEvent.change(within(panel).getByLabelText('Speed limit for this download'), {
       target: { value: '512K' },
     });
     await act(async () => fireEvent.click(within(panel).getByRole('button', { name: 'Apply' })));
     expect(api.calls.map((c) => [c.command, c.input])).toEqual([
       ['tasks.setPriority', { id: 'aaaaaa', priority: 'high' }],
+      ['tasks.setConnections', { id: 'aaaaaa', connections: 16 }],
       ['tasks.setLimit', { id: 'aaaaaa', limit: 512 * 1024 }],
     ]);
   });
