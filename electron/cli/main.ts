@@ -299,22 +299,20 @@ async function startOrResume(
   const key = (url: string, requestedName: string | null) => JSON.stringify([url, requestedName]);
   // The newest task per key, found by lookup: a long history times a long list adds up.
   const known = new Map<string, TaskSnapshot>();
+  // Unfinished downloads by name, for a new link given with `-o` that name.
   const unfinished = new Map<string, TaskSnapshot>();
+  const keepNewest = (map: Map<string, TaskSnapshot>, k: string, t: TaskSnapshot) => {
+    const seen = map.get(k);
+    if (!seen || t.createdAt > seen.createdAt) map.set(k, t);
+  };
   for (const t of engine.list()) {
     if (t.dir !== dir) continue;
+    keepNewest(known, key(t.url, t.requestedName), t);
     // A download that named itself is also the one `-o` with that name asks for.
-    const keys = [key(t.url, t.requestedName)];
-    if (t.requestedName === null && t.fileName) keys.push(key(t.url, t.fileName));
-    for (const k of keys) {
-      const seen = known.get(k);
-      if (!seen || t.createdAt > seen.createdAt) known.set(k, t);
-    }
+    if (t.requestedName === null && t.fileName) keepNewest(known, key(t.url, t.fileName), t);
     // A canceled download kept nothing to continue from.
     if (!LINK_CHANGEABLE.includes(t.state) || t.state === 'canceled') continue;
-    for (const name of new Set([t.fileName, t.requestedName])) {
-      const other = name === null ? undefined : unfinished.get(name);
-      if (name !== null && (!other || t.createdAt > other.createdAt)) unfinished.set(name, t);
-    }
+    for (const name of [t.fileName, t.requestedName]) if (name) keepNewest(unfinished, name, t);
   }
   const tasks: TaskSnapshot[] = [];
   const problems: string[] = [];

@@ -28,10 +28,10 @@ import { SpeedMeter } from './speed-meter.ts';
 import type { TaskRecord } from './task-record.ts';
 import { makeFolder } from './make-folder.ts';
 import {
+  fileLabelledAsPage,
   isPageType,
   looksLikeHtml,
   mediaTypeOf,
-  namesAFile,
   readHead,
   refuseFirstPage,
   webPageError,
@@ -853,7 +853,7 @@ export class TaskRunner {
     if (res.status === 416) {
       throw protocolError('SIZE_CHANGED', 'the file on the server got shorter');
     }
-    if (await this.#pageInstead(res)) {
+    if (isPageType(mediaTypeOf(res.headers)) && (await this.#pageInstead(res))) {
       // Not a new version to start over with: the bytes kept wait for the link to work again.
       res.body.destroy();
       throw webPageError('the rest of the file', true);
@@ -890,16 +890,16 @@ export class TaskRunner {
   }
 
   /**
-   * Whether an answer for the rest of the file is a web page instead. The first answer's type
-   * says whether the file is one. Without it (a record of a version that did not keep it, or a
-   * first answer that gave none), a page is told as in #probe, by the name and by the bytes of a
-   * whole answer: the ranges of a file its server labels text/html still fit the bytes kept.
+   * Whether an answer labelled as a page, for the rest of the file, is one instead of the file.
+   * The first answer's type says whether the file is a page. Without it (a record of a version
+   * that did not keep it, or a first answer that gave none), a page is told as in #probe, by the
+   * name and by the bytes of a whole answer: the ranges of a file its server labels text/html
+   * still fit the bytes kept.
    */
   async #pageInstead(res: RangeResponse): Promise<boolean> {
-    if (!isPageType(mediaTypeOf(res.headers))) return false;
     const { contentType, fileName } = this.record;
     if (contentType !== null) return !isPageType(contentType);
-    if (res.status !== 200 || fileName === null || !namesAFile(fileName)) return false;
+    if (res.status !== 200 || fileLabelledAsPage(res.headers, [fileName]) === null) return false;
     return looksLikeHtml(await readHead(res.body));
   }
 

@@ -98,6 +98,18 @@ export async function readHead(body: HttpBody, max = SNIFF_BYTES): Promise<Buffe
 }
 
 /**
+ * The first of `names` that promises a file, when an answer with these headers is labelled as a
+ * page; null when it is not, or none does. Only then are its bytes worth looking into.
+ */
+export function fileLabelledAsPage(
+  headers: IncomingHttpHeaders,
+  names: readonly (string | null)[],
+): string | null {
+  if (!isPageType(mediaTypeOf(headers))) return null;
+  return names.find((n) => n !== null && namesAFile(n)) ?? null;
+}
+
+/**
  * Looks into a first answer labelled as a page where a file was promised, by its name or by the
  * link asked for (`/setup.zip` redirected to a login page at `/login`), and throws WEB_PAGE when
  * its bytes are a page. True when they were not: the file is only labelled as a page, and the
@@ -108,11 +120,12 @@ export async function refuseFirstPage(
   naming: FileNameSources,
   asked: URL,
 ): Promise<boolean> {
-  if (res.status === 416 || !isPageType(mediaTypeOf(res.headers))) return false;
-  const name = [promisedFileName(naming), promisedFileName({ url: asked })].find(
-    (n) => n !== null && namesAFile(n),
-  );
-  if (name === undefined || name === null) return false;
+  if (res.status === 416) return false;
+  const name = fileLabelledAsPage(res.headers, [
+    promisedFileName(naming),
+    promisedFileName({ url: asked }),
+  ]);
+  if (name === null) return false;
   if (looksLikeHtml(await readHead(res.body))) throw webPageError(name, false);
   return true;
 }

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import type { AddTaskInput, TaskSnapshot } from '../../shared/api/task.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 
 const KiB = 1024;
+
+/** Adds a download and pauses it once it has kept some bytes. */
+async function pausedMidway(engine: DownloadEngine, input: AddTaskInput): Promise<TaskSnapshot> {
+  const [task] = await engine.add([input]);
+  await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
+  return engine.pause(task!.id);
+}
 
 describe('a new link for a download', () => {
   it('continues from the kept bytes when the old link expired and a new one serves the same file', async () => {
@@ -13,10 +22,11 @@ describe('a new link for a download', () => {
       async ({ engine, server, dir, log }) => {
         const body = makeContent(3 * MiB);
         server.addFile('/old/disk.iso', { body, faults: { connectionRate: 1 * MiB } });
-        const [task] = await engine.add([{ url: server.url('/old/disk.iso'), connections: 2 }]);
-        await waitForTask(engine, task!.id, (t) => t.downloaded > 400 * KiB);
-        await engine.pause(task!.id);
-        const kept = engine.get(task!.id)!.downloaded;
+        const task = await pausedMidway(engine, {
+          url: server.url('/old/disk.iso'),
+          connections: 2,
+        });
+        const kept = engine.get(task.id)!.downloaded;
         server.addHandler('/old/disk.iso', (_req, res) => {
           res.writeHead(403, { 'content-type': 'text/html' });
           res.end('<html>link expired</html>');
@@ -24,16 +34,16 @@ describe('a new link for a download', () => {
         server.addFile('/new/disk.iso', { body });
         const served = server.stats.bodyBytes;
 
-        const changed = await engine.setUrl(task!.id, server.url('/new/disk.iso'));
+        const changed = await engine.setUrl(task.id, server.url('/new/disk.iso'));
         assert.equal(changed.url, server.url('/new/disk.iso'));
         assert.equal(changed.state, 'paused');
-        await engine.resume(task!.id);
-        const done = await waitForEnd(engine, task!.id);
+        await engine.resume(task.id);
+        const done = await waitForEnd(engine, task.id);
         assert.equal(done.state, 'completed', JSON.stringify(done.error));
         assert.deepEqual(await listDir(dir), ['disk.iso']);
         assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
         assert.equal(server.stats.bodyBytes - served, body.length - kept, 'only the rest fetched');
-        assert.ok(log.some((l) => l.event === 'link_changed' && l.taskId === task!.id));
+        assert.ok(log.some((l) => l.event === 'link_changed' && l.taskId === task.id));
       },
       { maxRetries: 1 },
     );
@@ -45,12 +55,10 @@ describe('a new link for a download', () => {
       const other = makeContent(1 * MiB, 'v2');
       server.addFile('/a.bin', { body: first, faults: { connectionRate: 1 * MiB } });
       server.addFile('/b.bin', { body: other });
-      const [task] = await engine.add([{ url: server.url('/a.bin') }]);
-      await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
-      await engine.pause(task!.id);
-      await engine.setUrl(task!.id, server.url('/b.bin'));
-      await engine.resume(task!.id);
-      const done = await waitForEnd(engine, task!.id);
+      const task = await pausedMidway(engine, { url: server.url('/a.bin') });
+      await engine.setUrl(task.id, server.url('/b.bin'));
+      await engine.resume(task.id);
+      const done = await waitForEnd(engine, task.id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(await sha256File(join(dir, 'a.bin')), sha256(other), 'one whole version');
     });
@@ -64,12 +72,10 @@ describe('a new link for a download', () => {
       try {
         other.addFile('/disk.iso', { body });
         const headers = { Authorization: 'Bearer old', Cookie: 'session=old', 'X-Client': 'braid' };
-        const [task] = await engine.add([{ url: server.url('/disk.iso'), headers }]);
-        await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
-        await engine.pause(task!.id);
-        await engine.setUrl(task!.id, other.url('/disk.iso'));
-        await engine.resume(task!.id);
-        const done = await waitForEnd(engine, task!.id);
+        const task = await pausedMidway(engine, { url: server.url('/disk.iso'), headers });
+        await engine.setUrl(task.id, other.url('/disk.iso'));
+        await engine.resume(task.id);
+        const done = await waitForEnd(engine, task.id);
         assert.equal(done.state, 'completed', JSON.stringify(done.error));
         const sent = other.stats.requests.map((r) => [r.headers.authorization, r.headers.cookie]);
         assert.ok(sent.length > 0);

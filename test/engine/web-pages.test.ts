@@ -10,7 +10,7 @@ import {
   namesAFile,
 } from '../../electron/engine/web-page.ts';
 import { probeUrl } from '../../electron/engine/url-probe.ts';
-import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { waitForEnd, waitForTask, withHarness, type Harness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 import type { Handler } from '../support/fault-server.ts';
 
@@ -34,6 +34,19 @@ async function forgetMediaTypes(home: string): Promise<void> {
     assert.ok(!older.join('').includes('"contentType"'), name);
     await writeFile(join(dir, name), older.join(''));
   }
+}
+
+/**
+ * A download of `url` paused midway by a version of Braid that kept no media type in its record,
+ * and the engine opened again on that record.
+ */
+async function pausedByAnOlderVersion(h: Harness, url: string) {
+  const [task] = await h.engine.add([{ url, connections: 2 }]);
+  await waitForTask(h.engine, task!.id, (t) => t.downloaded > 400 * KiB);
+  await h.engine.pause(task!.id);
+  await h.engine.close();
+  await forgetMediaTypes(h.home);
+  return { engine: await h.restart(), id: task!.id };
 }
 
 /** What a file host answers once a link expired or wants a login: 200 and a page, Range or not. */
@@ -175,16 +188,11 @@ describe('web pages and downloads begun by a version that kept no media type', (
         const body = makeContent(3 * MiB);
         const slow = { connectionRate: 1 * MiB };
         h.server.addFile('/data.zip', { body, contentType: 'text/html', faults: slow });
-        const [task] = await h.engine.add([{ url: h.server.url('/data.zip'), connections: 2 }]);
-        await waitForTask(h.engine, task!.id, (t) => t.downloaded > 400 * KiB);
-        await h.engine.pause(task!.id);
-        await h.engine.close();
-        await forgetMediaTypes(h.home);
-        const engine = await h.restart();
+        const { engine, id } = await pausedByAnOlderVersion(h, h.server.url('/data.zip'));
         const served = h.server.stats.bodyBytes;
-        const kept = engine.get(task!.id)!.downloaded;
-        await engine.resume(task!.id);
-        const done = await waitForEnd(engine, task!.id);
+        const kept = engine.get(id)!.downloaded;
+        await engine.resume(id);
+        const done = await waitForEnd(engine, id);
         assert.equal(done.state, 'completed', JSON.stringify(done.error));
         assert.equal(await sha256File(join(h.dir, 'data.zip')), sha256(body));
         assert.equal(
@@ -202,15 +210,10 @@ describe('web pages and downloads begun by a version that kept no media type', (
       async (h) => {
         const body = makeContent(3 * MiB);
         h.server.addFile('/disk.iso', { body, faults: { connectionRate: 1 * MiB } });
-        const [task] = await h.engine.add([{ url: h.server.url('/disk.iso'), connections: 2 }]);
-        await waitForTask(h.engine, task!.id, (t) => t.downloaded > 400 * KiB);
-        await h.engine.pause(task!.id);
-        await h.engine.close();
-        await forgetMediaTypes(h.home);
-        const engine = await h.restart();
+        const { engine, id } = await pausedByAnOlderVersion(h, h.server.url('/disk.iso'));
         h.server.addHandler('/disk.iso', loginPage);
-        await engine.resume(task!.id);
-        const failed = await waitForEnd(engine, task!.id);
+        await engine.resume(id);
+        const failed = await waitForEnd(engine, id);
         assert.equal(failed.error?.code, 'WEB_PAGE');
         assert.ok(failed.downloaded > 400 * KiB, `${failed.downloaded} bytes kept`);
         assert.deepEqual(await listDir(h.dir), ['disk.iso.part']);
