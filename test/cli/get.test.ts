@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { formatBytes } from '../../shared/format.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
@@ -350,6 +351,30 @@ describe('braid get', () => {
       const third = await braid(args, home);
       assert.equal(third.code, 0, third.stderr);
       assert.match(third.stdout, /already downloaded/);
+    });
+  });
+
+  it('does not take a canceled download of that name for the one a new link continues', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/old/disk.iso', { body, faults: { connectionRate: 512 * KiB } });
+      const first = await braid(['get', server.url('/old/disk.iso'), '-d', dir], home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const engine = await DownloadEngine.open({ home, autoStart: false });
+      await engine.cancel(engine.list()[0]!.id);
+      await engine.close();
+      server.addFile('/new/disk.iso', { body });
+
+      const second = await braid(
+        ['get', server.url('/new/disk.iso'), '-o', 'disk.iso', '-d', dir],
+        home,
+      );
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stderr, '', 'nothing said about continuing');
+      assert.deepEqual(await listDir(dir), ['disk.iso']);
+      assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
     });
   });
 
