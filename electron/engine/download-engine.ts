@@ -468,8 +468,8 @@ export class DownloadEngine {
   }
 
   /**
-   * Connections a download may open. A running one opens more within a moment (its monitor adds
-   * workers up to the count); one asked for fewer keeps those it has until its next start.
+   * Connections a download may open, applied to a running one within a moment by its monitor:
+   * it opens more, or closes the extra ones (idle first, then the slowest).
    */
   async setConnections(id: string, connections: number): Promise<TaskSnapshot> {
     const entry = this.#get(id);

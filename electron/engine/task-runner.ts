@@ -123,6 +123,8 @@ interface Worker {
   /** Aborts on stop or kick: what every request and wait of this worker listens to. */
   signal: AbortSignal;
   kicked: boolean;
+  /** Asked to close for good: the download was given fewer connections while it ran. */
+  leaving: boolean;
   /** When its current connection was opened: its speed means something only after a while. */
   connectedAt: number;
   /** How long its current connection took to answer its first request; null until it has. */
@@ -137,6 +139,7 @@ interface Worker {
 }
 
 const STOPPED = new DownloadError('STOPPED', 'stopped', { retryable: false });
+const FEWER = new DownloadError('FEWER', 'fewer connections asked for', { retryable: false });
 
 /**
  * Runs one task from its record until it completes, fails or is stopped: probes, plans, keeps up
@@ -414,6 +417,7 @@ export class TaskRunner {
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
       kicked: false,
+      leaving: false,
       connectedAt: performance.now(),
       firstResponseMs: null,
       lastRate: 0,
@@ -443,7 +447,7 @@ export class TaskRunner {
   }
 
   async #workerLoop(worker: Worker): Promise<void> {
-    while (!this.#stop.signal.aborted && !this.#fatal) {
+    while (!this.#stop.signal.aborted && !this.#fatal && !worker.leaving) {
       try {
         if (!this.#planner) {
           await this.#probe(worker);
@@ -464,7 +468,7 @@ export class TaskRunner {
         await this.#fetchSegment(worker, segment);
         worker.lastRate = worker.meter.rate();
       } catch (caught) {
-        if (this.#stop.signal.aborted || this.#fatal) return;
+        if (this.#stop.signal.aborted || this.#fatal || worker.leaving) return;
         if (worker.kicked) {
           // Replaced for crawling: a fresh connection (new socket) takes the work from here.
           worker.kicked = false;
@@ -979,6 +983,7 @@ export class TaskRunner {
     const planner = this.#planner;
     if (!planner || !this.#transferDone || this.#stop.signal.aborted || this.#fatal) return;
     this.#addWorkers(planner);
+    this.#dropExtraWorkers(planner);
     this.#replaceSlowWorkers(planner);
     const now = performance.now();
     const unsynced = planner.written - this.#lastJournalWritten;
@@ -1007,6 +1012,22 @@ export class TaskRunner {
     const target = this.#targetConnections();
     while (this.#workers.size < target && planner.hasWork()) {
       if (!this.#spawnWorker(false)) break;
+    }
+  }
+
+  /**
+   * Asked for fewer connections while running: idle ones close first, then the slowest; the
+   * bytes they received are written and the rest of their pieces goes back to the others.
+   */
+  #dropExtraWorkers(planner: SegmentPlanner): void {
+    const staying = [...this.#workers.values()].filter((w) => !w.leaving);
+    const extra = staying.length - this.#targetConnections();
+    if (extra <= 0) return;
+    const busy = (w: Worker): boolean => planner.segments.some((s) => s.owner === w.id);
+    staying.sort((a, b) => Number(busy(a)) - Number(busy(b)) || a.meter.rate() - b.meter.rate());
+    for (const w of staying.slice(0, extra)) {
+      w.leaving = true;
+      w.kick.abort(FEWER);
     }
   }
 

@@ -113,7 +113,7 @@ export const COMMANDS = {
     input: z.strictObject({ id: TaskIdSchema, url: HttpUrlSchema }),
     output: TaskSnapshotSchema,
   },
-  /** Connections the download may open: more open at once; fewer from its next start. */
+  /** Connections the download may open; a running one opens or closes connections at once. */
   'tasks.setConnections': {
     input: z.strictObject({ id: TaskIdSchema, connections: ConnectionsSchema }),
     output: TaskSnapshotSchema,

@@ -125,6 +125,24 @@ describe('downloading', () => {
     );
   });
 
+  it('closes connections at once when a running download is given fewer, and still completes', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(3 * MiB);
+      server.addFile('/fewer.bin', { body, faults: { connectionRate: 384 * KiB } });
+      const [task] = await engine.add([{ url: server.url('/fewer.bin'), connections: 6 }]);
+      await waitForTask(engine, task!.id, (t) => t.connections === 6);
+      await engine.setConnections(task!.id, 2);
+      const fewer = await waitForTask(engine, task!.id, (t) => t.connections <= 2, 5000);
+      assert.equal(fewer.state, 'downloading', 'closed them while it ran, not at the end');
+      let most = 0;
+      const sampler = setInterval(() => (most = Math.max(most, server.openResponses)), 20);
+      const done = await waitForEnd(engine, task!.id).finally(() => clearInterval(sampler));
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.ok(most <= 2, `${most} responses at once after asking for 2`);
+      assert.equal(await sha256File(join(dir, 'fewer.bin')), sha256(body));
+    });
+  });
+
   it('replaces a connection that stalls, after the read timeout', async () => {
     await withHarness(
       async ({ engine, server, dir }) => {

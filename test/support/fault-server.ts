@@ -155,6 +155,11 @@ export class FaultServer {
     return fault;
   }
 
+  /** Responses being sent right now. */
+  get openResponses(): number {
+    return this.#inFlight.size;
+  }
+
   url(path: string): string {
     return this.origin + path;
   }
