@@ -118,6 +118,8 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
           notices.say(`braid: ${describeRetry(record, engine)}`);
         } else if (record.event === 'started_over' && record.bytes) {
           notices.say(`braid: ${describeStartOver(record, engine)}`);
+        } else if (record.event === 'link_changed' && record.bytes) {
+          notices.say(`braid: ${describeStartOver(record, engine)}`);
         } else if (record.event === 'link_changed') {
           notices.say(`braid: ${aboutTask(record, engine, 'continuing from the new link')}`);
         }

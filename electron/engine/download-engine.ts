@@ -463,7 +463,29 @@ export class DownloadEngine {
       record.options.headers = withoutCredentials(record.options.headers);
     }
     record.url = parsed.data;
-    this.#log({ level: 'info', event: 'link_changed', taskId: id, url: redactUrl(parsed.data) });
+    const kept = idleProgress(record).downloaded;
+    const shown = redactUrl(parsed.data);
+    if (kept > 0 && record.etag === null && record.lastModified === null) {
+      // Nothing could tell the new link's file from another of the same size: its bytes would be
+      // spliced onto the old ones. The `.part` goes at the next start (#prepare: no segments).
+      Object.assign(record, {
+        size: null,
+        segments: null,
+        resumable: null,
+        finalizing: false,
+        unflushed: null,
+      });
+      this.#log({
+        level: 'warn',
+        event: 'link_changed',
+        taskId: id,
+        url: shown,
+        bytes: kept,
+        message: `starting over from the new link: no ETag or Last-Modified shows it serves the same file`,
+      });
+    } else {
+      this.#log({ level: 'info', event: 'link_changed', taskId: id, url: shown });
+    }
     return this.#commit(entry);
   }
 

@@ -64,6 +64,23 @@ describe('a new link for a download', () => {
     });
   });
 
+  it('starts over when nothing shows the new link serves the same file (no ETag, no Last-Modified)', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const first = makeContent(2 * MiB, 'v1');
+      const other = makeContent(2 * MiB, 'v2');
+      const bare = { etag: null, lastModified: null };
+      server.addFile('/a.bin', { body: first, ...bare, faults: { connectionRate: 1 * MiB } });
+      server.addFile('/b.bin', { body: other, ...bare });
+      const task = await pausedMidway(engine, { url: server.url('/a.bin') });
+      const changed = await engine.setUrl(task.id, server.url('/b.bin'));
+      assert.equal(changed.downloaded, 0, 'the kept bytes are no longer counted');
+      await engine.resume(task.id);
+      const done = await waitForEnd(engine, task.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'a.bin')), sha256(other), 'not spliced onto v1');
+    });
+  });
+
   it('sends the credentials given for the old link only to its server, never to another', async () => {
     await withHarness(async ({ engine, server }) => {
       const body = makeContent(2 * MiB);
