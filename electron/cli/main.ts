@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { sameChecksum, type TaskSnapshot } from '../../shared/api/task.ts';
@@ -356,9 +356,11 @@ async function continueTask(
   const unchanged = sameChecksum(checksum, task.options.checksum);
   if (task.state === 'completed') {
     const path = join(task.dir, task.fileName ?? '');
-    if (!task.fileName || !existsSync(path)) return null;
-    // Verified when it completed, against the checksum given then; a new one is checked now.
-    if (!checksum || unchanged) return task;
+    // Moved away, or another file took the free name since: this download is done again.
+    const there = task.fileName ? statSync(path, { throwIfNoEntry: false }) : undefined;
+    if (!there?.isFile() || there.size !== task.size) return null;
+    // A checksum given now is checked now: the file may have been replaced by one of that size.
+    if (!checksum) return task;
     const actual = await hashFile(path, checksum.algorithm);
     return actual === checksum.expected.toLowerCase()
       ? task

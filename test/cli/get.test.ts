@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
@@ -470,7 +470,33 @@ describe('braid get', () => {
         { killAfterMs: 30_000 },
       );
       assert.equal(fifo.code, 1);
-      assert.match(fifo.stderr, /c\.bin is not a regular file/);
+      assert.match(fifo.stderr, /sha256 mismatch/, 'downloaded again beside it, and checked');
+    });
+  });
+
+  it('downloads again when the file under its name is no longer the one it downloaded', async () => {
+    await withServer(async (server, dir, home) => {
+      const mine = makeContent(300 * KiB, 'mine');
+      const other = makeContent(200 * KiB, 'other');
+      server.addFile('/x/a.bin', { body: mine });
+      server.addFile('/y/a.bin', { body: other });
+      const args = ['get', server.url('/x/a.bin'), '-d', dir];
+      assert.equal((await braid(args, home)).code, 0);
+      await rename(join(dir, 'a.bin'), join(dir, '..', 'moved.bin'));
+      assert.equal((await braid(['get', server.url('/y/a.bin'), '-d', dir], home)).code, 0);
+
+      const again = await braid(args, home);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stdout, /already downloaded/);
+      assert.deepEqual(await listDir(dir), ['a (1).bin', 'a.bin']);
+      assert.equal(await sha256File(join(dir, 'a (1).bin')), sha256(mine));
+      assert.equal(await sha256File(join(dir, 'a.bin')), sha256(other), 'the other file kept');
+
+      // Of the same size, only a checksum tells it apart: one given is checked every time.
+      await writeFile(join(dir, 'a (1).bin'), makeContent(300 * KiB, 'same size'));
+      const checked = await braid([...args, '--sha256', sha256(mine)], home);
+      assert.equal(checked.code, 1);
+      assert.match(checked.stderr, /already downloaded, but its sha256 is [0-9a-f]{64}, not/);
     });
   });
 
