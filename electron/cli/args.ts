@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import {
   AddTaskInputSchema,
   CHECKSUM_ALGORITHMS,
@@ -125,13 +125,28 @@ export function buildGetPlan(
       ? undefined
       : attempt(() => parseChecksum(algorithm, options[algorithm]!));
   // `-o path/name` as curl and wget take it: the folder part joins --dir (or is the folder).
-  const outName = options.out === undefined ? undefined : basename(options.out);
+  let outName = options.out === undefined ? undefined : basename(options.out);
   const outDir = options.out === undefined ? '.' : dirname(options.out);
-  if (options.out !== undefined && (!outName || outName === '..' || outName === '.')) {
-    errors.push(`--out needs a file name, not ${JSON.stringify(options.out)}`);
+  if (
+    options.out !== undefined &&
+    (!outName ||
+      outName === '..' ||
+      outName === '.' ||
+      options.out.endsWith('/') ||
+      options.out.endsWith(sep))
+  ) {
+    errors.push(
+      `--out needs a file name, not ${JSON.stringify(options.out)} (--dir says the folder)`,
+    );
+    outName = undefined;
   }
+  // An absolute folder in `-o` wins over --dir, as a path does wherever it is given.
   const dir =
-    outDir === '.' ? (options.dir ?? null) : options.dir ? join(options.dir, outDir) : outDir;
+    outDir === '.'
+      ? (options.dir ?? null)
+      : options.dir && !isAbsolute(outDir)
+        ? join(options.dir, outDir)
+        : outDir;
   const tasks: AddTaskInput[] = [];
   for (const url of all) {
     const input: AddTaskInput = {

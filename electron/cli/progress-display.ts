@@ -1,9 +1,11 @@
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
+import { redactUrl } from '../engine/engine-log.ts';
 import { columnsOf, fitColumns } from './columns.ts';
 
 export function taskLabel(task: TaskSnapshot): string {
-  return task.fileName ?? task.requestedName ?? task.url;
+  // A link's password or token must not reach a terminal or a CI log.
+  return task.fileName ?? task.requestedName ?? redactUrl(task.url);
 }
 
 /** A name shortened below this many columns says too little: it is dropped instead. */

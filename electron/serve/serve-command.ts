@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { ApiHub } from '../api/api-hub.ts';
 import { openObservability } from '../observability/observability.ts';
 import { newToken } from './request-guard.ts';
-import { isLoopback } from './serve-address.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -87,7 +86,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     event: 'serve_started',
     host: `${options.host}:${server.port}`,
   });
-  const shown = isLoopback(options.host) || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  // Where it listens, but an address a browser can open for "every address" (0.0.0.0, ::).
+  const shown =
+    options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;
   return {
     server,
     hub,

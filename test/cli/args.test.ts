@@ -38,6 +38,17 @@ describe('braid get arguments', () => {
     assert.deepEqual(plan({ out: '../up.bin', dir: '/data/in' }), { dir: '/data', name: 'up.bin' });
     assert.deepEqual(plan({ out: 'x.bin', dir: 'd' }), { dir: 'd', name: 'x.bin' });
     assert.ok('errors' in buildGetPlan(['https://a.example/x'], { out: '..' }));
+    assert.deepEqual(plan({ out: '/abs/x.bin', dir: 'd' }), { dir: '/abs', name: 'x.bin' });
+  });
+
+  it('refuses an --out that names no file, in one sentence', () => {
+    for (const out of ['', 'sub/', '.']) {
+      const result = buildGetPlan(['https://a.example/x'], { out });
+      assert.ok('errors' in result, out);
+      assert.deepEqual(result.errors, [
+        `--out needs a file name, not ${JSON.stringify(out)} (--dir says the folder)`,
+      ]);
+    }
   });
 
   it('builds one task per URL with the options applied', () => {

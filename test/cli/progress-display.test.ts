@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { progressLine, renderFrame } from '../../electron/cli/progress-display.ts';
+import { progressLine, renderFrame, taskLabel } from '../../electron/cli/progress-display.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 
 function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
@@ -35,6 +35,12 @@ describe('the progress display', () => {
     const retry = { attempt: 3, maxAttempts: 10, at: 0, message: 'server answered 500' };
     const [line] = renderFrame([task({ speed: 0, eta: null, connections: 0, retry })], 80);
     assert.match(line!, /0 conn {2}retry 3\/10$/);
+  });
+
+  it('names a download not yet named by its link, without its password or token', () => {
+    const url = 'http://user:s3cret@example/get?token=abc&id=7';
+    const label = taskLabel(task({ url, fileName: null }));
+    assert.equal(label, 'http://example/get?token=redacted&id=7');
   });
 
   it('shows name, percent, speed, ETA and connections on one line', () => {

@@ -25,6 +25,25 @@ describe('braid serve (the CLI process)', () => {
     }
   });
 
+  it('prints an address that answers, wherever it listens', async () => {
+    const dirs = await tempDir();
+    try {
+      for (const host of ['127.0.0.2', '::1', '0.0.0.0']) {
+        const serve = await startServeProcess(['--host', host], {
+          BRAID_HOME: `${dirs.path}/home`,
+        });
+        try {
+          const res = await fetch(serve.url, { redirect: 'manual' });
+          assert.ok(res.status < 400, `${serve.url} (--host ${host}) answered ${res.status}`);
+        } finally {
+          assert.equal(await serve.stop(), 0);
+        }
+      }
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
   it('refuses a second engine on the same downloads with a clear message', async () => {
     const dirs = await tempDir();
     const env = { BRAID_HOME: `${dirs.path}/home` };
