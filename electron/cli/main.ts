@@ -447,5 +447,12 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
 }
 
 function defaultIO(): CliIO {
+  // Output piped into a reader that stopped (`braid get … | head -1`): the downloads asked for
+  // go on, unseen, instead of dying on an unhandled EPIPE with the rest left undone.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { formatBytes } from '../../shared/format.ts';
@@ -306,6 +307,28 @@ describe('braid get', () => {
       assert.equal(third.code, 0);
       assert.match(third.stdout, /already downloaded/);
       assert.deepEqual(await listDir(dir), ['video.mkv']);
+    });
+  });
+
+  it('finishes every download when the reader of its output stops early (| head -1)', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(1 * MiB);
+      server.addFile('/first.bin', { body: makeContent(1 * KiB) });
+      server.addFile('/second.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const command = [process.execPath, BIN, 'get', '-j', '1', '-d', dir]
+        .concat(server.url('/first.bin'), server.url('/second.bin'))
+        .map((a) => `'${a}'`)
+        .join(' ');
+      // Asynchronously: the server answering it runs in this process.
+      const run = await promisify(execFile)(
+        'bash',
+        ['-c', `${command} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+        { env: { ...process.env, BRAID_HOME: home }, encoding: 'utf8' },
+      );
+      assert.equal(run.stdout.trim(), '0', run.stderr);
+      assert.equal(run.stderr, '');
+      assert.deepEqual(await listDir(dir), ['first.bin', 'second.bin']);
+      assert.equal(await sha256File(join(dir, 'second.bin')), sha256(body));
     });
   });
 
