@@ -156,7 +156,7 @@ function aboutTask(
 function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
   const why = aboutTask(record, engine, record.message ?? 'request failed');
   const seconds = Math.round((record.delayMs ?? 0) / 1000);
-  const max = engine?.settings.maxRetries;
+  const max = engine && engine.settings.maxRetries + 1;
   return `${why}; attempt ${record.attempt}${max ? ` of ${max}` : ''} failed, next in ${seconds} s`;
 }
 

@@ -35,7 +35,7 @@ export function progressLine(task: TaskSnapshot, width: number): string {
     task.state !== 'downloading'
       ? task.state
       : task.retry
-        ? `retry ${task.retry.attempt}/${task.retry.maxAttempts}`
+        ? `retry ${task.retry.attempt}/${task.retry.maxAttempts - 1}`
         : null;
   const aligned = [amount.padStart(known ? 6 : 9), speed.padStart(11), `ETA ${eta.padStart(7)}`];
   const compact = [amount, speed, `ETA ${eta}`];

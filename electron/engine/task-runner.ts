@@ -139,6 +139,7 @@ interface Worker {
 }
 
 const STOPPED = new DownloadError('STOPPED', 'stopped', { retryable: false });
+const TAKEN_OVER = new DownloadError('TAKEN_OVER', 'its work was taken over', { retryable: true });
 const FEWER = new DownloadError('FEWER', 'fewer connections asked for', { retryable: false });
 
 /**
@@ -243,13 +244,20 @@ export class TaskRunner {
           if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
             this.#restarts++;
             this.#startingOver(this.#planner?.written ?? 0, error.code, error.message);
-            if (error.code === 'RANGE_BROKEN') this.#noRanges = true;
+            // The last try is one plain request, as curl makes: no second answer to disagree
+            // with the first (servers behind a balancer whose ETags differ per machine).
+            if (error.code === 'RANGE_BROKEN' || this.#restarts === MAX_RESTARTS) {
+              this.#noRanges = true;
+            }
             // A file found wrong while finishing is fetched again: it needs its slot back.
             this.#env.transferring(true);
             await this.#startOver();
             continue;
           }
-          const taskError = { code: error.code, message: error.message };
+          const message = RESTART_CODES.has(error.code)
+            ? `gave up after starting over ${MAX_RESTARTS} times: ${error.message.split(';')[0]}`
+            : error.message;
+          const taskError = { code: error.code, message };
           if (error.code === 'DISK_FULL') return { kind: 'paused', error: taskError };
           return { kind: 'failed', error: taskError };
         }
@@ -465,6 +473,7 @@ export class TaskRunner {
           await sleep(LINGER_MS, AbortSignal.any([worker.signal, this.#workChanged.signal]));
           continue;
         }
+        this.#abortEmptied(this.#planner);
         await this.#fetchSegment(worker, segment);
         worker.lastRate = worker.meter.rate();
       } catch (caught) {
@@ -536,7 +545,8 @@ export class TaskRunner {
     const delayMs = expiredRedirect ? 0 : retryDelay(error, worker.failures - 1);
     this.#retry = {
       attempt: this.#failuresSinceProgress,
-      maxAttempts: this.#env.settings().maxRetries,
+      // The first request and its retries: "attempt 10 of 11 failed" before giving up after 11.
+      maxAttempts: this.#env.settings().maxRetries + 1,
       at: Date.now() + delayMs,
       message: error.message,
     };
@@ -883,7 +893,9 @@ export class TaskRunner {
       res.body.destroy();
       throw protocolError('SIZE_CHANGED', 'the file size changed on the server; starting over');
     }
-    if (r.etag !== null && res.etag !== null && res.etag !== r.etag) {
+    // If-Range asked the server to send the whole new file if it changed; one that ignores it
+    // sends a range of the new file, which its validators give away.
+    if ((r.etag !== null && res.etag !== null && res.etag !== r.etag) || !validatorsAgree(r, res)) {
       res.body.destroy();
       throw protocolError('VALIDATOR_CHANGED', 'the file changed on the server; starting over');
     }
@@ -936,9 +948,11 @@ export class TaskRunner {
         this.#receivedThisRun += k;
         worker.meter.add(k);
         this.#meter.add(k);
-        if (this.#failuresSinceProgress > 0) {
-          this.#failuresSinceProgress = 0;
+        if (this.#retry !== null) {
           this.#retry = null;
+          // Bytes a failure throws away (no ranges: it starts from zero) are no progress: a
+          // server that always cuts the file short must not be retried for ever.
+          if (this.record.resumable && this.record.size !== null) this.#failuresSinceProgress = 0;
         }
         const diskWait = writer.took(k, performance.now());
         const rateWait = takeAll(limiters, k, signal);
@@ -1012,6 +1026,22 @@ export class TaskRunner {
     const target = this.#targetConnections();
     while (this.#workers.size < target && planner.hasWork()) {
       if (!this.#spawnWorker(false)) break;
+    }
+  }
+
+  /**
+   * A connection whose whole rest was just taken over has nothing left to fetch: its request is
+   * ended now, not when its bytes arrive — a stalled one would hold the download for its read
+   * timeout. It goes on with other work on a fresh connection.
+   */
+  #abortEmptied(planner: SegmentPlanner): void {
+    for (const s of planner.segments) {
+      // Asking for bytes past its end: the end moved to where it stood (not a finishing piece).
+      if (s.owner === null || s.pos < s.end || s.requestEnd <= s.end) continue;
+      const owner = this.#workers.get(s.owner);
+      if (!owner || owner.kicked) continue;
+      owner.kicked = true;
+      owner.kick.abort(TAKEN_OVER);
     }
   }
 

@@ -156,7 +156,7 @@ export type SegmentSnapshot = z.infer<typeof SegmentSnapshotSchema>;
 
 /** A task waiting to try again after failed requests; gone once a byte arrives. */
 export const TaskRetrySchema = z.object({
-  /** Failed requests since the last byte, and how many are allowed. */
+  /** Failed requests since the last byte, and how many requests it may make in all. */
   attempt: z.number(),
   maxAttempts: z.number(),
   /** When the next request goes out (ms since the epoch). */

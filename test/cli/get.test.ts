@@ -149,7 +149,7 @@ describe('braid get', () => {
         lines.map((l) => l.replace(/next in \d+ s$/, 'next in N s')),
         [1, 2].map(
           (n) =>
-            `braid: server answered 500 Internal Server Error for ${server.url('/flaky.bin')}; attempt ${n} of 10 failed, next in N s`,
+            `braid: server answered 500 Internal Server Error for ${server.url('/flaky.bin')}; attempt ${n} of 11 failed, next in N s`,
         ),
       );
       assert.equal(await sha256File(join(dir, 'flaky.bin')), sha256(body));

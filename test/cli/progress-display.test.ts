@@ -32,7 +32,7 @@ function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
 
 describe('the progress display', () => {
   it('says which attempt a retrying download is on', () => {
-    const retry = { attempt: 3, maxAttempts: 10, at: 0, message: 'server answered 500' };
+    const retry = { attempt: 3, maxAttempts: 11, at: 0, message: 'server answered 500' };
     const [line] = renderFrame([task({ speed: 0, eta: null, connections: 0, retry })], 80);
     assert.match(line!, /0 conn {2}retry 3\/10$/);
   });
@@ -83,7 +83,7 @@ describe('the progress display', () => {
     });
 
     it('drops the retry count before the name, and the name before the numbers', () => {
-      const retry = { attempt: 3, maxAttempts: 10, at: 0, message: 'server answered 500' };
+      const retry = { attempt: 3, maxAttempts: 11, at: 0, message: 'server answered 500' };
       const retrying = task({ ...iso, speed: 0, eta: null, retry });
       assert.match(progressLine(retrying, 60), / {2}retry 3\/10$/);
       assert.equal(progressLine(retrying, 40), 'ubuntu-24.04.1…  42.1%  0 B/s  ETA --:--');

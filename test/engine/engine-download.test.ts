@@ -161,6 +161,21 @@ describe('downloading', () => {
     );
   });
 
+  it('ends a stalled request as soon as its rest is taken over, not at the read timeout', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const body = makeContent(8 * MiB);
+        server.addFile('/held', { body, faults: { stall: { afterBytes: 0, times: 1 } } });
+        const [task] = await engine.add([{ url: server.url('/held'), connections: 4 }]);
+        // Far shorter than the read timeout: waiting it out fails the test.
+        const done = await waitForEnd(engine, task!.id, 20_000);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(dir, 'held')), sha256(body));
+      },
+      { readTimeoutMs: 60_000 },
+    );
+  });
+
   it('continues after a connection is reset mid-body without re-fetching what arrived', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const body = makeContent(2 * MiB);

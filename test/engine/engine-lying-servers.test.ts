@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
@@ -72,6 +74,87 @@ describe('servers that lie', () => {
       assert.equal(await sha256File(join(dir, 'cut')), sha256(body));
       assert.equal(server.stats.requests.length, 2);
     });
+  });
+
+  it('starts over, never mixing versions, when a server that ignores If-Range changed the file', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const v1 = makeContent(2 * MiB, 'v1');
+      const v2 = makeContent(2 * MiB, 'v2');
+      const lastModifiedOnly = { etag: null, faults: { ignoreIfRange: true } } as const;
+      server.addFile('/doc.pdf', {
+        body: v1,
+        ...lastModifiedOnly,
+        lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT',
+        faults: { ...lastModifiedOnly.faults, connectionRate: 1 * MiB },
+      });
+      const [task] = await engine.add([{ url: server.url('/doc.pdf'), connections: 1 }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 300 * KiB);
+      await engine.pause(task!.id);
+      server.addFile('/doc.pdf', {
+        body: v2,
+        ...lastModifiedOnly,
+        lastModified: 'Tue, 02 Jan 2024 00:00:00 GMT',
+      });
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'doc.pdf')), sha256(v2), 'one whole version');
+    });
+  });
+
+  it('makes its last try one plain request when the ETag differs from answer to answer', async () => {
+    const body = makeContent(8 * MiB);
+    let answers = 0;
+    // Two machines behind a balancer, each with its own ETag, both honouring If-Range strictly.
+    const balancer = http.createServer((req, res) => {
+      const etag = `"machine-${answers++ % 2}"`;
+      const asked = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      const ifRange = req.headers['if-range'];
+      const headers = { etag, 'accept-ranges': 'bytes' };
+      if (!asked || (ifRange !== undefined && ifRange !== etag)) {
+        res.writeHead(200, { ...headers, 'content-length': body.length }).end(body);
+        return;
+      }
+      const start = Number(asked[1]);
+      const end = asked[2] ? Math.min(Number(asked[2]) + 1, body.length) : body.length;
+      res.writeHead(206, {
+        ...headers,
+        'content-length': end - start,
+        'content-range': `bytes ${start}-${end - 1}/${body.length}`,
+      });
+      res.end(body.subarray(start, end));
+    });
+    await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+    const { port } = balancer.address() as AddressInfo;
+    try {
+      await withHarness(async ({ engine, dir, log }) => {
+        const url = `http://127.0.0.1:${port}/balanced.iso`;
+        const [task] = await engine.add([{ url, connections: 4 }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(dir, 'balanced.iso')), sha256(body));
+        assert.ok(log.some((l) => l.event === 'started_over' && l.code === 'VALIDATOR_CHANGED'));
+      });
+    } finally {
+      balancer.closeAllConnections();
+      await new Promise((resolve) => balancer.close(resolve));
+    }
+  });
+
+  it('gives up on a server without ranges that always cuts the file short', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/cut', {
+          body: makeContent(1 * MiB),
+          faults: { range: 'ignore', reset: { afterBytes: 300 * KiB } },
+        });
+        const [task] = await engine.add([{ url: server.url('/cut') }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'failed');
+        assert.match(done.error?.message ?? '', /gave up after 3 attempts/);
+      },
+      { maxRetries: 2 },
+    );
   });
 
   it('restarts from zero when the total length in Content-Range differs from the plan', async () => {

@@ -50,7 +50,7 @@ describe('retrying', () => {
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       const second = retries.find((r) => r?.attempt === 2);
       assert.ok(second, `retry states seen: ${JSON.stringify(retries)}`);
-      assert.equal(second.maxAttempts, engine.settings.maxRetries);
+      assert.equal(second.maxAttempts, engine.settings.maxRetries + 1, 'the first and its retries');
       assert.match(second.message, /500 Internal Server Error/);
       assert.equal(retries.at(-1), null, 'cleared once bytes came');
       assert.equal(done.retry, null);

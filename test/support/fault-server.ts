@@ -59,6 +59,8 @@ export interface Faults {
   maxConnectionsPerClient?: number;
   /** Every Content-Range (416 included) claims this complete length instead of the real one. */
   reportedTotal?: number;
+  /** Ranges are sent whatever If-Range says, as by servers that implement Range but not If-Range. */
+  ignoreIfRange?: boolean;
 }
 
 export interface RequestRecord {
@@ -363,7 +365,13 @@ export class FaultServer {
     if (mode !== 'ignore') headers['accept-ranges'] = 'bytes';
 
     let range = mode === 'ignore' ? null : parseRange(record.range, size);
-    if (range !== null && !ifRangeHolds(record.ifRange, etag, lastModified)) range = null;
+    if (
+      range !== null &&
+      !faults.ignoreIfRange &&
+      !ifRangeHolds(record.ifRange, etag, lastModified)
+    ) {
+      range = null;
+    }
     if (range === 'unsatisfiable')
       return errorPage(res, 416, { ...headers, 'content-range': `bytes */${total}` });
 
