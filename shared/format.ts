@@ -56,6 +56,19 @@ export function parseRate(text: string): number {
 }
 
 /**
+ * A rate as a field shows it for editing: `16M`, `1.5M`, `500K`, or bytes where no unit gives it
+ * exactly, so that parseRate reads back the very same number (a rounded `1.18M` would change it).
+ */
+export function formatRate(bytesPerSecond: number): string {
+  for (const unit of ['T', 'G', 'M', 'K']) {
+    const multiplier = MULTIPLIERS[unit.toLowerCase()]!;
+    const value = Number((bytesPerSecond / multiplier).toFixed(2));
+    if (value >= 1 && Math.round(value * multiplier) === bytesPerSecond) return `${value}${unit}`;
+  }
+  return String(bytesPerSecond);
+}
+
+/**
  * `subject: message`, or the message alone where it names its subject already (a server's answer
  * names the link, which would otherwise be said twice).
  */

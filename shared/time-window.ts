@@ -20,3 +20,18 @@ export function inWindow(window: TimeWindow, at: Date): boolean {
     (window.days.includes((day + 6) % 7) && now < stop)
   );
 }
+
+/**
+ * When downloads may next run, if not now: the next start on a ticked day (midnight of it for a
+ * whole-day window); null for a window that never opens (no day ticked, or switched off).
+ */
+export function nextOpening(window: TimeWindow, at: Date): Date | null {
+  if (!window.enabled || window.days.length === 0) return null;
+  const start = window.start === window.stop ? 0 : minutes(window.start);
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    const date = at.getDate() + ahead;
+    const opening = new Date(at.getFullYear(), at.getMonth(), date, 0, start);
+    if (window.days.includes(opening.getDay()) && opening > at) return opening;
+  }
+  return null;
+}

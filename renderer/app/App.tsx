@@ -7,6 +7,7 @@ import { AfterQueueCountdown } from '../components/AfterQueueCountdown.tsx';
 import { LinkOffer } from '../components/LinkOffer.tsx';
 import { MonitorView } from '../components/MonitorView.tsx';
 import { Notices } from '../components/Notices.tsx';
+import { ScheduleBadge } from '../components/ScheduleBadge.tsx';
 import { SettingsDialog } from '../components/SettingsDialog.tsx';
 import { SpeedGraph } from '../components/SpeedGraph.tsx';
 import { TaskDetails } from '../components/TaskDetails.tsx';
@@ -15,6 +16,7 @@ import { I18nContext, translator, useT } from '../i18n/i18n.ts';
 import { linksFromTransfer } from '../input/link-text.ts';
 import { displayName, FILTERS, visibleIds, type AppStore } from '../store/app-store.ts';
 import { ApiContext, StoreContext, useApi, useApp, useAppStore } from './context.ts';
+import { errorText } from './error-text.ts';
 import { shortcutHint } from './shortcut-hint.ts';
 import { useCommand } from './use-command.ts';
 
@@ -217,25 +219,13 @@ function ExportButton() {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       notify('info', t('toolbar.exported'));
     } catch (error) {
-      notify('error', (error as Error).message);
+      notify('error', errorText(error, t));
     }
   };
   return (
     <button type="button" onClick={() => void save()}>
       {t('toolbar.export')}
     </button>
-  );
-}
-
-/** Tells the user downloads wait for a time window, so a queued task is not a mystery. */
-function ScheduleBadge() {
-  const t = useT();
-  const schedule = useApp((s) => s.settings?.schedule);
-  if (!schedule?.enabled) return null;
-  return (
-    <span className="schedule-badge" role="status">
-      {t('schedule.badge', { start: schedule.start, stop: schedule.stop })}
-    </span>
   );
 }
 

@@ -6,6 +6,7 @@ import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns } from '../../shared/url-patterns.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi, useApp } from '../app/context.ts';
+import { errorText } from '../app/error-text.ts';
 import { displayName } from '../store/app-store.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
@@ -115,7 +116,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
       await api.call('tasks.add', { tasks: built.tasks });
       onClose();
     } catch (error) {
-      setErrors([{ field: 'url', message: (error as Error).message }]);
+      setErrors([{ field: 'url', message: errorText(error, t) }]);
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { HttpUrlSchema, type Priority } from '../../shared/api/task.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
-import { formatBytes, parseRate } from '../../shared/format.ts';
+import { formatRate, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
 import type { LogLine } from '../../shared/api/commands.ts';
 import { useCommand } from '../app/use-command.ts';
@@ -30,15 +30,15 @@ export function TaskDetails({ id }: { id: string }) {
   });
   const [draft, setDraft] = useState('');
   const ids = { priority: useId(), connections: useId(), limit: useId() };
-  useEffect(() => setDraft(limit ? formatBytes(limit).replace(/\s|i?B/g, '') : ''), [limit]);
+  useEffect(() => setDraft(limit ? formatRate(limit) : ''), [limit]);
   if (!priority) return null;
 
   const apply = (e: React.FormEvent) => {
     e.preventDefault();
     try {
       void run('tasks.setLimit', { id, limit: draft.trim() ? parseRate(draft) : 0 });
-    } catch (error) {
-      notify('error', (error as Error).message);
+    } catch {
+      notify('error', t('settings.errorLimit', { label: t('details.limit') }));
     }
   };
 
@@ -172,6 +172,7 @@ const LOG_REFRESH_MS = 2000;
 function TaskLog({ id }: { id: string }) {
   const t = useT();
   const api = useApi();
+  const language = useApp((s) => s.settings?.language ?? 'en');
   const [open, setOpen] = useState(false);
   const [lines, setLines] = useState<LogLine[]>([]);
   useEffect(() => {
@@ -199,7 +200,7 @@ function TaskLog({ id }: { id: string }) {
           {lines.slice(-30).map((line, i) => (
             <li key={`${line.time}-${i}`} className={`log-${line.level}`}>
               <time dateTime={new Date(line.time).toISOString()}>
-                {new Date(line.time).toLocaleTimeString()}
+                {new Date(line.time).toLocaleTimeString(language)}
               </time>{' '}
               <strong>{line.event}</strong> {line.text}
             </li>

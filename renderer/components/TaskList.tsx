@@ -7,7 +7,7 @@ import { useT } from '../i18n/i18n.ts';
 import { visibleIds } from '../store/app-store.ts';
 import { QUEUE_KEYS } from './QueueControls.tsx';
 import { RemoveDialog } from './RemoveDialog.tsx';
-import { TaskRow } from './TaskRow.tsx';
+import { TaskRow, type SelectHow } from './TaskRow.tsx';
 
 export const ROW_HEIGHT = 104;
 /**
@@ -31,8 +31,10 @@ function useNarrow(ref: React.RefObject<HTMLElement | null>): boolean {
 }
 
 /**
- * The download list: virtualised (only rows in view exist), arrow keys move the selection, and
- * with Alt they move the selected download in the queue.
+ * The download list: virtualised (only rows in view exist), a grid of one column whose rows are
+ * selected as in a file manager: arrow keys move the selection, with Shift they extend it, with
+ * Ctrl they move the focus alone (Ctrl+Space then toggles a row), and with Alt they move the
+ * selected download in the queue. Click, Ctrl+click and Shift+click do the same with the mouse.
  */
 export function TaskList() {
   const t = useT();
@@ -43,6 +45,8 @@ export function TaskList() {
   const selectedIds = useApp((s) => s.selectedIds);
   const select = useApp((s) => s.select);
   const toggleSelected = useApp((s) => s.toggleSelected);
+  const selectRange = useApp((s) => s.selectRange);
+  const focusRow = useApp((s) => s.focus);
   const askRemove = useApp((s) => s.askRemove);
   const moveInQueue = useQueueMove();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -123,13 +127,23 @@ export function TaskList() {
       Home: () => 0,
       End: () => ids.length - 1,
     };
+    const mod = e.ctrlKey || e.metaKey;
+    // On a row, not on one of its buttons, where Space presses the button.
+    const onRow = (e.target as HTMLElement).getAttribute('role') === 'row';
+    if (e.key === ' ' && mod && selectedId && onRow) {
+      e.preventDefault();
+      toggleSelected(selectedId);
+      return;
+    }
     const move = moves[e.key];
     if (!move || ids.length === 0) return;
     e.preventDefault();
     const current = selectedId ? ids.indexOf(selectedId) : -1;
     const next = Math.max(0, Math.min(ids.length - 1, move(current)));
     const id = ids[next] as string;
-    select(id);
+    if (e.shiftKey) selectRange(ids, id);
+    else if (mod) focusRow(id);
+    else select(id);
     focusAfterScroll.current = id;
     virtualizer.scrollToIndex(next);
   };
@@ -142,16 +156,22 @@ export function TaskList() {
     [askRemove, store],
   );
   const onSelect = useCallback(
-    (id: string, additive: boolean) => (additive ? toggleSelected(id) : select(id)),
-    [select, toggleSelected],
+    (id: string, how: SelectHow) => {
+      if (how === 'range') selectRange(visibleIds(store.getState()), id);
+      else if (how === 'toggle') toggleSelected(id);
+      else select(id);
+    },
+    [select, selectRange, store, toggleSelected],
   );
   return (
     <div className="list-scroller" ref={scrollRef}>
       {ids.length === 0 && (
         <p className="list-empty">{total === 0 ? t('list.empty') : t('list.noMatch')}</p>
       )}
-      <ul
-        role="list"
+      <div
+        role="grid"
+        aria-multiselectable="true"
+        aria-rowcount={ids.length}
         aria-label={t('list.label')}
         className={narrow ? 'task-list narrow' : 'task-list'}
         style={{ height: virtualizer.getTotalSize() }}
@@ -171,8 +191,7 @@ export function TaskList() {
               key={id}
               id={id}
               index={item.index}
-              setSize={ids.length}
-              selected={id === selectedId || selectedIds.includes(id)}
+              selected={selectedIds.includes(id)}
               focused={id === selectedId}
               onSelect={onSelect}
               onRemove={onRemove}
@@ -180,7 +199,7 @@ export function TaskList() {
             />
           );
         })}
-      </ul>
+      </div>
       <RemoveDialog />
     </div>
   );

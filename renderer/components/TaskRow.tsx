@@ -7,16 +7,18 @@ import { useT, type Translate } from '../i18n/i18n.ts';
 import { displayName } from '../store/app-store.ts';
 import { SegmentMap } from './SegmentMap.tsx';
 
+/** A click alone selects the row; with Ctrl it toggles it, with Shift it selects up to it. */
+export type SelectHow = 'one' | 'toggle' | 'range';
+
 interface Props {
   id: string;
   selected: boolean;
   /** The row keyboard focus sits on (one per list). */
   focused: boolean;
-  onSelect(id: string, additive: boolean): void;
+  onSelect(id: string, how: SelectHow): void;
   onRemove(id: string): void;
   style: React.CSSProperties;
   index: number;
-  setSize: number;
 }
 
 /** One download; subscribes to its own task only, so progress elsewhere does not re-render it. */
@@ -34,7 +36,6 @@ function Row({
   onRemove,
   style,
   index,
-  setSize,
 }: Props & { task: TaskSnapshot }) {
   const t = useT();
   const name = displayName(task);
@@ -44,23 +45,26 @@ function Row({
       : task.size
         ? Math.min(100, Math.floor((task.downloaded / task.size) * 100))
         : null;
-  // A bar that moves says bytes are coming: only while they do, when the size is unknown.
-  const busy = percent === null && task.state === 'downloading';
+  // A bar that moves says bytes are coming: only while they do (not while waiting to retry), when
+  // the size is unknown.
+  const busy = percent === null && task.state === 'downloading' && !task.retry;
   const text = details(task, t);
   const detailsId = useId();
   return (
-    <li
+    <div
       className={`task state-${task.state}${selected ? ' selected' : ''}`}
       style={style}
-      aria-posinset={index + 1}
-      aria-setsize={setSize}
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={selected}
       aria-current={focused ? 'true' : undefined}
       aria-describedby={detailsId}
       tabIndex={focused ? 0 : -1}
       data-id={task.id}
-      data-selected={selected || undefined}
-      onClick={(e) => onSelect(task.id, e.ctrlKey || e.metaKey)}
-      onFocus={(e) => e.target === e.currentTarget && !focused && onSelect(task.id, false)}
+      onClick={(e) =>
+        onSelect(task.id, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'one')
+      }
+      onFocus={(e) => e.target === e.currentTarget && !focused && onSelect(task.id, 'one')}
       onKeyDown={(e) => {
         if (e.key === 'Delete' && e.target === e.currentTarget) {
           e.preventDefault();
@@ -68,34 +72,40 @@ function Row({
         }
       }}
     >
-      <div className="task-head">
-        <span className="task-name" title={`${name}\n${task.url}`}>
-          {name}
-        </span>
-        <span className={`task-state badge-${task.state}`}>{t(`state.${task.state}`)}</span>
-      </div>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label={name}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-        aria-valuetext={percent === null ? formatBytes(task.downloaded) : `${percent}%`}
-      >
+      <div className="task-cell" role="gridcell">
+        <div className="task-head">
+          <span className="task-name" title={`${name}\n${task.url}`}>
+            {name}
+          </span>
+          <span className={`task-state badge-${task.state}`}>{t(`state.${task.state}`)}</span>
+        </div>
         <div
-          className={busy ? 'progress-fill indeterminate' : 'progress-fill'}
-          style={{ width: busy ? undefined : `${percent ?? 0}%` }}
+          className="progress"
+          role="progressbar"
+          aria-label={name}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent ?? undefined}
+          aria-valuetext={percent === null ? formatBytes(task.downloaded) : `${percent}%`}
+        >
+          <div
+            className={busy ? 'progress-fill indeterminate' : 'progress-fill'}
+            style={{ width: busy ? undefined : `${percent ?? 0}%` }}
+          />
+        </div>
+        <SegmentMap
+          segments={task.segments}
+          size={task.size}
+          label={t('task.segments', { name })}
         />
+        <div className="task-foot">
+          <span className="task-details" id={detailsId} title={text}>
+            {text}
+          </span>
+          <Actions task={task} onRemove={onRemove} inTabOrder={focused} />
+        </div>
       </div>
-      <SegmentMap segments={task.segments} size={task.size} label={t('task.segments', { name })} />
-      <div className="task-foot">
-        <span className="task-details" id={detailsId} title={text}>
-          {text}
-        </span>
-        <Actions task={task} onRemove={onRemove} inTabOrder={focused} />
-      </div>
-    </li>
+    </div>
   );
 }
 

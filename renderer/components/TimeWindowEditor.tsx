@@ -1,22 +1,28 @@
 import { useId } from 'react';
 import type { TimeWindow } from '../../shared/api/settings.ts';
 import { useT } from '../i18n/i18n.ts';
+import { FieldError, useInvalid } from './FieldProblem.tsx';
 
-const DAYS = [1, 2, 3, 4, 5, 6, 0] as const;
+/** Monday first, as the days are laid out. */
+export const DAYS = [1, 2, 3, 4, 5, 6, 0] as const;
 
 /** One daily window: on/off, from–until times, and the weekdays it applies to. */
 export function TimeWindowEditor({
+  name,
   label,
   value,
   onChange,
   children,
 }: {
+  /** Its key among the settings, which a refused save names. */
+  name: string;
   label: string;
   value: TimeWindow;
   onChange(next: TimeWindow): void;
   children?: React.ReactNode;
 }) {
   const t = useT();
+  const invalid = useInvalid();
   const ids = { start: useId(), stop: useId() };
   const set = (change: Partial<TimeWindow>) => onChange({ ...value, ...change });
   return (
@@ -39,6 +45,7 @@ export function TimeWindowEditor({
           value={value.start}
           disabled={!value.enabled}
           onChange={(e) => set({ start: e.target.value })}
+          {...invalid(`${name}.start`)}
         />
         <label htmlFor={ids.stop}>{t('schedule.stop')}</label>
         <input
@@ -47,6 +54,7 @@ export function TimeWindowEditor({
           value={value.stop}
           disabled={!value.enabled}
           onChange={(e) => set({ stop: e.target.value })}
+          {...invalid(`${name}.stop`)}
         />
         {children}
       </div>
@@ -57,6 +65,7 @@ export function TimeWindowEditor({
               type="checkbox"
               checked={value.days.includes(day)}
               disabled={!value.enabled}
+              {...invalid(`${name}.days`)}
               onChange={(e) =>
                 set({
                   days: e.target.checked
@@ -69,6 +78,7 @@ export function TimeWindowEditor({
           </label>
         ))}
       </div>
+      <FieldError under={name} />
     </fieldset>
   );
 }

@@ -31,6 +31,8 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** About the connection being down: it goes once the connection is back. */
+  untilConnected?: boolean;
 }
 
 export interface StoreState {
@@ -43,10 +45,12 @@ export interface StoreState {
   taskSpeed: Record<string, SpeedSample[]>;
   filter: Filter;
   search: string;
-  /** The focused task (detail panel, keyboard position). */
+  /** The focused task (detail panel, keyboard position); selected too, unless Ctrl moved it. */
   selectedId: string | null;
-  /** Every selected task (Ctrl+click, Ctrl+A); includes selectedId when there is one. */
+  /** Every selected task (click, Ctrl+click, Shift+click, Shift+arrows, Ctrl+Space, Ctrl+A). */
   selectedIds: string[];
+  /** Where a Shift range starts: the task last clicked or toggled. */
+  anchorId: string | null;
   /** Tasks waiting for the remove confirmation. */
   removing: string[] | null;
   notices: Notice[];
@@ -69,10 +73,14 @@ export interface StoreActions {
   setSearch(search: string): void;
   select(id: string | null): void;
   toggleSelected(id: string): void;
+  /** Selects the shown tasks from the anchor to `id`, and focuses `id`. */
+  selectRange(shown: string[], id: string): void;
+  /** Moves the focus alone, the selection staying as it is (Ctrl+arrows). */
+  focus(id: string): void;
   selectAll(ids: string[]): void;
   askRemove(ids: string[]): void;
   cancelRemove(): void;
-  notify(kind: Notice['kind'], text: string): void;
+  notify(kind: Notice['kind'], text: string, options?: { untilConnected?: boolean }): void;
   dismiss(id: number): void;
   requestAdd(urls: string[]): void;
   clearAddRequest(): void;
@@ -96,6 +104,7 @@ export function createAppStore(): AppStore {
     search: '',
     selectedId: null,
     selectedIds: [],
+    anchorId: null,
     removing: null,
     notices: [],
     recentErrors: [],
@@ -126,29 +135,44 @@ export function createAppStore(): AppStore {
     applyEvents: (events) => set((s) => reduce(s, events)),
     setFilter: (filter) => set((s) => keepVisibleSelection({ ...s, filter })),
     setSearch: (search) => set((s) => keepVisibleSelection({ ...s, search })),
-    select: (selectedId) => set({ selectedId, selectedIds: selectedId ? [selectedId] : [] }),
+    select: (selectedId) =>
+      set({ selectedId, selectedIds: selectedId ? [selectedId] : [], anchorId: selectedId }),
+    // The toggled task keeps the focus, selected or not: the keyboard goes on from there.
     toggleSelected: (id) =>
-      set((s) =>
-        s.selectedIds.includes(id)
-          ? {
-              selectedIds: s.selectedIds.filter((x) => x !== id),
-              selectedId: s.selectedId === id ? null : s.selectedId,
-            }
-          : { selectedIds: [...s.selectedIds, id], selectedId: id },
-      ),
+      set((s) => ({
+        selectedIds: s.selectedIds.includes(id)
+          ? s.selectedIds.filter((x) => x !== id)
+          : [...s.selectedIds, id],
+        selectedId: id,
+        anchorId: id,
+      })),
+    selectRange: (shown, id) =>
+      set((s) => {
+        const to = shown.indexOf(id);
+        const from = s.anchorId === null ? -1 : shown.indexOf(s.anchorId);
+        if (from === -1) return { selectedId: id, selectedIds: [id], anchorId: id };
+        const range = shown.slice(Math.min(from, to), Math.max(from, to) + 1);
+        return { selectedId: id, selectedIds: range };
+      }),
+    focus: (selectedId) => set({ selectedId }),
     selectAll: (ids) =>
       set((s) => ({ selectedIds: [...ids], selectedId: s.selectedId ?? ids[0] ?? null })),
     askRemove: (ids) => set({ removing: ids.length ? ids : null }),
     cancelRemove: () => set({ removing: null }),
-    notify: (kind, text) =>
+    notify: (kind, text, options) =>
       set((s) => ({
-        notices: [...s.notices, { id: ++noticeSeq, kind, text }].slice(-MAX_NOTICES),
+        notices: [...s.notices, { id: ++noticeSeq, kind, text, ...options }].slice(-MAX_NOTICES),
       })),
     dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     requestAdd: (urls) => set((s) => ({ pendingAdd: { urls, seq: (s.pendingAdd?.seq ?? 0) + 1 } })),
     clearAddRequest: () => set({ pendingAdd: null }),
     dismissLinkOffer: () => set({ linkOffer: null }),
-    setConnection: (connection) => set({ connection }),
+    setConnection: (connection) =>
+      set((s) => ({
+        connection,
+        notices:
+          connection === 'connected' ? s.notices.filter((n) => !n.untilConnected) : s.notices,
+      })),
   }));
 }
 

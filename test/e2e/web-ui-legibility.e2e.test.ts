@@ -47,7 +47,7 @@ describe('web UI legibility, in Chromium', () => {
   });
 
   const row = (name: string) =>
-    page.getByRole('list', { name: 'Downloads' }).getByRole('listitem').filter({ hasText: name });
+    page.getByRole('grid', { name: 'Downloads' }).getByRole('row').filter({ hasText: name });
 
   async function add(path: string, state: string): Promise<Locator> {
     await page.getByRole('button', { name: 'New download' }).click();

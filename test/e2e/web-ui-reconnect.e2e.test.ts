@@ -48,7 +48,7 @@ describe('web UI reconnecting to a restarted braid serve, in Chromium', () => {
   });
 
   const row = (on: Page, name: string) =>
-    on.getByRole('list', { name: 'Downloads' }).getByRole('listitem').filter({ hasText: name });
+    on.getByRole('grid', { name: 'Downloads' }).getByRole('row').filter({ hasText: name });
 
   /** What the page shows of the host's history: the graphs and the monitor's recent errors. */
   async function shown(on: Page) {

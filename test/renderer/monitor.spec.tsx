@@ -92,6 +92,20 @@ describe('the task log', () => {
     expect(within(details).getByText('retry')).toBeTruthy();
     expect(within(details).getByText(/HTTP_503 · attempt 1/)).toBeTruthy();
   });
+
+  it('gives its times in the UI’s language, not the browser’s', async () => {
+    const { api, store } = renderApp([task({ id: 'a00001', fileName: 'a.bin' })]);
+    const settings = { ...store.getState().settings!, language: 'zh-CN' as const };
+    act(() => store.getState().applyEvents([{ type: 'settings-changed', settings }]));
+    api.answers['tasks.log'] = () => [{ time: NOW, level: 'info', event: 'probed', text: '' }];
+    fireEvent.click(screen.getByText('a.bin'));
+    const details = screen.getByText('日志').closest('details') as HTMLDetailsElement;
+    details.open = true;
+    await act(async () => fireEvent(details, new Event('toggle')));
+    const time = details.querySelector('time')?.textContent;
+    expect(time).toBe(new Date(NOW).toLocaleTimeString('zh-CN'));
+    expect(time).not.toBe(new Date(NOW).toLocaleTimeString('en-US'));
+  });
 });
 
 describe('when the queue finishes', () => {

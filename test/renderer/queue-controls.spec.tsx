@@ -9,7 +9,7 @@ const first = task({ id: 'first1', fileName: 'first.bin', order: 2 });
 const second = task({ id: 'second', fileName: 'second.bin', order: 3, state: 'paused' });
 const third = task({ id: 'third3', fileName: 'third.bin', order: 4 });
 
-const rows = () => within(screen.getByRole('list', { name: 'Downloads' })).getAllByRole('listitem');
+const rows = () => within(screen.getByRole('grid', { name: 'Downloads' })).getAllByRole('row');
 const row = (id: string) => rows().find((r) => r.dataset['id'] === id) as HTMLElement;
 const order = () => rows().map((r) => r.dataset['id']);
 const queueGroup = () => screen.getByRole('group', { name: 'Queue position' });

@@ -1,6 +1,12 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CATEGORIES, SettingsSchema } from '../../shared/api/settings.ts';
+import {
+  DEFAULT_CATEGORIES,
+  SettingsSchema,
+  type Category,
+  type Settings,
+} from '../../shared/api/settings.ts';
 import { en } from '../../shared/i18n/en.ts';
 import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
@@ -81,6 +87,54 @@ describe('settings', () => {
     ]);
   });
 
+  it('keeps a separator while an extension is typed, and saves the new extension', async () => {
+    const { api } = renderApp();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    await user.click(within(dialog).getByLabelText('Sort downloads into folders by type'));
+    const video = within(dialog).getByLabelText<HTMLInputElement>('Extensions: Video');
+    await user.click(video);
+    await user.keyboard('{End}, bin');
+    expect(video.value).toBe('mp4, mkv, avi, mov, webm, wmv, flv, m4v, ts, bin');
+    // Typed in the middle: the cursor stays where the typing is.
+    video.setSelectionRange(3, 3);
+    await user.keyboard(' ogv,');
+    expect(video.value).toBe('mp4 ogv,, mkv, avi, mov, webm, wmv, flv, m4v, ts, bin');
+    await user.tab();
+    expect(video.value).toBe('mp4, ogv, mkv, avi, mov, webm, wmv, flv, m4v, ts, bin');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    const [saved] = api.commands('settings.update') as Array<{ categories: Category[] }>;
+    expect(saved?.categories[0]?.extensions).toEqual([
+      'mp4',
+      'ogv',
+      'mkv',
+      'avi',
+      'mov',
+      'webm',
+      'wmv',
+      'flv',
+      'm4v',
+      'ts',
+      'bin',
+    ]);
+  });
+
+  it('saves the exact speed limits it was opened with when they are left untouched', async () => {
+    const { api, store } = renderApp();
+    const settings = SettingsSchema.parse({
+      globalLimit: 1234567,
+      limitSchedule: { enabled: true, days: [1], start: '09:00', stop: '18:00', limit: 765432 },
+    });
+    act(() => store.getState().applyEvents([{ type: 'settings-changed', settings }]));
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const [saved] = api.commands('settings.update') as Settings[];
+    expect(saved?.globalLimit).toBe(1234567);
+    expect(saved?.limitSchedule.limit).toBe(765432);
+  });
+
   it('says which count is out of range in words, marks it, and saves nothing', async () => {
     const { api } = renderApp();
     fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
@@ -98,6 +152,68 @@ describe('settings', () => {
     expect(api.commands('settings.update')).toEqual([]);
   });
 
+  it('says what is wrong with a time in the UI’s words at its field, marks it and goes there', async () => {
+    const { api } = renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.click(within(dialog).getByLabelText('Download only between these times'));
+    const from = within(dialog).getAllByLabelText('From')[0] as HTMLInputElement;
+    fireEvent.change(from, { target: { value: '' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toBe(
+      'Download only between these times: From: enter a time, such as 22:00.',
+    );
+    expect(from.closest('fieldset')?.contains(alert)).toBe(true);
+    expect(from.getAttribute('aria-invalid')).toBe('true');
+    expect(from.getAttribute('aria-errormessage')).toBe(alert.id);
+    expect(document.activeElement).toBe(from);
+    expect(api.commands('settings.update')).toEqual([]);
+  });
+
+  it('says what is wrong with an extension, a proxy or a speed limit at its field', async () => {
+    renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const save = () =>
+      act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const problemAt = (field: HTMLElement) => {
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      return document.getElementById(field.getAttribute('aria-errormessage') ?? '')?.textContent;
+    };
+    fireEvent.click(within(dialog).getByLabelText('Sort downloads into folders by type'));
+    const music = within(dialog).getByLabelText('Extensions: Music');
+    fireEvent.change(music, { target: { value: 'mp3, m-4a' } });
+    await save();
+    expect(problemAt(music)).toBe('Extensions: Music: letters and digits only, such as mp4, mkv.');
+    fireEvent.change(music, { target: { value: 'mp3' } });
+    fireEvent.change(within(dialog).getByLabelText('Proxy'), { target: { value: 'custom' } });
+    const proxy = within(dialog).getByLabelText('Proxy URL');
+    fireEvent.change(proxy, { target: { value: 'proxy.test:3128' } });
+    await save();
+    expect(problemAt(proxy)).toBe('Proxy URL: use http://host:port or https://host:port.');
+    expect(music.hasAttribute('aria-invalid')).toBe(false);
+    const limit = within(dialog).getByLabelText('Global speed limit');
+    fireEvent.change(limit, { target: { value: 'fast' } });
+    await save();
+    expect(problemAt(limit)).toBe(
+      'Global speed limit: a speed such as 500K or 2M, or empty for none.',
+    );
+  });
+
+  it('says "Settings saved" in the language just chosen', async () => {
+    const { api } = renderApp();
+    api.answers['settings.update'] = (patch) => ({
+      ...SettingsSchema.parse({}),
+      ...(patch as object),
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.change(within(dialog).getByLabelText('Language'), { target: { value: 'zh-CN' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    expect(within(screen.getByRole('status')).getByText('设置已保存')).toBeTruthy();
+  });
+
   it('switches language and theme live when the settings change', () => {
     const { api } = renderApp();
     act(() =>
@@ -109,7 +225,7 @@ describe('settings', () => {
       ]),
     );
     expect(screen.getByRole('button', { name: '新建下载' })).toBeTruthy();
-    expect(screen.getByRole('list', { name: '下载列表' })).toBeTruthy();
+    expect(screen.getByRole('grid', { name: '下载列表' })).toBeTruthy();
     expect(document.documentElement.dataset['theme']).toBe('dark');
     expect(document.documentElement.lang).toBe('zh-CN');
   });

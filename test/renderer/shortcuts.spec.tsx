@@ -100,8 +100,70 @@ describe('keyboard shortcuts', () => {
     ]);
     fireEvent.click(screen.getByText('a.bin'));
     fireEvent.click(screen.getByText('b.bin'), { ctrlKey: true });
-    const rows = within(screen.getByRole('list', { name: 'Downloads' })).getAllByRole('listitem');
-    expect(rows.map((r) => r.hasAttribute('data-selected'))).toEqual([true, true]);
+    const rows = within(screen.getByRole('grid', { name: 'Downloads' })).getAllByRole('row');
+    expect(rows.map((r) => r.getAttribute('aria-selected'))).toEqual(['true', 'true']);
+  });
+});
+
+describe('selecting downloads, as in a file manager', () => {
+  const four = () =>
+    renderApp(
+      ['a', 'b', 'c', 'd'].map((name, i) =>
+        task({ id: `${name}00000`, fileName: `${name}.bin`, createdAt: 4 - i }),
+      ),
+    );
+  const grid = () => screen.getByRole('grid', { name: 'Downloads' });
+  const selected = () =>
+    within(grid())
+      .getAllByRole('row')
+      .filter((row) => row.getAttribute('aria-selected') === 'true')
+      .map((row) => within(row).getByText(/\.bin$/).textContent);
+  const focused = () => document.activeElement?.querySelector('.task-name')?.textContent;
+
+  it('tells assistive technology that several rows can be selected, and which are', () => {
+    four();
+    expect(grid().getAttribute('aria-multiselectable')).toBe('true');
+    fireEvent.click(screen.getByText('a.bin'));
+    fireEvent.click(screen.getByText('c.bin'), { ctrlKey: true });
+    const rows = within(grid()).getAllByRole('row');
+    expect(rows.map((row) => row.getAttribute('aria-selected'))).toEqual([
+      'true',
+      'false',
+      'true',
+      'false',
+    ]);
+  });
+
+  it('extends the selection with Shift+arrows and Shift+click from the row chosen first', () => {
+    four();
+    fireEvent.click(screen.getByText('b.bin'));
+    act(() => grid().querySelector<HTMLElement>('[aria-current="true"]')!.focus());
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown', shiftKey: true });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown', shiftKey: true });
+    expect(selected()).toEqual(['b.bin', 'c.bin', 'd.bin']);
+    expect(focused()).toBe('d.bin');
+    fireEvent.keyDown(document.activeElement!, { key: 'Home', shiftKey: true });
+    expect(selected()).toEqual(['a.bin', 'b.bin']);
+    fireEvent.click(screen.getByText('d.bin'), { shiftKey: true });
+    expect(selected()).toEqual(['b.bin', 'c.bin', 'd.bin']);
+  });
+
+  it('moves the focus alone with Ctrl+arrows, and Ctrl+Space toggles the focused row', () => {
+    four();
+    fireEvent.click(screen.getByText('a.bin'));
+    act(() => grid().querySelector<HTMLElement>('[aria-current="true"]')!.focus());
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown', ctrlKey: true });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown', ctrlKey: true });
+    expect(focused()).toBe('c.bin');
+    expect(selected()).toEqual(['a.bin']);
+    fireEvent.keyDown(document.activeElement!, { key: ' ', ctrlKey: true });
+    expect(selected()).toEqual(['a.bin', 'c.bin']);
+    fireEvent.keyDown(document.activeElement!, { key: ' ', ctrlKey: true });
+    expect(selected()).toEqual(['a.bin']);
+    expect(focused()).toBe('c.bin');
+    fireEvent.keyDown(document.activeElement!, { key: ' ', ctrlKey: true });
+    key('Delete');
+    expect(screen.getByRole('dialog').textContent).toContain('Remove 2 downloads from the list?');
   });
 });
 

@@ -23,9 +23,9 @@ const WORDS: Record<TaskState, string> = {
 };
 
 function row(name: string) {
-  const list = screen.getByRole('list', { name: 'Downloads' });
+  const list = screen.getByRole('grid', { name: 'Downloads' });
   const item = within(list)
-    .getAllByRole('listitem')
+    .getAllByRole('row')
     .find((li) => li.textContent?.includes(name));
   if (!item) throw new Error(`no row for ${name}`);
   return item;
@@ -112,7 +112,7 @@ describe('a download row', () => {
       task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 2 }),
       task({ id: 'bbbbbb', fileName: 'second.bin', createdAt: 1 }),
     ]);
-    const list = screen.getByRole('list', { name: 'Downloads' });
+    const list = screen.getByRole('grid', { name: 'Downloads' });
     act(() => list.focus());
     fireEvent.keyDown(list, { key: 'ArrowDown' });
     expect(row('second.bin').getAttribute('aria-current')).toBe('true');
@@ -147,7 +147,7 @@ describe('a download row', () => {
       task({ id: 'bbbbbb', fileName: 'second.bin', createdAt: 2 }),
       task({ id: 'cccccc', fileName: 'third.bin', createdAt: 1 }),
     ]);
-    const list = screen.getByRole('list', { name: 'Downloads' });
+    const list = screen.getByRole('grid', { name: 'Downloads' });
     act(() => list.focus());
     fireEvent.keyDown(list, { key: 'ArrowDown' });
     fireEvent.keyDown(row('second.bin'), { key: 'Delete' });
@@ -178,6 +178,16 @@ describe('a download row', () => {
     expect(fill('done.bin').style.width).toBe('100%');
     const details = row('failed.bin').querySelector('.task-details') as HTMLElement;
     expect(details.title).toContain('server answered 500 Internal Server Error');
+  });
+
+  it('keeps the bar of a download waiting to retry still: nothing is coming meanwhile', () => {
+    const retry = { attempt: 1, maxAttempts: 10, at: Date.now() + 4000, message: 'reset' };
+    renderApp([
+      task({ id: 'aaaaaa', fileName: 'wait.bin', size: null, state: 'downloading', retry }),
+    ]);
+    const fill = row('wait.bin').querySelector('.progress-fill') as HTMLElement;
+    expect(fill.classList.contains('indeterminate')).toBe(false);
+    expect(fill.style.width).toBe('0%');
   });
 
   it('says what a cancel did instead of "0 B of size unknown"', () => {
@@ -226,7 +236,7 @@ describe('a download row', () => {
         .getAllByRole('button')
         .filter((b) => b.tabIndex >= 0).length;
     expect([tabbable('first.bin'), tabbable('second.bin')]).toEqual([0, 0]);
-    const list = screen.getByRole('list', { name: 'Downloads' });
+    const list = screen.getByRole('grid', { name: 'Downloads' });
     act(() => list.focus());
     fireEvent.keyDown(list, { key: 'ArrowDown' });
     expect(tabbable('first.bin')).toBe(0);
@@ -239,7 +249,7 @@ describe('a download row', () => {
         task({ id: `t${String(i).padStart(5, '0')}`, createdAt: i }),
       ),
     );
-    const items = within(screen.getByRole('list', { name: 'Downloads' })).getAllByRole('listitem');
+    const items = within(screen.getByRole('grid', { name: 'Downloads' })).getAllByRole('row');
     expect(items.length).toBeGreaterThan(3);
     expect(items.length).toBeLessThan(40);
   });
@@ -261,6 +271,15 @@ describe('the selected download', () => {
       ['tasks.setConnections', { id: 'aaaaaa', connections: 16 }],
       ['tasks.setLimit', { id: 'aaaaaa', limit: 512 * 1024 }],
     ]);
+  });
+
+  it('applies the exact speed limit it shows when the field is left untouched', async () => {
+    const options = { ...task({ id: 'x' }).options, limit: 1234567 };
+    const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'a.bin', options })]);
+    fireEvent.click(row('a.bin'));
+    const panel = screen.getByRole('form', { name: 'Selected download: a.bin' });
+    await act(async () => fireEvent.click(within(panel).getByRole('button', { name: 'Apply' })));
+    expect(api.commands('tasks.setLimit')).toEqual([{ id: 'aaaaaa', limit: 1234567 }]);
   });
 });
 

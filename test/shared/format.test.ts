@@ -5,6 +5,7 @@ import {
   aboutSubject,
   formatBytes,
   formatEta,
+  formatRate,
   formatSpeed,
   parseRate,
 } from '../../shared/format.ts';
@@ -35,6 +36,17 @@ describe('formatting', () => {
     assert.equal(parseRate('1024'), 1024);
     assert.equal(parseRate('8MiB/s'), 8 * 1024 * 1024);
     assert.equal(parseRate('0'), 0);
+  });
+
+  it('prints a rate for editing that parses back to the same number of bytes', () => {
+    assert.equal(formatRate(16 * 1024 * 1024), '16M');
+    assert.equal(formatRate(1.5 * 1024 * 1024), '1.5M');
+    assert.equal(formatRate(500 * 1024), '500K');
+    assert.equal(formatRate(1234567), '1234567');
+    assert.equal(formatRate(1000), '1000');
+    for (const rate of [1, 1023, 1025, 1234567, 1.25 * 1024 ** 3, 2 ** 40, 2 ** 40 - 1]) {
+      assert.equal(parseRate(formatRate(rate)), rate, `${rate} as ${formatRate(rate)}`);
+    }
   });
 
   it('rejects anything that is not a rate, with a message saying what is expected', () => {

@@ -1,0 +1,133 @@
+import {
+  SettingsPatchSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../../shared/api/settings.ts';
+import { LIMITS } from '../../shared/api/limits.ts';
+import { parseRate } from '../../shared/format.ts';
+import type { Translate } from '../i18n/i18n.ts';
+import type { FieldProblem } from './FieldProblem.tsx';
+
+export const COUNT_KEYS = ['maxConcurrent', 'connections'] as const;
+type CountKey = (typeof COUNT_KEYS)[number];
+export const COUNT_MAX: Record<CountKey, number> = {
+  maxConcurrent: LIMITS.maxConcurrent,
+  connections: LIMITS.maxConnections,
+};
+
+const WINDOW_LABELS = { schedule: 'schedule.download', limitSchedule: 'schedule.limit' } as const;
+/** The order the dialog shows its fields in: the first problem said is the topmost. */
+const ORDER = [
+  'downloadDir',
+  ...COUNT_KEYS,
+  'globalLimit',
+  'proxyUrl',
+  'categories',
+  'schedule',
+  'limitSchedule',
+];
+
+/**
+ * What the settings dialog sends, or the first thing wrong with it, said in the UI's words and
+ * tied to its field (the host's own messages name schema paths).
+ */
+export function settingsPatch(
+  draft: Settings,
+  rates: { globalLimit: string; scheduledLimit: string },
+  t: Translate,
+): { patch: SettingsPatch } | { problem: FieldProblem } {
+  const problems: FieldProblem[] = [];
+  const rate = (text: string, field: string, label: string) => {
+    try {
+      return text.trim() ? parseRate(text) : 0;
+    } catch {
+      problems.push({ field, message: t('settings.errorLimit', { label }) });
+      return 0;
+    }
+  };
+  const globalLimit = rate(rates.globalLimit, 'globalLimit', t('settings.globalLimit'));
+  const limit = rate(rates.scheduledLimit, 'limitSchedule.limit', t('schedule.limitRate'));
+  // A window on no day never opens: nothing would ever download, or the limit never apply.
+  for (const key of ['schedule', 'limitSchedule'] as const) {
+    if (draft[key].enabled && draft[key].days.length === 0) {
+      problems.push({
+        field: `${key}.days`,
+        message: t('settings.errorDays', { label: t(WINDOW_LABELS[key]) }),
+      });
+    }
+  }
+  const patch = {
+    downloadDir: draft.downloadDir.trim(),
+    maxConcurrent: draft.maxConcurrent,
+    connections: draft.connections,
+    globalLimit,
+    theme: draft.theme,
+    language: draft.language,
+    notifications: draft.notifications,
+    proxyMode: draft.proxyMode,
+    proxyUrl: draft.proxyUrl.trim(),
+    whenDone: draft.whenDone,
+    clipboardWatch: draft.clipboardWatch,
+    schedule: draft.schedule,
+    useCategories: draft.useCategories,
+    categories: draft.categories,
+    limitSchedule: { ...draft.limitSchedule, limit },
+  };
+  const parsed = SettingsPatchSchema.safeParse(patch);
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    problems.push(describe(issue.path, issue.message, draft, t));
+  }
+  const place = (p: FieldProblem) => ORDER.indexOf(p.field.split('.')[0]!);
+  const [first] = problems.sort((a, b) => place(a) - place(b));
+  return first ? { problem: first } : { patch };
+}
+
+/** The problem the schema found at `path`, in the words of the field there. */
+function describe(
+  path: readonly PropertyKey[],
+  fallback: string,
+  draft: Settings,
+  t: Translate,
+): FieldProblem {
+  const [top, at, key] = path;
+  if (top === 'maxConcurrent' || top === 'connections') {
+    const label = t(`settings.${top}`);
+    return { field: top, message: t('settings.errorCount', { label, max: COUNT_MAX[top] }) };
+  }
+  if (top === 'downloadDir') {
+    return {
+      field: top,
+      message: t('settings.errorTooLong', { label: t('settings.downloadDir') }),
+    };
+  }
+  if (top === 'globalLimit') {
+    return { field: top, message: t('settings.errorLimit', { label: t('settings.globalLimit') }) };
+  }
+  if (top === 'proxyUrl') return { field: top, message: t('settings.errorProxy') };
+  if (top === 'categories' && typeof at === 'number') {
+    const field = `categories.${at}.${String(key)}`;
+    const name = draft.categories[at]?.name ?? '';
+    if (key === 'name') {
+      const label = `${t('categories.name')} ${at + 1}`;
+      return { field, message: t('settings.errorCategoryName', { label }) };
+    }
+    if (key === 'extensions') {
+      const label = `${t('categories.extensions')}: ${name}`;
+      return { field, message: t('settings.errorExtensions', { label }) };
+    }
+    const label = `${t('categories.dir')}: ${name}`;
+    return { field, message: t('settings.errorTooLong', { label }) };
+  }
+  if (top === 'schedule' || top === 'limitSchedule') {
+    const window = t(WINDOW_LABELS[top]);
+    if (at === 'start' || at === 'stop') {
+      const label = `${window}: ${t(`schedule.${at}`)}`;
+      return { field: `${top}.${at}`, message: t('settings.errorTime', { label }) };
+    }
+    if (at === 'limit') {
+      const label = t('schedule.limitRate');
+      return { field: `${top}.limit`, message: t('settings.errorLimit', { label }) };
+    }
+  }
+  return { field: '', message: fallback };
+}

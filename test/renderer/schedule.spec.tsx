@@ -1,0 +1,86 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SettingsSchema, type TimeWindow } from '../../shared/api/settings.ts';
+import { renderApp } from './render-app.tsx';
+
+// 2026-11-23 is a Monday.
+const MONDAY_10AM = new Date('2026-11-23T10:00:00');
+
+function withSchedule(schedule: Partial<TimeWindow>, language: 'en' | 'zh-CN' = 'en') {
+  const { api, store } = renderApp();
+  const settings = SettingsSchema.parse({
+    language,
+    schedule: {
+      enabled: true,
+      days: [0, 1, 2, 3, 4, 5, 6],
+      start: '01:00',
+      stop: '07:00',
+      ...schedule,
+    },
+  });
+  act(() => store.getState().applyEvents([{ type: 'settings-changed', settings }]));
+  return api;
+}
+
+const badge = () => screen.getByRole('status').textContent;
+
+describe('the schedule badge', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(MONDAY_10AM);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('says downloads wait, and until when, on a day that is not ticked', () => {
+    withSchedule({ start: '00:00', stop: '23:59', days: [0, 2, 3, 4, 5, 6] });
+    expect(badge()).toBe('Downloads wait until Tue 00:00 · Tue–Sun, 00:00–23:59');
+  });
+
+  it('says downloads may run now inside the window, with its days', () => {
+    withSchedule({ start: '09:00', stop: '18:00', days: [1, 2, 3, 4, 5] });
+    expect(badge()).toBe('Downloads may run now · Mon–Fri, 09:00–18:00');
+  });
+
+  it('says the time alone when the window opens later today', () => {
+    withSchedule({ start: '22:00', stop: '06:00', days: [1, 3] });
+    expect(badge()).toBe('Downloads wait until 22:00 · Mon, Wed, 22:00–06:00');
+  });
+
+  it('says a window from midnight to midnight is all day', () => {
+    withSchedule({ start: '00:00', stop: '00:00', days: [6, 0] });
+    expect(badge()).toBe('Downloads wait until Sat 00:00 · Sat, Sun, all day');
+  });
+
+  it('says downloads never run when no day is ticked', () => {
+    withSchedule({ days: [] });
+    expect(badge()).toBe('Downloads never run: no day is ticked in the schedule');
+  });
+
+  it('says it in 简体中文', () => {
+    withSchedule({ start: '09:00', stop: '18:00', days: [2, 3, 4, 5, 6] }, 'zh-CN');
+    expect(badge()).toBe('下载等待至 周二 09:00 · 周二至周六 09:00–18:00');
+  });
+});
+
+describe('the schedule settings', () => {
+  it('refuses a window with no day ticked, saying so at its days, and saves nothing', async () => {
+    const { api } = renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.click(within(dialog).getByLabelText('Download only between these times'));
+    const days = within(dialog).getByRole('group', {
+      name: 'Download only between these times: Days',
+    });
+    for (const day of within(days).getAllByRole('checkbox')) fireEvent.click(day);
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toBe('Download only between these times: tick at least one day.');
+    const window = alert.closest('fieldset');
+    expect(window?.contains(days)).toBe(true);
+    for (const day of within(days).getAllByRole('checkbox')) {
+      expect(day.getAttribute('aria-invalid')).toBe('true');
+      expect(day.getAttribute('aria-errormessage')).toBe(alert.id);
+    }
+    expect(api.commands('settings.update')).toEqual([]);
+  });
+});
