@@ -170,13 +170,13 @@ export class DownloadEngine {
     await makeFolder(home).catch((error: unknown) => {
       throw storageError(error, home);
     });
-    await acquireLock(home);
+    const bootId = options.bootId !== undefined ? options.bootId : await readBootId();
+    await acquireLock(home, bootId);
     const overrides = SettingsPatchSchema.safeParse(options.settings ?? {});
     if (!overrides.success) {
       await releaseLock(home);
       throw new ApiError('INVALID_INPUT', describe(overrides.error));
     }
-    const bootId = options.bootId !== undefined ? options.bootId : await readBootId();
     const saved = await loadSettings(home, options.secrets ?? null);
     const engine = new DownloadEngine(home, saved.settings, bootId, {
       ...options,
@@ -907,11 +907,15 @@ function describe(error: { issues: readonly { path: PropertyKey[]; message: stri
 }
 
 /** One engine per home: a second one would run the same tasks into the same files. */
-async function acquireLock(home: string): Promise<void> {
+/**
+ * The home's lock: the owner's pid and OS boot. A lock of another boot is stale whatever its pid
+ * (after a power cut that pid may be any process of this boot, which would lock Braid out).
+ */
+async function acquireLock(home: string, bootId: string | null): Promise<void> {
   const path = join(home, 'engine.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(path, String(process.pid), { flag: 'wx' });
+      await writeFile(path, `${process.pid}\n${bootId ?? ''}\n`, { flag: 'wx' });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -921,14 +925,15 @@ async function acquireLock(home: string): Promise<void> {
         throw storageError(error, home);
       }
     }
-    const pid = Number(await readFile(path, 'utf8').catch(() => ''));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    const { pid, boot } = await readLock(path);
+    const sameBoot = !boot || !bootId || boot === bootId;
+    if (sameBoot && Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
       throw new ApiError(
         'ENGINE_LOCKED',
         `another Braid process (pid ${pid}) is using ${home}; close it or set BRAID_HOME to another folder`,
       );
     }
-    // Stale: its owner died (crash, kill -9).
+    // Stale: its owner died (crash, kill -9, the OS went down).
     await unlink(path).catch(() => undefined);
   }
   throw new ApiError('ENGINE_LOCKED', `could not lock ${home}`);
@@ -936,8 +941,13 @@ async function acquireLock(home: string): Promise<void> {
 
 async function releaseLock(home: string): Promise<void> {
   const path = join(home, 'engine.lock');
-  const pid = Number(await readFile(path, 'utf8').catch(() => ''));
-  if (pid === process.pid) await unlink(path).catch(() => undefined);
+  if ((await readLock(path)).pid === process.pid) await unlink(path).catch(() => undefined);
+}
+
+/** The lock's owner; a lock of an older version holds the pid alone. */
+async function readLock(path: string): Promise<{ pid: number; boot: string }> {
+  const [pid = '', boot = ''] = (await readFile(path, 'utf8').catch(() => '')).split('\n');
+  return { pid: Number(pid), boot };
 }
 
 function isAlive(pid: number): boolean {

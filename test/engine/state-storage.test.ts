@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
@@ -99,6 +99,30 @@ function withDownloadUnderWay(
     await fn(run);
   });
 }
+
+describe("the lock on Braid's home", () => {
+  /** Opens an engine on a home whose lock names a live process (pid 1) of boot `boot`. */
+  async function openOverLock(boot: string): Promise<DownloadEngine> {
+    const dirs = await tempDir();
+    const home = join(dirs.path, 'home');
+    await mkdir(home);
+    await writeFile(join(home, 'engine.lock'), `1\n${boot}\n`);
+    try {
+      return await DownloadEngine.open({ home, bootId: 'boot-now', autoStart: false });
+    } finally {
+      await dirs.cleanup();
+    }
+  }
+
+  it('refuses a home locked by a live process of this boot', async () => {
+    await assert.rejects(openOverLock('boot-now'), /another Braid process \(pid 1\) is using/);
+  });
+
+  it('takes over a lock left before the OS last started, whatever process has its pid now', async () => {
+    const engine = await openOverLock('boot-before');
+    await engine.close();
+  });
+});
 
 describe("Braid's own state (task journal, lock) on a disk that will not take it", () => {
   it('refuses to open with a clear error and leaves no lock file behind', async (t) => {
