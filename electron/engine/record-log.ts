@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { syncDirShared, writeFileAtomic } from './atomic-file.ts';
@@ -72,11 +72,26 @@ export class RecordLog {
     const live = new Map<string, string>();
     const problems: string[] = [];
     const snapshot = await readLines(join(dir, `snapshot-${generation}.jsonl`));
-    if (snapshot.bad)
-      problems.push(`snapshot-${generation}.jsonl: damaged after line ${snapshot.lines.length}`);
     const log = await readLines(join(dir, `log-${generation}.jsonl`));
-    // Expected after a power cut during a save, which then was never reported as done.
-    if (log.bad) problems.push(`log-${generation}.jsonl: dropped a torn last save`);
+    for (const [file, read] of [
+      [`snapshot-${generation}.jsonl`, snapshot],
+      [`log-${generation}.jsonl`, log],
+    ] as const) {
+      if (read.unread === 0) continue;
+      // Expected after a power cut during a save, which then was never reported as done, or
+      // after a crash of the OS lost saves made without waiting for the disk (zeros, not text).
+      if (file.startsWith('log-') && (read.unread === 1 || read.lost)) {
+        problems.push(`${file}: dropped the last ${read.unread} save(s), torn or lost in a crash`);
+        continue;
+      }
+      // Damaged on disk: nothing after it can be trusted to be newer than what is lost, so the
+      // replay stops there; the file is kept, as compaction would delete it.
+      const copy = `${file}.damaged-${Date.now()}`;
+      await copyFile(join(dir, file), join(dir, copy));
+      problems.push(
+        `${file}: damaged at line ${read.lines.length + 1}; the ${read.unread} line(s) from there were not used (downloads saved only there are missing, and their .part files are left as they are); the file is kept as ${copy}`,
+      );
+    }
     for (const payload of [...snapshot.lines, ...log.lines]) {
       const line = parseLine(payload);
       if (!line) problems.push(`a line holds no record: ${payload.slice(0, 80)}`);
@@ -95,7 +110,7 @@ export class RecordLog {
       constants.O_RDWR | constants.O_CREAT,
     );
     const store = new RecordLog(dir, generation, handle, live, snapshot.bytes);
-    if (log.bytes > 0 || log.bad) await store.#compact();
+    if (log.bytes > 0 || log.unread > 0) await store.#compact();
     else await syncDirShared(dir);
     const values = new Map<string, unknown>();
     for (const [id, payload] of live) values.set(id, parseLine(payload)?.r);
@@ -201,29 +216,40 @@ function frame(payload: string): string {
   return `${crc32(payload).toString(16).padStart(8, '0')} ${payload}\n`;
 }
 
-/** The payloads of the file's whole, intact lines, up to the first damaged one. */
-async function readLines(path: string): Promise<{ lines: string[]; bytes: number; bad: boolean }> {
+/**
+ * The payloads of the file's whole, intact lines, up to the first damaged one; `unread` counts the
+ * lines from there (1: a torn last save), `lost` says that one reads as never written (zeros).
+ */
+async function readLines(
+  path: string,
+): Promise<{ lines: string[]; bytes: number; unread: number; lost: boolean }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { lines: [], bytes: 0, bad: false };
+      return { lines: [], bytes: 0, unread: 0, lost: false };
     throw error;
   }
   const lines: string[] = [];
   let start = 0;
   while (start < text.length) {
     const end = text.indexOf('\n', start);
-    if (end < 0) return { lines, bytes: text.length, bad: true };
-    const line = text.slice(start, end);
+    const line = text.slice(start, end < 0 ? text.length : end);
     const payload = line.slice(9);
-    if (line[8] !== ' ' || crc32(payload).toString(16).padStart(8, '0') !== line.slice(0, 8))
-      return { lines, bytes: text.length, bad: true };
+    if (
+      end < 0 ||
+      line[8] !== ' ' ||
+      crc32(payload).toString(16).padStart(8, '0') !== line.slice(0, 8)
+    ) {
+      const unread = text.slice(start).split('\n').filter(Boolean).length;
+      const lost = /^\0*$/.test(line);
+      return { lines, bytes: text.length, unread: Math.max(1, unread), lost };
+    }
     lines.push(payload);
     start = end + 1;
   }
-  return { lines, bytes: text.length, bad: false };
+  return { lines, bytes: text.length, unread: 0, lost: false };
 }
 
 async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {

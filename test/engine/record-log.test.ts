@@ -86,6 +86,9 @@ describe('RecordLog', () => {
       const again = await reopen(dir);
       // An older state of every record, never a newer one beside a lost one.
       assert.deepEqual(Object.fromEntries(again.values), { a: { n: 1 } });
+      assert.deepEqual(again.problems, [
+        'log-0.jsonl: dropped the last 2 save(s), torn or lost in a crash',
+      ]);
       await again.log.close();
     });
   });
@@ -100,6 +103,32 @@ describe('RecordLog', () => {
       const again = await reopen(dir);
       assert.deepEqual(Object.fromEntries(again.values), {});
       await again.log.close();
+    });
+  });
+
+  it('says how much a line damaged on disk cost, and keeps the damaged file beside the new one', async () => {
+    await withDir(async (dir) => {
+      const { log } = await reopen(dir);
+      for (const id of ['a', 'b', 'c']) await log.put(id, '{"n":1}');
+      await log.close();
+      const path = join(dir, 'log-0.jsonl');
+      const damaged = (await readFile(path, 'utf8')).replace('{"id":"a"', '{"id":"A"');
+      await writeFile(path, damaged);
+      const again = await reopen(dir);
+      assert.deepEqual(Object.fromEntries(again.values), {});
+      assert.equal(again.problems.length, 1);
+      const [problem] = again.problems;
+      assert.match(
+        problem!,
+        /^log-0\.jsonl: damaged at line 1; the 3 line\(s\) from there were not used/,
+      );
+      const copy = /kept as (log-0\.jsonl\.damaged-\d+)$/.exec(problem!)?.[1];
+      assert.ok(copy, problem);
+      assert.equal(await readFile(join(dir, copy), 'utf8'), damaged);
+      await again.log.close();
+      const third = await reopen(dir);
+      assert.ok((await readdir(dir)).includes(copy), 'the copy outlives the next open');
+      await third.log.close();
     });
   });
 
