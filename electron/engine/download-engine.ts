@@ -243,6 +243,9 @@ export class DownloadEngine {
     });
     let order = this.#maxOrder();
     const added: Entry[] = [];
+    // One time for the batch: lists sort by it first, and a batch spanning a millisecond boundary
+    // was split, its links no longer in the order given.
+    const createdAt = Date.now();
     for (const input of parsed) {
       const record: TaskRecord = {
         v: 1,
@@ -272,7 +275,7 @@ export class DownloadEngine {
         finalizing: false,
         unflushed: null,
         error: null,
-        createdAt: Date.now(),
+        createdAt,
         completedAt: null,
       };
       const entry = { record, runner: null };

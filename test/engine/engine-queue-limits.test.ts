@@ -117,6 +117,22 @@ describe('the queue', () => {
     );
   });
 
+  it('gives a batch of links one creation time and their order as given, for lists sorted by both', async () => {
+    await withHarness(async ({ engine, server }) => {
+      const urls = Array.from({ length: 2000 }, (_, i) => server.url(`/f${i}.bin`));
+      const added = await engine.add(urls.map((url) => ({ url, paused: true })));
+      assert.equal(new Set(added.map((t) => t.createdAt)).size, 1);
+      assert.deepEqual(
+        added.map((t) => t.url),
+        [...added].sort((a, b) => a.order - b.order).map((t) => t.url),
+      );
+      assert.deepEqual(
+        added.map((t) => t.url),
+        urls,
+      );
+    });
+  });
+
   it('starts high-priority tasks first and honours the order set by move()', async () => {
     await withHarness(
       async ({ engine, server }) => {
