@@ -153,6 +153,11 @@ export class TaskRunner {
   readonly #limiter: RateLimiter;
   readonly #stop = new AbortController();
   readonly #meter = new SpeedMeter(1000);
+  /**
+   * Under a speed limit bytes come in bursts of a socket read (64 KiB: three seconds at 20 KB/s)
+   * with waits between: over one second the speed read "3× the limit", then "0 B/s".
+   */
+  readonly #steadyMeter = new SpeedMeter(10_000);
   readonly #workers = new Map<number, Worker>();
   readonly #loops = new Set<Promise<void>>();
   #nextWorkerId = 0;
@@ -206,12 +211,23 @@ export class TaskRunner {
     return this.record.fileName ? join(this.record.dir, this.record.fileName + PART_SUFFIX) : null;
   }
 
+  /**
+   * Over the last second, or under a speed limit that sets the pace over ten, and never above
+   * that limit: the bucket's first burst would read as twice the limit for seconds.
+   */
+  #speed(): number {
+    let limit = Infinity;
+    for (const l of [this.#limiter, this.#env.globalLimiter])
+      if (l.binding) limit = Math.min(limit, l.rate);
+    return limit === Infinity ? this.#meter.rate() : Math.min(limit, this.#steadyMeter.rate());
+  }
+
   progress(): TaskProgress {
     const planner = this.#planner;
     // Until the plan is rebuilt on resume, the journal knows what is on disk.
     if (!planner) return { ...idleProgress(this.record), retry: this.#retry };
     const downloaded = planner.received;
-    const speed = this.#meter.rate();
+    const speed = this.#speed();
     const size = this.record.size;
     const elapsed = (performance.now() - this.#startedAt) / 1000;
     return {
@@ -948,6 +964,7 @@ export class TaskRunner {
         this.#receivedThisRun += k;
         worker.meter.add(k);
         this.#meter.add(k);
+        this.#steadyMeter.add(k);
         if (this.#retry !== null) {
           this.#retry = null;
           // Bytes a failure throws away (no ranges: it starts from zero) are no progress: a

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
@@ -368,6 +369,27 @@ describe('bandwidth limits', () => {
       const total = (performance.now() - started) / 1000;
       assert.ok(total < 6, `raising the limit took effect (${total.toFixed(2)} s)`);
       assert.equal(await sha256File(join(dir, 'limited')), sha256(body));
+    });
+  });
+
+  it('reports a steady speed under a low limit, not bursts of a socket read and zeros', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/trickle', { body: makeContent(2 * MiB) });
+      const limit = 24 * KiB;
+      const [task] = await engine.add([{ url: server.url('/trickle'), limit, connections: 1 }]);
+      await waitForTask(engine, task!.id, 'downloading');
+      await sleep(3000);
+      const speeds: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        speeds.push(engine.get(task!.id)!.speed);
+        await sleep(250);
+      }
+      await engine.pause(task!.id);
+      const shown = speeds.map((s) => Math.round(s / KiB)).join(', ');
+      assert.ok(
+        speeds.every((s) => s > limit * 0.75 && s < limit * 1.33),
+        `KiB/s shown under a ${limit / KiB} KiB/s limit: ${shown}`,
+      );
     });
   });
 
