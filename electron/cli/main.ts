@@ -46,7 +46,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--sha1 <hex>', 'verify the file with SHA-1 (one URL only)')
     .option('--md5 <hex>', 'verify the file with MD5 (one URL only)')
     .option('-j, --jobs <n>', 'downloads at once (default 3)')
-    .option('-i, --input <file>', 'read URLs from a file, one per line')
+    .option('-i, --input <file>', 'read URLs from a file, one per line (-: standard input)')
     .option('--header <header>', 'extra request header "Name: value" (repeatable)', collect, [])
     .option('-q, --quiet', 'print errors only')
     .action(async (urls: string[], options: RawGetOptions) => {
@@ -89,7 +89,8 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
   let inputText: string | undefined;
   if (options.input !== undefined) {
     try {
-      inputText = readFileSync(resolve(io.cwd, options.input), 'utf8');
+      // `-i -` as wget takes it: a list piped in (fd 0).
+      inputText = readFileSync(options.input === '-' ? 0 : resolve(io.cwd, options.input), 'utf8');
     } catch (error) {
       io.stderr.write(`braid: cannot read ${options.input}: ${(error as Error).message}\n`);
       return EXIT_USAGE;

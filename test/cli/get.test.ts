@@ -332,6 +332,23 @@ describe('braid get', () => {
     });
   });
 
+  it('reads the list from standard input with -i -', async () => {
+    await withServer(async (server, dir, home) => {
+      const bodies = [makeContent(10 * KiB, 'a'), makeContent(20 * KiB, 'b')];
+      server.addFile('/a.bin', { body: bodies[0]! });
+      server.addFile('/b.bin', { body: bodies[1]! });
+      const list = `${server.url('/a.bin')}\n${server.url('/b.bin')}\n`;
+      const run = await promisify(execFile)(
+        'bash',
+        ['-c', `printf '${list}' | '${process.execPath}' '${BIN}' get -i - -d '${dir}'`],
+        { env: { ...process.env, BRAID_HOME: home }, encoding: 'utf8' },
+      );
+      assert.equal(run.stderr, '');
+      assert.deepEqual(await listDir(dir), ['a.bin', 'b.bin']);
+      assert.equal(await sha256File(join(dir, 'b.bin')), sha256(bodies[1]!));
+    });
+  });
+
   it('takes the connections of the command run again, when it names them', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(4 * MiB);
