@@ -97,7 +97,12 @@ export class ProxyTransport implements HttpTransport {
     const [{ request }, dispatcher] = await Promise.all([import('undici'), this.#dispatcher]);
     if (this.#closed)
       throw new DownloadError('STOPPED', 'the connection was closed', { retryable: false });
-    const res = await request(url, { method: 'GET', headers, dispatcher, signal });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: 'GET', headers, dispatcher, signal });
+    } catch (error) {
+      throw proxyFailure(error, this.#choice, url);
+    }
     return { status: res.statusCode, headers: res.headers, body: streamBody(res.body) };
   }
 
@@ -105,6 +110,41 @@ export class ProxyTransport implements HttpTransport {
     this.#closed = true;
     void this.#dispatcher?.then((d) => d.destroy()).catch(() => undefined);
   }
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'refused the connection',
+  ENOTFOUND: 'has a name that does not resolve',
+  EAI_AGAIN: 'has a name that does not resolve',
+  ETIMEDOUT: 'did not answer',
+  UND_ERR_CONNECT_TIMEOUT: 'did not answer',
+};
+
+/**
+ * A connection that failed before any answer went to the proxy, not to the server (a custom
+ * proxy takes every connection; the environment's, those to its own address): said so, and not
+ * counted against the server's health, which would blame a server that was never asked.
+ */
+function proxyFailure(error: unknown, choice: ProxyChoice, url: URL): unknown {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  const connecting =
+    e.syscall === 'connect' || e.syscall === 'getaddrinfo' || (e.code ?? '') in UNREACHABLE;
+  const uri =
+    choice.kind === 'custom'
+      ? choice.uri
+      : url.protocol === 'https:'
+        ? choice.httpsProxy
+        : choice.httpProxy;
+  if (!connecting || !uri) return error;
+  const proxy = new URL(uri);
+  const name = proxy.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const itsOwn = e.hostname === name || (e.address === name && e.port === port);
+  if (choice.kind !== 'custom' && !itsOwn) return error;
+  const what = UNREACHABLE[e.code ?? ''] ?? 'could not be reached';
+  return new DownloadError('PROXY_UNREACHABLE', `the proxy ${proxy.host} ${what} (${e.message})`, {
+    retryable: true,
+  });
 }
 
 function streamBody(body: Dispatcher.ResponseData['body']): HttpBody {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTransport } from '../../electron/engine/http-transport.ts';
@@ -47,6 +48,28 @@ describe('proxies', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('says the proxy, not the server, could not be reached, and does not hold it against the server', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    await withHarness(
+      async ({ engine, server }) => {
+        server.addFile('/x.bin', { body: makeContent(1000) });
+        const [task] = await engine.add([{ url: server.url('/x.bin') }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'failed');
+        const message = done.error?.message ?? '';
+        assert.match(
+          message,
+          new RegExp(`^the proxy 127\\.0\\.0\\.1:${port} refused the connection`),
+        );
+        assert.doesNotMatch(message, /has answered nothing/);
+      },
+      { proxyMode: 'custom', proxyUrl: `http://127.0.0.1:${port}`, maxRetries: 1 },
+    );
   });
 
   it('uses the environment proxy in system mode, but never for loopback, and none in none mode', async () => {
