@@ -472,6 +472,9 @@ export class TaskRunner {
 
   async #workerLoop(worker: Worker): Promise<void> {
     while (!this.#stop.signal.aborted && !this.#fatal && !worker.leaving) {
+      // Kicked just as its request ended, the kick found nothing to abort: taken here, or its
+      // aborted signal would end every linger at once (a loop that never yields).
+      if (worker.kicked) this.#freshConnection(worker);
       try {
         if (!this.#planner) {
           await this.#probe(worker);
@@ -494,23 +497,24 @@ export class TaskRunner {
         worker.lastRate = worker.meter.rate();
       } catch (caught) {
         if (this.#stop.signal.aborted || this.#fatal || worker.leaving) return;
-        if (worker.kicked) {
-          // Replaced for crawling: a fresh connection (new socket) takes the work from here.
-          worker.kicked = false;
-          worker.kick = new AbortController();
-          worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
-          worker.transport.close();
-          // Not from the pool: the point is a new socket, which the server may treat better.
-          worker.transport = createTransport(this.#env.settings());
-          worker.meter = new SpeedMeter(2000);
-          worker.connectedAt = performance.now();
-          worker.firstResponseMs = null;
-          continue;
-        }
+        if (worker.kicked) continue; // replaced at the top of the loop
         const error = toDownloadError(caught);
         if (!(await this.#handleFailure(worker, error))) return;
       }
     }
+  }
+
+  /** Replaced for crawling, or its work taken: a fresh connection (new socket) goes on from here. */
+  #freshConnection(worker: Worker): void {
+    worker.kicked = false;
+    worker.kick = new AbortController();
+    worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
+    worker.transport.close();
+    // Not from the pool: the point is a new socket, which the server may treat better.
+    worker.transport = createTransport(this.#env.settings());
+    worker.meter = new SpeedMeter(2000);
+    worker.connectedAt = performance.now();
+    worker.firstResponseMs = null;
   }
 
   /** Decides what a failed request means; false ends this worker. */
