@@ -21,6 +21,12 @@ export interface ConnectionOptions {
 type Phase = 'idle' | 'head' | 'wait' | 'body' | 'dead';
 
 const HEAD_BUFFER = 16 * 1024;
+/**
+ * The whole head (with any 1xx before it) must arrive within this many read timeouts of the
+ * request: each byte resets the read timeout, so a server dribbling its head would otherwise hold
+ * a request for ever. Twice leaves a slow but honest server a read timeout to start answering.
+ */
+const HEAD_TIMEOUTS = 2;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const UNSAFE_VALUE = /[\r\n\0]/;
 
@@ -60,6 +66,7 @@ export class HttpConnection {
   readonly #onAbort = () => this.#fail(this.#signal?.reason ?? new Error('aborted'));
   #timer: NodeJS.Timeout | null = null;
   #lastActivity = 0;
+  #headDeadline = 0;
   #pausedByUs = false;
   #onIdleClose: (() => void) | null = null;
   /** The server closed after sending a whole close-delimited body along with the head. */
@@ -138,6 +145,7 @@ export class HttpConnection {
     this.#ended = false;
     this.#signal = signal;
     signal.addEventListener('abort', this.#onAbort, { once: true });
+    this.#headDeadline = performance.now() + HEAD_TIMEOUTS * this.#timeoutMs;
     this.#socket.write(`${text}\r\n`, 'latin1');
     this.#resume();
     return new Promise((resolve, reject) => {
@@ -359,6 +367,8 @@ export class HttpConnection {
     this.#backlog = null;
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#signal = null;
+    // An armed read timeout would keep the process alive for nothing, idle or closed.
+    this.#clearTimer();
     const pipe$ = this.#pipe$;
     this.#pipe$ = null;
     if (this.#keepAlive) {
@@ -430,8 +440,7 @@ export class HttpConnection {
     this.#phase = 'dead';
     this.#sink = null;
     this.#backlog = null;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#clearTimer();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#signal = null;
     this.#socket.destroy();
@@ -449,13 +458,29 @@ export class HttpConnection {
     this.#timer = setTimeout(() => this.#checkTimeout(), this.#timeoutMs);
   }
 
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
   #checkTimeout(): void {
     this.#timer = null;
     const waiting = this.#phase === 'head' || (this.#phase === 'body' && !this.#pausedByUs);
     if (!waiting) return;
-    const silent = performance.now() - this.#lastActivity;
-    if (silent < this.#timeoutMs) {
-      this.#timer = setTimeout(() => this.#checkTimeout(), this.#timeoutMs - silent);
+    const now = performance.now();
+    let left = this.#timeoutMs - (now - this.#lastActivity);
+    if (this.#phase === 'head') {
+      const headLeft = this.#headDeadline - now;
+      if (headLeft <= 0) {
+        const seconds = (HEAD_TIMEOUTS * this.#timeoutMs) / 1000;
+        const what = `the server took more than ${seconds} s to send its response headers`;
+        this.#fail(new DownloadError('TIMEOUT', what, { retryable: true }));
+        return;
+      }
+      left = Math.min(left, headLeft);
+    }
+    if (left > 0) {
+      this.#timer = setTimeout(() => this.#checkTimeout(), left);
       return;
     }
     const what = !this.#connected

@@ -3,7 +3,9 @@ import { DownloadError } from './errors.ts';
 
 /** Longest response head (status line + headers) accepted, like common clients' limits. */
 export const MAX_HEAD_BYTES = 64 * 1024;
-const CRLFCRLF = Buffer.from('\r\n\r\n');
+// A blank line ends the head; lines may end with a bare LF (RFC 9112 §2.2), as curl and wget take.
+const LFLF = Buffer.from('\n\n');
+const LFCRLF = Buffer.from('\n\r\n');
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export interface ResponseHead {
@@ -21,21 +23,31 @@ export type Framing =
 
 /** Parses a complete response head from `buf[0, end)`, or returns null while it is incomplete. */
 export function parseHead(buf: Buffer, end: number): ResponseHead | null {
-  const at = buf.subarray(0, end).indexOf(CRLFCRLF);
-  if (at < 0) {
+  const length = headLength(buf.subarray(0, end));
+  if (length < 0) {
     if (end >= MAX_HEAD_BYTES) throw badResponse(`more than ${MAX_HEAD_BYTES} bytes of headers`);
     return null;
   }
-  const lines = buf.toString('latin1', 0, at).split('\r\n');
+  const lines = buf.toString('latin1', 0, length).split(/\r?\n/);
+  lines.length -= 2; // the blank line and what follows its end
   const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
   if (!statusLine) throw badResponse('an invalid status line');
-  const headers: IncomingHttpHeaders = {};
+  const fields: [name: string, value: string][] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
+    const last = fields[fields.length - 1];
+    if ((line[0] === ' ' || line[0] === '\t') && last) {
+      // obs-fold: the value goes on, and a user agent must read the fold as a space (RFC 9112 §5.2).
+      last[1] = `${last[1]} ${line.trim()}`.trim();
+      continue;
+    }
     const colon = line.indexOf(':');
     const name = line.slice(0, colon).toLowerCase();
     if (colon <= 0 || !TOKEN.test(name)) throw badResponse('a malformed header line');
-    const value = line.slice(colon + 1).trim();
+    fields.push([name, line.slice(colon + 1).trim()]);
+  }
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of fields) {
     const previous = headers[name];
     if (previous === undefined) headers[name] = value;
     else if (Array.isArray(previous)) previous.push(value);
@@ -45,10 +57,18 @@ export function parseHead(buf: Buffer, end: number): ResponseHead | null {
   const connection = tokens(headers['connection']);
   return {
     status: Number(statusLine[2]),
-    length: at + CRLFCRLF.length,
+    length,
     headers,
     keepAlive: http10 ? connection.includes('keep-alive') : !connection.includes('close'),
   };
+}
+
+/** Bytes of the head up to and including its blank line (CRLF or bare LF), or -1. */
+function headLength(head: Buffer): number {
+  const lf = head.indexOf(LFLF);
+  const crlf = head.indexOf(LFCRLF);
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + LFCRLF.length;
+  return lf < 0 ? -1 : lf + LFLF.length;
 }
 
 /** What ends the body of a response to a GET. */
@@ -57,7 +77,13 @@ export function framingOf(head: ResponseHead): Framing {
   if (status === 204 || status === 304) return { kind: 'none' };
   const codings = tokens(headers['transfer-encoding']);
   if (codings.length > 0) {
-    return codings[codings.length - 1] === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+    // Braid sends no TE, which allows only chunked (RFC 9110 §10.1.4), and decoding another would
+    // cost the body path its reads straight into the file: the encoded bytes must not be saved.
+    if (codings.length > 1 || codings[0] !== 'chunked') {
+      const named = codings.join(', ').slice(0, 60);
+      throw badResponse(`a body in a transfer coding Braid does not decode (${named})`);
+    }
+    return { kind: 'chunked' };
   }
   const raw = headers['content-length'];
   if (raw === undefined) return { kind: 'close' };
@@ -141,6 +167,7 @@ export class ChunkedDecoder {
     return out - start;
   }
 
+  // Lines may end with a bare LF, as in the head (RFC 9112 §2.2).
   #step(byte: number): void {
     switch (this.#state) {
       case STATE.size: {
@@ -152,6 +179,7 @@ export class ChunkedDecoder {
         }
         if (this.#digits === 0) throw badResponse('a malformed chunk size');
         if (byte === 0x0d) this.#state = STATE.sizeLf;
+        else if (byte === 0x0a) this.#endSizeLine();
         else if (byte === 0x3b || byte === 0x20 || byte === 0x09) this.#state = STATE.extension;
         else throw badResponse('a malformed chunk size');
         return;
@@ -161,22 +189,16 @@ export class ChunkedDecoder {
         if (++this.#trailerBytes > MAX_TRAILER_BYTES)
           throw badResponse('oversized chunk extensions');
         if (byte === 0x0d) this.#state = STATE.sizeLf;
+        else if (byte === 0x0a) this.#endSizeLine();
         return;
       case STATE.sizeLf:
         if (byte !== 0x0a) throw badResponse('a malformed chunk size line');
-        this.#digits = 0;
-        if (this.#size === 0) {
-          this.#state = STATE.trailer;
-          this.#lineBytes = 0;
-          return;
-        }
-        this.#left = this.#size;
-        this.#size = 0;
-        this.#state = STATE.data;
+        this.#endSizeLine();
         return;
       case STATE.dataCr:
-        if (byte !== 0x0d) throw badResponse('a chunk longer than announced');
-        this.#state = STATE.dataLf;
+        if (byte === 0x0a) this.#state = STATE.size;
+        else if (byte === 0x0d) this.#state = STATE.dataLf;
+        else throw badResponse('a chunk longer than announced');
         return;
       case STATE.dataLf:
         if (byte !== 0x0a) throw badResponse('a chunk longer than announced');
@@ -192,6 +214,18 @@ export class ChunkedDecoder {
         }
         return;
     }
+  }
+
+  #endSizeLine(): void {
+    this.#digits = 0;
+    if (this.#size === 0) {
+      this.#state = STATE.trailer;
+      this.#lineBytes = 0;
+      return;
+    }
+    this.#left = this.#size;
+    this.#size = 0;
+    this.#state = STATE.data;
   }
 }
 

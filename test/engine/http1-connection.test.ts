@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -265,6 +266,104 @@ describe('HTTP/1.1 connection', () => {
     }
   });
 
+  it('refuses a body in a transfer coding other than chunked, naming it, before any byte is taken', async () => {
+    // Braid asks for no transfer coding: gzip bytes saved as the file would be a corrupt file.
+    const answers = [
+      head('200 OK', ['Transfer-Encoding: gzip, chunked']) + '3\r\nabc\r\n0\r\n\r\n',
+      head('200 OK', ['Transfer-Encoding: chunked', 'Transfer-Encoding: deflate']) + 'abc',
+    ];
+    const server = await scripted((socket, _request, index) => {
+      socket.write(answers[index]!);
+    });
+    for (const coding of ['gzip', 'deflate']) {
+      const { connection, request } = get(server.url);
+      await assert.rejects(request(), (error: unknown) => {
+        assert.ok(error instanceof DownloadError);
+        assert.equal(error.code, 'BAD_RESPONSE');
+        assert.equal(error.retryable, false);
+        assert.match(error.message, new RegExp(`\\b${coding}\\b`));
+        return true;
+      });
+      assert.equal(connection.reusable, false);
+    }
+  });
+
+  it('accepts bare LF line endings in the head and in chunked framing', async () => {
+    const body = makeContent(300);
+    const framed = Buffer.concat([
+      Buffer.from('a;ext\n'),
+      body.subarray(0, 10),
+      Buffer.from('\n122\r\n'),
+      body.subarray(10),
+      Buffer.from('\n0\nX-Trailer: 1\n\n'),
+    ]);
+    const responses = [
+      // Every line ends with a bare LF, split at every byte.
+      Buffer.from('HTTP/1.1 200 OK\nContent-Length: 5\nX-Mode: lf\n\nhello'),
+      // Mixed: CRLF status line, LF header lines, CRLF blank line.
+      Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\n\r\n'), framed]),
+    ];
+    const server = await scripted(async (socket, _request, index) => {
+      await trickle(socket, responses[index]!, 1);
+    });
+    const { connection, request } = get(server.url);
+    const first = await request();
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['x-mode'], 'lf');
+    const one = collector();
+    assert.equal(await first.body.pipe(one.sink), true);
+    assert.equal(one.bytes().toString(), 'hello');
+    const second = await request();
+    const two = collector(64);
+    assert.equal(await second.body.pipe(two.sink), true);
+    assert.deepEqual(two.bytes(), body);
+    assert.equal(server.connections, 1, 'both responses were framed exactly');
+    assert.equal(connection.reusable, true);
+    connection.destroy();
+  });
+
+  it('unfolds folded header lines into one value joined by a space', async () => {
+    const server = await scripted((socket) => {
+      socket.write(
+        'HTTP/1.1 200 OK\r\nX-Note: first part\r\n  continued\r\n\tand more \r\n' +
+          'Content-Length:\r\n 2\r\n\r\nok',
+      );
+    });
+    const { connection, request } = get(server.url);
+    const res = await request();
+    assert.equal(res.headers['x-note'], 'first part continued and more');
+    assert.equal(res.headers['content-length'], '2');
+    const { sink, bytes } = collector();
+    assert.equal(await res.body.pipe(sink), true);
+    assert.equal(bytes().toString(), 'ok');
+    connection.destroy();
+  });
+
+  it('gives up on a head that keeps trickling in past twice the read timeout', async () => {
+    const server = await scripted(async (socket) => {
+      // Every byte comes well within the read timeout, but the whole head would take ~4 s.
+      const bytes = head('200 OK', ['Content-Length: 2', 'X-Padding: ' + 'p'.repeat(40)]);
+      for (let i = 0; i < bytes.length && !socket.destroyed; i++) {
+        socket.write(bytes[i]!);
+        await sleep(50);
+      }
+    });
+    const started = performance.now();
+    const { connection, request } = get(server.url, { timeoutMs: 300 });
+    await assert.rejects(request(), (error: unknown) => {
+      assert.ok(error instanceof DownloadError);
+      assert.equal(error.code, 'TIMEOUT');
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /headers/);
+      return true;
+    });
+    // Not before twice the read timeout (no upper bound: this machine is shared and noisy; without
+    // the deadline the head arrives whole after ~4 s and the request does not fail at all).
+    const took = performance.now() - started;
+    assert.ok(took >= 550, `gave up after ${Math.round(took)} ms`);
+    assert.equal(connection.reusable, false);
+  });
+
   it('never hands over bytes beyond Content-Length, and drops such a connection', async () => {
     const server = await scripted((socket) => {
       socket.write(head('200 OK', ['Content-Length: 4']) + 'bodyEXTRA-GARBAGE');
@@ -404,6 +503,43 @@ describe('HTTP/1.1 connection', () => {
 });
 
 describe('direct transport', () => {
+  it('lets the process exit as soon as the last response ended its connection', async () => {
+    // Connection: close with a length, then an HTTP/1.0 body that ends at the close.
+    const server = await scripted((socket, request) => {
+      const body = 'x'.repeat(1000);
+      if (request.startsWith('GET /file?close ')) {
+        socket.end(head('200 OK', ['Connection: close', `Content-Length: ${body.length}`]) + body);
+      } else {
+        socket.end(`HTTP/1.0 200 OK\r\n\r\n${body}`);
+      }
+    });
+    const transport = new URL('../../electron/engine/http-transport.ts', import.meta.url).href;
+    const child = `
+      const { DirectTransport } = await import(${JSON.stringify(transport)});
+      const scratch = Buffer.alloc(64 * 1024);
+      for (const query of ['?close', '?http10']) {
+        const t = new DirectTransport(60000);
+        const res = await t.get(new URL(${JSON.stringify(server.url)} + query), {}, new AbortController().signal);
+        let total = 0;
+        await res.body.pipe({ space: () => scratch, took: (n) => { total += n; } });
+        if (total !== 1000) throw new Error('got ' + total + ' bytes');
+        t.close();
+      }
+      process.stdout.write('done');`;
+    const result = await new Promise<{ error: string | null; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', child],
+        { timeout: 10_000 },
+        (error, stdout, stderr) =>
+          resolve({ error: error && (error.killed ? 'still running after 10 s' : stderr), stdout }),
+      );
+    });
+    // Held by a read timeout, the child would run 60 s: it is killed at 10.
+    assert.equal(result.error, null);
+    assert.equal(result.stdout, 'done');
+  });
+
   it('reuses its connection, and replaces one the server closed while idle', async () => {
     const server = await scripted((socket, _request, index) => {
       socket.write(head('200 OK', ['Content-Length: 1']) + String(index));
