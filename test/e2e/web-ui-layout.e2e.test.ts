@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+import type { Locator, Page } from 'playwright-core';
+import { ARTIFACTS } from '../support/chromium.ts';
 import { FaultServer } from '../support/fault-server.ts';
-import { makeContent, tempDir } from '../support/fixtures.ts';
-import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
+import { makeContent } from '../support/fixtures.ts';
+import { openUiSession, taskRow, type UiSession } from '../support/ui-session.ts';
 
 /** Long names and narrow windows: what the layout does with them, in Chromium. */
 describe('web UI layout, in Chromium', () => {
   let server: FaultServer;
-  let serve: ServeProcess;
-  let browser: Browser;
+  let session: UiSession;
   let page: Page;
-  let dirs: { path: string; cleanup(): Promise<void> };
   // About 250 characters with nowhere to break a line.
   const longName = `${'x'.repeat(20)}${'verylongnamewithoutanybreaks'.repeat(8)}.bin`;
 
@@ -21,24 +18,16 @@ describe('web UI layout, in Chromium', () => {
     server = await FaultServer.start();
     server.addFile(`/${longName}`, { body: makeContent(100 * 1024) });
     server.addFile('/small.bin', { body: makeContent(10 * 1024) });
-    dirs = await tempDir('braid-layout-');
-    serve = await startServeProcess(['--dir', join(dirs.path, 'downloads')], {
-      BRAID_HOME: join(dirs.path, 'home'),
-    });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
+    session = await openUiSession('layout', { width: 1280, height: 800 });
+    page = session.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await session?.close();
     await server?.close();
-    await dirs?.cleanup();
   });
 
-  const row = (name: string) =>
-    page.getByRole('grid', { name: 'Downloads' }).getByRole('row').filter({ hasText: name });
+  const row = (name: string) => taskRow(page, name);
 
   /** The dialog scrolls nothing sideways, and `control` lies inside it and inside the window. */
   async function assertWithinDialog(dialog: Locator, control: Locator, what: string) {

@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+import type { Locator, Page } from 'playwright-core';
+import { ARTIFACTS } from '../support/chromium.ts';
 import { TASK_STATES } from '../../shared/api/task.ts';
 import { composite, contrastRatio, parseCssColor } from '../support/css-color.ts';
 import { FaultServer } from '../support/fault-server.ts';
-import { makeContent, tempDir, MiB } from '../support/fixtures.ts';
-import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
+import { makeContent, MiB } from '../support/fixtures.ts';
+import { openUiSession, taskRow, type UiSession } from '../support/ui-session.ts';
 
 /** What the eye and the keyboard need, checked on the built UI in Debian's Chromium. */
 describe('web UI legibility, in Chromium', () => {
   let server: FaultServer;
-  let serve: ServeProcess;
-  let browser: Browser;
+  let session: UiSession;
   let page: Page;
-  let dirs: { path: string; cleanup(): Promise<void> };
 
   before(async () => {
     server = await FaultServer.start();
@@ -30,24 +27,16 @@ describe('web UI legibility, in Chromium', () => {
     for (const name of ['running', 'waiting', 'held', 'dropped']) {
       server.addFile(`/${name}.bin`, slow);
     }
-    dirs = await tempDir('braid-legibility-');
-    serve = await startServeProcess(['--dir', join(dirs.path, 'downloads')], {
-      BRAID_HOME: join(dirs.path, 'home'),
-    });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(serve.url);
+    session = await openUiSession('legibility', { width: 1280, height: 1000 });
+    page = session.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await session?.close();
     await server?.close();
-    await dirs?.cleanup();
   });
 
-  const row = (name: string) =>
-    page.getByRole('grid', { name: 'Downloads' }).getByRole('row').filter({ hasText: name });
+  const row = (name: string) => taskRow(page, name);
 
   async function add(path: string, state: string): Promise<Locator> {
     await page.getByRole('button', { name: 'New download' }).click();

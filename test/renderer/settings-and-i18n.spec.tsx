@@ -11,15 +11,20 @@ import { en } from '../../shared/i18n/en.ts';
 import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
 
+/** The app with its settings dialog open; settings.update answers with what it was sent. */
+function openSettings() {
+  const { api } = renderApp();
+  api.answers['settings.update'] = (patch) => ({
+    ...SettingsSchema.parse({}),
+    ...(patch as object),
+  });
+  fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+  return { api, dialog: screen.getByRole('dialog', { name: 'Settings' }) };
+}
+
 describe('settings', () => {
   it('saves every setting through settings.update', async () => {
-    const { api } = renderApp();
-    api.answers['settings.update'] = (patch) => ({
-      ...SettingsSchema.parse({}),
-      ...(patch as object),
-    });
-    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
-    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const { api, dialog } = openSettings();
     const set = (label: string, value: string) =>
       fireEvent.change(within(dialog).getByLabelText(label), { target: { value } });
     set('Download folder', '/srv/dl');
@@ -202,13 +207,7 @@ describe('settings', () => {
   });
 
   it('says "Settings saved" in the language just chosen', async () => {
-    const { api } = renderApp();
-    api.answers['settings.update'] = (patch) => ({
-      ...SettingsSchema.parse({}),
-      ...(patch as object),
-    });
-    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
-    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const { dialog } = openSettings();
     fireEvent.change(within(dialog).getByLabelText('Language'), { target: { value: 'zh-CN' } });
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
     expect(within(screen.getByRole('status')).getByText('设置已保存')).toBeTruthy();
