@@ -373,8 +373,9 @@ export function buildInputs(
   if (form.limit.trim()) {
     try {
       limit = parseRate(form.limit);
-    } catch (caught) {
-      error('limit', t('add.errorLimit', { message: (caught as Error).message }));
+    } catch {
+      // In the UI's words, as the settings say it (parseRate's own are English, for the CLI).
+      error('limit', t('settings.errorLimit', { label: t('add.limit') }));
     }
   }
   const count = Number(form.connections);

@@ -88,7 +88,6 @@ export const en = {
   'add.close': 'Close',
   'add.errorUrl': 'Enter at least one link.',
   'add.errorHeader': 'Line {line}: expected "Name: value".',
-  'add.errorLimit': 'Speed limit: {message}',
   'add.errorConnections': 'Connections: a whole number from 1 to {max}.',
   'settings.title': 'Settings',
   'settings.downloadDir': 'Download folder',

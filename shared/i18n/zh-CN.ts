@@ -88,7 +88,6 @@ export const zhCN: Dictionary = {
   'add.close': '关闭',
   'add.errorUrl': '请至少输入一个链接。',
   'add.errorHeader': '第 {line} 行：应为 "Name: value"。',
-  'add.errorLimit': '限速：{message}',
   'add.errorConnections': '连接数：1 到 {max} 之间的整数。',
   'settings.title': '设置',
   'settings.downloadDir': '下载文件夹',

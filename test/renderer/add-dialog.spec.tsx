@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../shared/api/settings.ts';
 import { task } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
@@ -99,8 +100,27 @@ describe('the add dialog', () => {
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
     const text = within(dialog).getByRole('alert').textContent ?? '';
     expect(text).toContain('Line 1: expected "Name: value".');
-    expect(text).toContain('Speed limit: invalid rate "fast"');
+    expect(text).toContain('Speed limit: a speed such as 500K or 2M, or empty for none.');
     expect(api.commands('tasks.add')).toEqual([]);
+  });
+
+  it('says a bad speed limit in the UI’s language', async () => {
+    const { api } = renderApp();
+    act(() =>
+      api.emit([
+        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
+      ]),
+    );
+    fireEvent.click(screen.getByRole('button', { name: '新建下载' }));
+    const dialog = screen.getByRole('dialog', { name: '新建下载' });
+    fireEvent.change(within(dialog).getByLabelText('链接'), {
+      target: { value: 'http://h.test/a' },
+    });
+    fireEvent.change(within(dialog).getByLabelText('限速'), { target: { value: 'fast' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: '添加' })));
+    const text = within(dialog).getByRole('alert').textContent ?? '';
+    expect(text).toContain('限速：请输入速率');
+    expect(text).not.toMatch(/invalid rate/);
   });
 
   it('says when a link is already in the list, and still adds it when asked', async () => {
