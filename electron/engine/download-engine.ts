@@ -471,13 +471,7 @@ export class DownloadEngine {
     if (kept > 0 && record.etag === null && record.lastModified === null) {
       // Nothing could tell the new link's file from another of the same size: its bytes would be
       // spliced onto the old ones. The `.part` goes at the next start (#prepare: no segments).
-      Object.assign(record, {
-        size: null,
-        segments: null,
-        resumable: null,
-        finalizing: false,
-        unflushed: null,
-      });
+      forgetProgress(record);
       this.#log({
         level: 'warn',
         event: 'link_changed',
@@ -622,11 +616,7 @@ export class DownloadEngine {
     // Only under a name the task holds is the `.part` its own; the name is free once it is gone.
     if (this.#releaseName(record))
       await rm(join(record.dir, record.fileName + PART_SUFFIX), { force: true });
-    record.segments = null;
-    record.size = null;
-    record.resumable = null;
-    record.finalizing = false;
-    record.unflushed = null;
+    forgetProgress(record);
   }
 
   #schedule(): void {
@@ -909,9 +899,18 @@ function describe(error: { issues: readonly { path: PropertyKey[]; message: stri
     .join('; ');
 }
 
-/** One engine per home: a second one would run the same tasks into the same files. */
+/** What a record knows of its file's bytes, forgotten: the next start fetches it from zero. */
+function forgetProgress(record: TaskRecord): void {
+  record.segments = null;
+  record.size = null;
+  record.resumable = null;
+  record.finalizing = false;
+  record.unflushed = null;
+}
+
 /**
- * The home's lock: the owner's pid and OS boot. A lock of another boot is stale whatever its pid
+ * One engine per home: a second one would run the same tasks into the same files. The lock
+ * holds the owner's pid and OS boot. A lock of another boot is stale whatever its pid
  * (after a power cut that pid may be any process of this boot, which would lock Braid out).
  */
 async function acquireLock(home: string, bootId: string | null): Promise<void> {

@@ -24,16 +24,21 @@ export class SpeedMeter {
     this.total += bytes;
   }
 
-  /** Bytes per second over the window (the current partial bucket counts pro rata). */
-  rate(): number {
+  /**
+   * Bytes per second over the window, or over its newest `windowMs` (the current partial bucket
+   * counts pro rata): one meter answers both a short and a long view.
+   */
+  rate(windowMs?: number): number {
     this.#advance();
     const now = this.#now();
     const n = this.#buckets.length;
+    const k =
+      windowMs === undefined ? n : Math.min(n, Math.max(2, Math.round(windowMs / BUCKET_MS)));
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += this.#buckets[i]!;
-    // The window spans n-1 full buckets plus the elapsed part of the newest one.
+    for (let i = 0; i < k; i++) sum += this.#buckets[(this.#head - i + n) % n]!;
+    // The window spans k-1 full buckets plus the elapsed part of the newest one.
     // A young meter divides by its age, not by a window it has not lived through.
-    const spanMs = Math.min((n - 1) * BUCKET_MS + (now - this.#head * BUCKET_MS), now - this.#born);
+    const spanMs = Math.min((k - 1) * BUCKET_MS + (now - this.#head * BUCKET_MS), now - this.#born);
     return spanMs > 0 ? (sum * 1000) / spanMs : 0;
   }
 

@@ -152,12 +152,12 @@ export class TaskRunner {
   readonly #env: RunnerEnv;
   readonly #limiter: RateLimiter;
   readonly #stop = new AbortController();
-  readonly #meter = new SpeedMeter(1000);
   /**
-   * Under a speed limit bytes come in bursts of a socket read (64 KiB: three seconds at 20 KB/s)
-   * with waits between: over one second the speed read "3× the limit", then "0 B/s".
+   * Read over its last second, or over ten under a speed limit: there bytes come in bursts of a
+   * socket read (64 KiB: three seconds at 20 KB/s) with waits between, and over one second the
+   * speed read "3× the limit", then "0 B/s".
    */
-  readonly #steadyMeter = new SpeedMeter(10_000);
+  readonly #meter = new SpeedMeter(10_000);
   readonly #workers = new Map<number, Worker>();
   readonly #loops = new Set<Promise<void>>();
   #nextWorkerId = 0;
@@ -219,7 +219,7 @@ export class TaskRunner {
     let limit = Infinity;
     for (const l of [this.#limiter, this.#env.globalLimiter])
       if (l.binding) limit = Math.min(limit, l.rate);
-    return limit === Infinity ? this.#meter.rate() : Math.min(limit, this.#steadyMeter.rate());
+    return limit === Infinity ? this.#meter.rate(1000) : Math.min(limit, this.#meter.rate());
   }
 
   progress(): TaskProgress {
@@ -968,7 +968,6 @@ export class TaskRunner {
         this.#receivedThisRun += k;
         worker.meter.add(k);
         this.#meter.add(k);
-        this.#steadyMeter.add(k);
         if (this.#retry !== null) {
           this.#retry = null;
           // Bytes a failure throws away (no ranges: it starts from zero) are no progress: a
@@ -1071,6 +1070,7 @@ export class TaskRunner {
    * bytes they received are written and the rest of their pieces goes back to the others.
    */
   #dropExtraWorkers(planner: SegmentPlanner): void {
+    if (this.#workers.size <= this.#targetConnections()) return;
     const staying = [...this.#workers.values()].filter((w) => !w.leaving);
     const extra = staying.length - this.#targetConnections();
     if (extra <= 0) return;

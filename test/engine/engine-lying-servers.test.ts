@@ -141,6 +141,28 @@ describe('servers that lie', () => {
     }
   });
 
+  it('says it gave up once three fresh starts ended as badly as the first', async () => {
+    // Every answer, asked for a range or not, claims a range that is not the start of the file.
+    const liar = http.createServer((_req, res) => {
+      res.writeHead(206, { 'content-length': 5, 'content-range': 'bytes 5-9/100' }).end('abcde');
+    });
+    await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+    const { port } = liar.address() as AddressInfo;
+    try {
+      await withHarness(async ({ engine, log }) => {
+        const [task] = await engine.add([{ url: `http://127.0.0.1:${port}/liar.bin` }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'failed');
+        assert.equal(done.error?.code, 'RANGE_BROKEN');
+        assert.match(done.error?.message ?? '', /^gave up after starting over 3 times: /);
+        assert.equal(log.filter((l) => l.event === 'started_over').length, 3);
+      });
+    } finally {
+      liar.closeAllConnections();
+      await new Promise((resolve) => liar.close(resolve));
+    }
+  });
+
   it('gives up on a server without ranges that always cuts the file short', async () => {
     await withHarness(
       async ({ engine, server }) => {
