@@ -465,10 +465,11 @@ export class DownloadEngine {
       // after a redirect (http-range.ts).
       record.options.headers = withoutCredentials(record.options.headers);
     }
+    const moved = parsed.data !== record.url;
     record.url = parsed.data;
     const kept = idleProgress(record).downloaded;
     const shown = redactUrl(parsed.data);
-    if (kept > 0 && record.etag === null && record.lastModified === null) {
+    if (moved && kept > 0 && record.etag === null && record.lastModified === null) {
       // Nothing could tell the new link's file from another of the same size: its bytes would be
       // spliced onto the old ones. The `.part` goes at the next start (#prepare: no segments).
       forgetProgress(record);

@@ -12,6 +12,7 @@ import { useT, type Translate } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 import { shortcutHint } from '../app/shortcut-hint.ts';
+import { parseHeaderLines } from '../input/header-lines.ts';
 
 const PROBE_DELAY_MS = 400;
 
@@ -359,16 +360,8 @@ export function buildInputs(
   };
   if (form.patternError) return { errors: [{ field: 'url', message: form.patternError }] };
   if (form.urls.length === 0) return { errors: [{ field: 'url', message: t('add.errorUrl') }] };
-  const headers: Record<string, string> = {};
-  form.headers.split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      error('headers', t('add.errorHeader', { line: i + 1 }));
-      return;
-    }
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  });
+  const { headers, badLines } = parseHeaderLines(form.headers);
+  for (const line of badLines) error('headers', t('add.errorHeader', { line }));
   let limit: number | undefined;
   if (form.limit.trim()) {
     try {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { HttpUrlSchema, type Priority } from '../../shared/api/task.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { HeadersSchema, HttpUrlSchema, type Priority } from '../../shared/api/task.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import { formatRate, parseRate } from '../../shared/format.ts';
 import { useApi, useApp } from '../app/context.ts';
@@ -8,6 +9,7 @@ import { useCommand } from '../app/use-command.ts';
 import { useT } from '../i18n/i18n.ts';
 import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { displayName } from '../store/app-store.ts';
+import { headerLines, parseHeaderLines } from '../input/header-lines.ts';
 import { QueueControls } from './QueueControls.tsx';
 
 const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
@@ -96,40 +98,79 @@ export function TaskDetails({ id }: { id: string }) {
 /**
  * The download's link, and a new one for the same file where the old expired or moved: a failed
  * download is retried with it and goes on from the bytes it kept (the engine checks they fit).
- * Keyed by the download: a link typed for one is never shown, nor used, for another.
+ * Its headers too, for a link that wants a new cookie or token. Keyed by the download: what is
+ * typed for one is never shown, nor used, for another.
  */
 function LinkForm({ id, name }: { id: string; name: string }) {
   const t = useT();
   const run = useCommand();
   const url = useApp((s) => s.tasks[id]?.url ?? '');
+  const headers = useApp(useShallow((s) => s.tasks[id]?.options.headers ?? {}));
   const state = useApp((s) => s.tasks[id]?.state);
+  const shownHeaders = headerLines(headers);
   const [draft, setDraft] = useState(url);
-  const [problem, setProblem] = useState<string | null>(null);
-  const ids = { link: useId(), hint: useId(), problem: useId() };
+  const [headerDraft, setHeaderDraft] = useState(shownHeaders);
+  // What is wrong with what was typed, and in which field.
+  const [problem, setProblem] = useState<{ field: 'link' | 'headers'; message: string } | null>(
+    null,
+  );
+  const ids = {
+    link: useId(),
+    headers: useId(),
+    hint: useId(),
+    headersHint: useId(),
+    problem: useId(),
+  };
   const changeable = !!state && LINK_CHANGEABLE.includes(state);
   // A download that starts running shows the link it runs with, not one typed before it started.
   useEffect(() => {
     setDraft(url);
+    setHeaderDraft(shownHeaders);
     setProblem(null);
-  }, [url, changeable]);
+  }, [url, shownHeaders, changeable]);
   if (!state) return null;
 
+  const headersEdited = headerDraft.trim() !== shownHeaders;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const parsed = HttpUrlSchema.safeParse(draft.trim());
     if (!parsed.success) {
-      setProblem(parsed.error.issues[0]?.message ?? t('details.linkInvalid'));
+      setProblem({
+        field: 'link',
+        message: parsed.error.issues[0]?.message ?? t('details.linkInvalid'),
+      });
+      return;
+    }
+    const typed = parseHeaderLines(headerDraft);
+    if (typed.badLines.length) {
+      setProblem({ field: 'headers', message: t('add.errorHeader', { line: typed.badLines[0]! }) });
+      return;
+    }
+    const given = HeadersSchema.safeParse(typed.headers);
+    if (!given.success) {
+      setProblem({ field: 'headers', message: given.error.issues[0]?.message ?? '' });
       return;
     }
     setProblem(null);
-    if (parsed.data === url) return;
-    const changed = await run('tasks.setUrl', { id, url: parsed.data });
+    if (parsed.data === url && !headersEdited) return;
+    // Headers left as they were are not sent: the engine then keeps them, or drops the
+    // credentials among them when the new link is on another server.
+    const changed = await run('tasks.setUrl', {
+      id,
+      url: parsed.data,
+      ...(headersEdited ? { headers: given.data } : {}),
+    });
     if (changed?.state === 'failed') await run('tasks.retry', { id });
   };
 
-  const described = [changeable ? null : ids.hint, problem ? ids.problem : null]
-    .filter(Boolean)
-    .join(' ');
+  const describedBy = (field: 'link' | 'headers') =>
+    [
+      changeable ? null : ids.hint,
+      changeable && field === 'headers' ? ids.headersHint : null,
+      problem?.field === field ? ids.problem : null,
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined;
   return (
     <form
       className="task-link"
@@ -145,13 +186,29 @@ function LinkForm({ id, name }: { id: string; name: string }) {
         value={draft}
         readOnly={!changeable}
         spellCheck={false}
-        aria-invalid={problem ? true : undefined}
-        aria-describedby={described || undefined}
+        aria-invalid={problem?.field === 'link' ? true : undefined}
+        aria-describedby={describedBy('link')}
         onChange={(e) => setDraft(e.target.value)}
       />
-      <button type="submit" disabled={!changeable || draft.trim() === url}>
+      <label htmlFor={ids.headers}>{t('details.headers')}</label>
+      <textarea
+        id={ids.headers}
+        rows={2}
+        value={headerDraft}
+        readOnly={!changeable}
+        spellCheck={false}
+        aria-invalid={problem?.field === 'headers' ? true : undefined}
+        aria-describedby={describedBy('headers')}
+        onChange={(e) => setHeaderDraft(e.target.value)}
+      />
+      <button type="submit" disabled={!changeable || (draft.trim() === url && !headersEdited)}>
         {t('details.useLink')}
       </button>
+      {changeable && (
+        <span id={ids.headersHint} className="task-link-hint">
+          {t('details.headersHint')}
+        </span>
+      )}
       {!changeable && (
         <span id={ids.hint} className="task-link-hint">
           {t(state === 'completed' ? 'details.linkDone' : 'details.linkPause')}
@@ -159,7 +216,7 @@ function LinkForm({ id, name }: { id: string; name: string }) {
       )}
       {problem && (
         <span id={ids.problem} className="task-link-problem" role="alert">
-          {problem}
+          {problem.message}
         </span>
       )}
     </form>

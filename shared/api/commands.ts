@@ -108,9 +108,16 @@ export const COMMANDS = {
     input: z.strictObject({ id: TaskIdSchema, beforeId: z.nullable(TaskIdSchema) }),
     output: TaskSnapshotSchema,
   },
-  /** A new link for the same file (the old one expired or moved); not while it downloads. */
+  /**
+   * A new link for the same file (the old one expired or moved), or the same link with other
+   * headers; not while it downloads. `headers`, where given, replace the download's own.
+   */
   'tasks.setUrl': {
-    input: z.strictObject({ id: TaskIdSchema, url: HttpUrlSchema }),
+    input: z.strictObject({
+      id: TaskIdSchema,
+      url: HttpUrlSchema,
+      headers: z.optional(HeadersSchema),
+    }),
     output: TaskSnapshotSchema,
   },
   /** Connections the download may open; a running one opens or closes connections at once. */

@@ -128,6 +128,9 @@ export const en = {
   'queue.bottom': 'Move to bottom',
   'details.apply': 'Apply',
   'details.link': 'Link',
+  'details.headers': 'Headers',
+  'details.headersHint':
+    'One "Name: value" per line; they replace this download\'s own. Cookies and passwords are not sent to another server unless typed here.',
   'details.useLink': 'Use this link',
   'details.linkPause': 'Pause the download to give it a new link.',
   'details.linkDone': 'Finished: its link can no longer change.',

@@ -127,6 +127,9 @@ export const zhCN: Dictionary = {
   'queue.bottom': '移到最后',
   'details.apply': '应用',
   'details.link': '链接',
+  'details.headers': '请求头',
+  'details.headersHint':
+    '每行一个 "Name: value"，替换此下载原有的请求头。除非在此填写，Cookie 和密码不会发送给另一台服务器。',
   'details.useLink': '使用此链接',
   'details.linkPause': '暂停下载后才能更换链接。',
   'details.linkDone': '已完成：链接不能再更换。',

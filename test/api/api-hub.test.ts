@@ -146,6 +146,43 @@ describe('ApiHub', () => {
     });
   });
 
+  it('gives a paused download a new link with new headers, and refuses headers Braid owns', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/old.bin', { body, faults: { connectionRate: 512 * 1024 } });
+      server.addFile('/new.bin', { body });
+      const c = client();
+      const [task] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/old.bin'), headers: { Cookie: 'session=old' } }],
+      });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'downloading'));
+      await c.call('tasks.pause', { id: task.id });
+      await rejectsWith(
+        c.call('tasks.setUrl', {
+          id: task.id,
+          url: server.url('/new.bin'),
+          headers: { 'Content-Length': '1' },
+        }),
+        'INVALID_INPUT',
+        /managed by Braid/,
+      );
+      const changed = await c.call('tasks.setUrl', {
+        id: task.id,
+        url: server.url('/new.bin'),
+        headers: { Cookie: 'session=new' },
+      });
+      assert.deepEqual(changed.options.headers, { Cookie: 'session=new' });
+      await c.call('tasks.resume', { id: task.id });
+      await c.waitFor(isState(task.id, 'completed'));
+      const done = (await c.call('app.state', {})).tasks.find((t) => t.id === task.id);
+      assert.equal(await sha256File(join(dir, done!.fileName!)), sha256(body));
+      const sent = server.stats.requests.filter((r) => r.path === '/new.bin');
+      assert.ok(sent.length > 0);
+      assert.ok(sent.every((r) => r.headers.cookie === 'session=new'));
+    });
+  });
+
   it('pauses all and resumes all, counting the tasks it changed', async () => {
     await withHub(async ({ server, client }) => {
       server.addFile('/s.bin', {

@@ -81,6 +81,34 @@ describe('a new link for a download', () => {
     });
   });
 
+  it('keeps its bytes when only its headers change, and sends the new ones (no ETag, no Last-Modified)', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/a.bin', {
+        body,
+        etag: null,
+        lastModified: null,
+        faults: { connectionRate: 1 * MiB },
+      });
+      const url = server.url('/a.bin');
+      const task = await pausedMidway(engine, { url, headers: { Cookie: 'session=old' } });
+      const kept = engine.get(task.id)!.downloaded;
+      const asked = server.stats.requests.length;
+      const served = server.stats.bodyBytes;
+      const changed = await engine.setUrl(task.id, url, { Cookie: 'session=new' });
+      assert.equal(changed.downloaded, kept, 'the same link: its bytes are kept');
+      assert.deepEqual(changed.options.headers, { Cookie: 'session=new' });
+      await engine.resume(task.id);
+      const done = await waitForEnd(engine, task.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'a.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes - served, body.length - kept, 'only the rest fetched');
+      const later = server.stats.requests.slice(asked).map((r) => r.headers.cookie);
+      assert.ok(later.length > 0);
+      assert.deepEqual(new Set(later), new Set(['session=new']));
+    });
+  });
+
   it('sends the credentials given for the old link only to its server, never to another', async () => {
     await withHarness(async ({ engine, server }) => {
       const body = makeContent(2 * MiB);

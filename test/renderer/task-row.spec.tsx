@@ -311,6 +311,51 @@ describe('the link of the selected download', () => {
     ]);
   });
 
+  it('gives a download new headers for the same link, showing the ones it has', async () => {
+    const url = 'https://cdn.example/disk.iso';
+    const headers = { Cookie: 'session=old', 'X-Client': 'braid' };
+    const { api } = renderApp([
+      task({
+        id: 'aaaaaa',
+        fileName: 'disk.iso',
+        url,
+        state: 'paused',
+        options: { ...task({ id: 'aaaaaa' }).options, headers },
+      }),
+    ]);
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Headers') as HTMLTextAreaElement;
+    expect(field.value).toBe('Cookie: session=old\nX-Client: braid');
+    const use = within(form).getByRole('button', { name: 'Use this link' }) as HTMLButtonElement;
+    expect(use.disabled).toBe(true);
+    fireEvent.change(field, { target: { value: 'Cookie: session=new\n\nX-Client: braid\n' } });
+    expect(use.disabled).toBe(false);
+    await act(async () => fireEvent.click(use));
+    expect(api.calls.map((c) => [c.command, c.input])).toEqual([
+      [
+        'tasks.setUrl',
+        { id: 'aaaaaa', url, headers: { Cookie: 'session=new', 'X-Client': 'braid' } },
+      ],
+    ]);
+  });
+
+  it('says which header line it cannot read, at the headers, and sends nothing', async () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'failed' })]);
+    fireEvent.click(row('disk.iso'));
+    const form = screen.getByRole('form', { name: 'Link: disk.iso' });
+    const field = within(form).getByLabelText('Headers');
+    fireEvent.change(field, { target: { value: 'Cookie: a=1\nno colon here' } });
+    await act(async () => fireEvent.submit(form));
+    expect(within(form).getByRole('alert').textContent).toBe('Line 2: expected "Name: value".');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(within(form).getByLabelText('Link').getAttribute('aria-invalid')).toBeNull();
+    fireEvent.change(field, { target: { value: 'Range: bytes=0-' } });
+    await act(async () => fireEvent.submit(form));
+    expect(within(form).getByRole('alert').textContent).toMatch(/managed by Braid/);
+    expect(api.calls).toEqual([]);
+  });
+
   it('says what is wrong with a link it cannot use, and sends nothing', async () => {
     const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'paused' })]);
     fireEvent.click(row('disk.iso'));
