@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { sameChecksum, type TaskSnapshot } from '../../shared/api/task.ts';
+import { sameChecksum, sameHeaders, type TaskSnapshot } from '../../shared/api/task.ts';
 import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
@@ -352,6 +352,12 @@ async function continueTask(
   const { connections } = input;
   if (connections !== undefined && task.options.connections !== connections) {
     await engine.setConnections(task.id, connections);
+  }
+  // Headers given this time (a fresh cookie, say) replace the download's own; none given, it
+  // keeps its own. A finished download is not fetched again for them.
+  const { headers } = input;
+  if (headers && task.state !== 'completed' && !sameHeaders(headers, task.options.headers)) {
+    task = await engine.setUrl(task.id, task.url, headers);
   }
   const checksum = input.checksum ?? null;
   const unchanged = sameChecksum(checksum, task.options.checksum);

@@ -116,6 +116,14 @@ export function sameChecksum(a: Checksum | null, b: Checksum | null): boolean {
   return a?.algorithm === b?.algorithm && a?.expected.toLowerCase() === b?.expected.toLowerCase();
 }
 
+/** Whether two sets of headers say the same: names compare without case, values exactly. */
+export function sameHeaders(a: Readonly<Headers>, b: Readonly<Headers>): boolean {
+  const lower = (h: Readonly<Headers>) =>
+    new Map(Object.entries(h).map(([name, value]) => [name.toLowerCase(), value]));
+  const [x, y] = [lower(a), lower(b)];
+  return x.size === y.size && [...x].every(([name, value]) => y.get(name) === value);
+}
+
 /** Bytes per second; 0 means unlimited. */
 export const RateSchema = z.int().check(z.minimum(0), z.maximum(2 ** 40));
 

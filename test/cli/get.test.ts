@@ -440,6 +440,28 @@ describe('braid get', () => {
     });
   });
 
+  it('sends the headers given when the same command is run again with new ones (a fresh cookie)', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/disk.iso', { body, faults: { connectionRate: 512 * KiB } });
+      const args = ['get', server.url('/disk.iso'), '-d', dir];
+      const first = await braid([...args, '--header', 'Cookie: session=old'], home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const before = server.stats.requests.length;
+      const served = server.stats.bodyBytes;
+
+      const second = await braid([...args, '--header', 'Cookie: session=new'], home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+      const sent = server.stats.requests.slice(before).map((r) => r.headers.cookie);
+      assert.ok(sent.length > 0);
+      assert.deepEqual([...new Set(sent)], ['session=new']);
+      assert.ok(server.stats.bodyBytes - served < body.length, 'went on from the kept bytes');
+    });
+  });
+
   it('says once, in words, that a server which cannot resume makes it start again, and how much that discards', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(2 * MiB);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sameChecksum } from '../../shared/api/task.ts';
+import { sameChecksum, sameHeaders } from '../../shared/api/task.ts';
 import {
   aboutSubject,
   formatBytes,
@@ -83,5 +83,13 @@ describe('messages and checksums', () => {
     assert.ok(sameChecksum(null, null));
     assert.ok(!sameChecksum(sum, null));
     assert.ok(!sameChecksum(sum, { algorithm: 'sha1', expected: sum.expected }));
+  });
+
+  it('compares headers by name without case and by value exactly', () => {
+    assert.ok(sameHeaders({ Cookie: 'a=1', 'X-T': 'x' }, { 'x-t': 'x', cookie: 'a=1' }));
+    assert.ok(sameHeaders({}, {}));
+    assert.ok(!sameHeaders({ Cookie: 'a=1' }, { Cookie: 'A=1' }));
+    assert.ok(!sameHeaders({ Cookie: 'a=1' }, { Cookie: 'a=1', 'X-T': 'x' }));
+    assert.ok(!sameHeaders({ Cookie: 'a=1', 'X-T': 'x' }, { Cookie: 'a=1' }));
   });
 });
