@@ -47,15 +47,6 @@ export function settingsPatch(
   };
   const globalLimit = rate(rates.globalLimit, 'globalLimit', t('settings.globalLimit'));
   const limit = rate(rates.scheduledLimit, 'limitSchedule.limit', t('schedule.limitRate'));
-  // A window on no day never opens: nothing would ever download, or the limit never apply.
-  for (const key of ['schedule', 'limitSchedule'] as const) {
-    if (draft[key].enabled && draft[key].days.length === 0) {
-      problems.push({
-        field: `${key}.days`,
-        message: t('settings.errorDays', { label: t(WINDOW_LABELS[key]) }),
-      });
-    }
-  }
   const patch = {
     downloadDir: draft.downloadDir.trim(),
     maxConcurrent: draft.maxConcurrent,
@@ -123,6 +114,9 @@ function describe(
     if (at === 'start' || at === 'stop') {
       const label = `${window}: ${t(`schedule.${at}`)}`;
       return { field: `${top}.${at}`, message: t('settings.errorTime', { label }) };
+    }
+    if (at === 'days') {
+      return { field: `${top}.days`, message: t('settings.errorDays', { label: window }) };
     }
     if (at === 'limit') {
       const label = t('schedule.limitRate');

@@ -8,16 +8,24 @@ const TimeOfDaySchema = z
   .string()
   .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour clock)'));
 
-/**
- * A daily window on some weekdays (0 = Sunday), in the engine host's local time. stop < start
- * runs past midnight into the next day; start = stop is the whole day.
- */
-export const TimeWindowSchema = z.strictObject({
+const WINDOW_FIELDS = {
   enabled: z.boolean(),
   days: z.array(z.int().check(z.minimum(0), z.maximum(6))).check(z.maxLength(7)),
   start: TimeOfDaySchema,
   stop: TimeOfDaySchema,
-});
+};
+
+/** An enabled window on no day never opens: nothing would ever download, or the limit never apply. */
+const SOME_DAY = z.refine<{ enabled: boolean; days: number[] }>(
+  (w) => !w.enabled || w.days.length > 0,
+  { message: 'an enabled time window needs at least one day', path: ['days'] },
+);
+
+/**
+ * A daily window on some weekdays (0 = Sunday), in the engine host's local time. stop < start
+ * runs past midnight into the next day; start = stop is the whole day.
+ */
+export const TimeWindowSchema = z.strictObject(WINDOW_FIELDS).check(SOME_DAY);
 export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 
 /** A kind of file by extension, and where it goes: `dir`, or a sub-folder named after it. */
@@ -99,7 +107,7 @@ const FIELDS = {
   /** Downloads run only inside this window (quiet hours outside); off: any time. */
   schedule: TimeWindowSchema,
   /** Inside this window the global limit is at most `limit` (e.g. slower during work hours). */
-  limitSchedule: z.extend(TimeWindowSchema, { limit: RateSchema }),
+  limitSchedule: z.strictObject({ ...WINDOW_FIELDS, limit: RateSchema }).check(SOME_DAY),
   /** system: the HTTP(S)_PROXY environment (loopback never proxied); custom: proxyUrl. */
   proxyMode: z.enum(['system', 'none', 'custom']),
   /** http(s)://[user:password@]host:port of the proxy for the custom mode. */

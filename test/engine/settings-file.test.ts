@@ -39,6 +39,25 @@ describe('the settings file', () => {
     }
   });
 
+  it('says a schedule saved with no day ticked (which never opened), and downloads any time instead', async () => {
+    const tmp = await tempDir();
+    const schedule = { enabled: true, days: [], start: '01:00', stop: '07:00' };
+    const { engine, warnings } = await openWithSettings(
+      join(tmp.path, 'home'),
+      JSON.stringify({ connections: 4, schedule }),
+    );
+    try {
+      assert.equal(engine.settings.schedule.enabled, false);
+      assert.equal(engine.settings.connections, 4);
+      assert.deepEqual(warnings, [
+        'settings.json: schedule: an enabled time window needs at least one day; using the default',
+      ]);
+    } finally {
+      await engine.close();
+      await tmp.cleanup();
+    }
+  });
+
   it('keeps a file that is not JSON aside, never overwriting it, and starts from the defaults', async () => {
     const tmp = await tempDir();
     const home = join(tmp.path, 'home');

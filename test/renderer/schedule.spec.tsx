@@ -51,11 +51,6 @@ describe('the schedule badge', () => {
     expect(badge()).toBe('Downloads wait until Sat 00:00 · Sat, Sun, all day');
   });
 
-  it('says downloads never run when no day is ticked', () => {
-    withSchedule({ days: [] });
-    expect(badge()).toBe('Downloads never run: no day is ticked in the schedule');
-  });
-
   it('says it in 简体中文', () => {
     withSchedule({ start: '09:00', stop: '18:00', days: [2, 3, 4, 5, 6] }, 'zh-CN');
     expect(badge()).toBe('下载等待至 周二 09:00 · 周二至周六 09:00–18:00');

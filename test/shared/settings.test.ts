@@ -14,4 +14,14 @@ describe('settings schemas', () => {
     assert.equal(settings.connections, 8);
     assert.equal(settings.theme, 'system');
   });
+
+  it('refuses an enabled time window on no day (it would never open), not a disabled one', () => {
+    const window = { enabled: true, days: [], start: '01:00', stop: '07:00' };
+    const refused = SettingsPatchSchema.safeParse({ schedule: window });
+    assert.equal(refused.success, false);
+    assert.deepEqual(refused.error?.issues[0]?.path, ['schedule', 'days']);
+    const limited = SettingsPatchSchema.safeParse({ limitSchedule: { ...window, limit: 1 } });
+    assert.deepEqual(limited.error?.issues[0]?.path, ['limitSchedule', 'days']);
+    assert.ok(SettingsPatchSchema.safeParse({ schedule: { ...window, enabled: false } }).success);
+  });
 });
