@@ -2,7 +2,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_COOKIE = 'braid_token';
+/**
+ * The cookie that carries the token, named after the port: cookies are not kept apart by port, and
+ * two `braid serve` on one host would otherwise log each other's tabs out.
+ */
+export function tokenCookie(port: number): string {
+  return `braid_token_${port}`;
+}
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -17,50 +23,67 @@ export function tokensEqual(provided: string, expected: string): boolean {
 
 /**
  * DNS rebinding needs a host *name* that resolves to us; a Host header that is an IP literal or
- * localhost cannot be attacker-controlled that way. Other names must be allowed explicitly, and
- * the port must be ours.
+ * localhost cannot be attacker-controlled that way. Other names must be allowed explicitly. Any
+ * port: an SSH tunnel or a reverse proxy may carry the request from another one.
  */
 export function hostAllowed(
   hostHeader: string | undefined,
-  port: number,
   extraHosts: readonly string[],
 ): boolean {
   if (!hostHeader) return false;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(hostHeader.trim());
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(hostHeader.trim());
   if (!match) return false;
   const name = (match[1] as string).toLowerCase();
-  const hostPort = match[2] === undefined ? 80 : Number(match[2]);
-  if (hostPort !== port) return false;
   const bare = name.startsWith('[') ? name.slice(1, -1) : name;
   return isIP(bare) !== 0 || bare === 'localhost' || extraHosts.includes(bare);
 }
 
-/** Browsers send Origin on cross-site requests and on every WebSocket; it must be our own. */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+/**
+ * Browsers send Origin on cross-site requests and on every WebSocket: it must be the page's own
+ * (the Host it asked), or a name the user allowed (a reverse proxy's public name, when the proxy
+ * sends another Host). Never another port of a loopback address: cookies are shared across ports,
+ * so any local web page could otherwise use the token's cookie.
+ */
+export function originAllowed(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  extraHosts: readonly string[],
+): boolean {
   if (origin === undefined) return true;
-  if (!hostHeader) return false;
-  return origin === `http://${hostHeader}` || origin === `https://${hostHeader}`;
+  if (hostHeader && (origin === `http://${hostHeader}` || origin === `https://${hostHeader}`)) {
+    return true;
+  }
+  if (!URL.canParse(origin)) return false;
+  const { protocol, hostname } = new URL(origin);
+  return (protocol === 'https:' || protocol === 'http:') && extraHosts.includes(hostname);
 }
 
 /**
- * The token from `Authorization: Bearer`, a `?token=` query, or the `braid_token` cookie, in that
- * order: the address `braid serve` printed must work in a browser that still holds the cookie of
- * an earlier run (a restart without --token makes a new token).
+ * The tokens a request offers: `Authorization: Bearer`, else a `?token=` query, else every cookie
+ * of that name. Every one, and each one undecodable skipped: another local page can set a cookie
+ * of that name for a narrower path (cookies are shared across ports), which the browser sends
+ * first; it must neither hide the real one nor crash the server.
  */
-export function tokenFrom(req: IncomingMessage, url: URL): string | null {
+export function tokensFrom(req: IncomingMessage, url: URL, cookie: string): string[] {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return url.searchParams.get('token') ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
+  if (auth?.startsWith('Bearer ')) return [auth.slice(7).trim()];
+  const query = url.searchParams.get('token');
+  if (query !== null) return [query];
+  return cookieValues(req.headers.cookie, cookie);
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
+function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = [];
+  for (const part of header?.split(';') ?? []) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name)
-      return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      values.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      // A malformed escape: not a token we issued.
+    }
   }
-  return null;
+  return values;
 }
 
 export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403 | 421; reason: string };
@@ -79,15 +102,15 @@ export function checkRequest(
   options: { tokenOptional?: boolean } = {},
 ): GuardVerdict {
   const host = req.headers.host;
-  if (!hostAllowed(host, config.port, config.allowedHosts)) {
+  if (!hostAllowed(host, config.allowedHosts)) {
     return { ok: false, status: 421, reason: 'unexpected Host header' };
   }
-  if (!originAllowed(header(req.headers.origin), host)) {
+  if (!originAllowed(header(req.headers.origin), host, config.allowedHosts)) {
     return { ok: false, status: 403, reason: 'foreign Origin' };
   }
   if (options.tokenOptional) return { ok: true };
-  const token = tokenFrom(req, url);
-  if (token === null || !tokensEqual(token, config.token)) {
+  const offered = tokensFrom(req, url, tokenCookie(config.port));
+  if (!offered.some((token) => tokensEqual(token, config.token))) {
     return { ok: false, status: 401, reason: 'missing or wrong token' };
   }
   return { ok: true };

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrameSchema, type ServerFrame } from '../../shared/ipc/wire.ts';
 import type { ApiHub } from '../api/api-hub.ts';
 import { FILES_PATH, sendFinishedFile } from './finished-file.ts';
-import { checkRequest, TOKEN_COOKIE, type GuardConfig } from './request-guard.ts';
+import { checkRequest, tokenCookie, type GuardConfig } from './request-guard.ts';
 import { serveStatic } from './static-files.ts';
 
 export const API_PATH = '/api';
@@ -53,6 +53,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Synchronous, outside any promise: whatever a hostile request makes throw here must not
+    // take the server down.
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  });
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = requestUrl(req);
     const verdict = checkRequest(req, url, guard);
     if (!verdict.ok || url.pathname !== API_PATH) {
@@ -63,7 +72,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options.hub));
-  });
+  };
   await listen(server, options.host, options.port);
   const { port } = server.address() as AddressInfo;
   guard.port = port;
@@ -106,7 +115,7 @@ async function handleHttp(
     // Trade the token in the address bar for an HttpOnly cookie and drop it from history.
     url.searchParams.delete('token');
     res.writeHead(303, {
-      'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(guard.token)}; HttpOnly; SameSite=Strict; Path=/`,
+      'set-cookie': `${tokenCookie(guard.port)}=${encodeURIComponent(guard.token)}; HttpOnly; SameSite=Strict; Path=/`,
       location: url.pathname + url.search,
       'cache-control': 'no-store',
     });

@@ -91,7 +91,7 @@ describe('braid serve (the CLI process)', () => {
       server.addFile('/slow.bin', { body, faults: { connectionRate: 256 * 1024 } });
       const port = Number(new URL(serve.url).port);
       const ws = await openSocket(port, {
-        cookie: `braid_token=${token}`,
+        cookie: `braid_token_${port}=${token}`,
         origin: `http://127.0.0.1:${port}`,
       });
       // A record larger than a page: its next save cannot slip into the log's last one.

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startServe, type RunningServe } from '../../electron/serve/serve-command.ts';
 import { nextFrame, openSocket } from '../support/api-socket.ts';
 import { waitForEnd } from '../support/engine-harness.ts';
 import { FaultServer } from '../support/fault-server.ts';
+import { startNginx } from '../support/nginx.ts';
 import { makeContent, sha256, tempDir } from '../support/fixtures.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -54,7 +56,10 @@ function getBytes(port: number, path: string, headers: Record<string, string>) {
   );
 }
 
-async function withServe(fn: (s: RunningServe, port: number) => Promise<void>): Promise<void> {
+async function withServe(
+  fn: (s: RunningServe, port: number) => Promise<void>,
+  { allowedHosts = [] as string[] } = {},
+): Promise<void> {
   const dirs = await tempDir();
   const staticDir = `${dirs.path}/ui/`;
   await mkdir(`${staticDir}assets`, { recursive: true });
@@ -67,7 +72,7 @@ async function withServe(fn: (s: RunningServe, port: number) => Promise<void>): 
     port: 0,
     token: TOKEN,
     defaultDownloadDir: `${dirs.path}/dl`,
-    allowedHosts: [],
+    allowedHosts,
     version: 'test',
     staticDir,
   });
@@ -97,14 +102,19 @@ describe('braid serve web server', () => {
       assert.equal(login.status, 303);
       assert.equal(login.headers.location, '/');
       const cookie = String(login.headers['set-cookie']);
-      assert.match(cookie, /braid_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+      assert.match(
+        cookie,
+        new RegExp(`^braid_token_${port}=.+; HttpOnly; SameSite=Strict; Path=/`),
+      );
 
       const page = await get(port, '/', { cookie: cookie.split(';')[0] as string });
       assert.equal(page.status, 200);
       // The printed address works in a browser holding the cookie of an earlier run's token.
-      const again = await get(port, `/?token=${TOKEN}`, { cookie: 'braid_token=an-old-run-token' });
+      const again = await get(port, `/?token=${TOKEN}`, {
+        cookie: `braid_token_${port}=an-old-run-token`,
+      });
       assert.equal(again.status, 303);
-      assert.match(String(again.headers['set-cookie']), new RegExp(`braid_token=${TOKEN}`));
+      assert.match(String(again.headers['set-cookie']), new RegExp(`braid_token_${port}=${TOKEN}`));
       assert.match(String(page.headers['content-type']), /text\/html/);
       assert.match(String(page.headers['content-security-policy']), /script-src 'self'[;]/);
       assert.doesNotMatch(String(page.headers['content-security-policy']), /unsafe-eval/);
@@ -198,15 +208,18 @@ describe('braid serve web server', () => {
     await withServe(async (_s, port) => {
       await assert.rejects(openSocket(port, {}), /HTTP 401/);
       await assert.rejects(
-        openSocket(port, { cookie: `braid_token=${TOKEN}`, origin: 'http://evil.example' }),
+        openSocket(port, { cookie: `braid_token_${port}=${TOKEN}`, origin: 'http://evil.example' }),
         /HTTP 403/,
       );
       await assert.rejects(
-        openSocket(port, { cookie: `braid_token=${TOKEN}`, host: `rebind.example:${port}` }),
+        openSocket(port, {
+          cookie: `braid_token_${port}=${TOKEN}`,
+          host: `rebind.example:${port}`,
+        }),
         /HTTP 421/,
       );
       const ws = await openSocket(port, {
-        cookie: `braid_token=${TOKEN}`,
+        cookie: `braid_token_${port}=${TOKEN}`,
         origin: `http://127.0.0.1:${port}`,
       });
       ws.send(JSON.stringify({ kind: 'call', id: 1, command: 'app.state', input: {} }));
@@ -244,6 +257,88 @@ describe('braid serve web server', () => {
       ws.send('{"kind":"call","id":"x"}');
       assert.equal(await closed, 1007);
     });
+  });
+
+  it('stays up and refuses a token cookie it cannot decode, and finds the real one behind a bogus one', async () => {
+    await withServe(async (_s, port) => {
+      const origin = `http://127.0.0.1:${port}`;
+      const bogus = `braid_token_${port}=%zz`;
+      await assert.rejects(openSocket(port, { cookie: bogus, origin }), /HTTP 401/);
+      assert.equal((await get(port, '/', { cookie: bogus })).status, 401);
+      // Another local page can set one for a narrower path, which the browser sends first.
+      const both = `${bogus}; braid_token_${port}=wrong; braid_token_${port}=${TOKEN}`;
+      assert.equal((await get(port, '/', { cookie: both })).status, 200);
+      const ws = await openSocket(port, { cookie: both, origin });
+      ws.close();
+    });
+  });
+
+  it('works through a tunnel that listens on another port (ssh -L)', async () => {
+    await withServe(async (_s, port) => {
+      const tunnel = createServer((client) => {
+        const upstream = connect(port, '127.0.0.1');
+        client.pipe(upstream).pipe(client);
+        const end = () => (client.destroy(), upstream.destroy());
+        client.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      });
+      await new Promise<void>((resolve) => tunnel.listen(0, '127.0.0.1', resolve));
+      const local = (tunnel.address() as AddressInfo).port;
+      try {
+        const login = await get(local, `/?token=${TOKEN}`);
+        assert.equal(login.status, 303);
+        const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+        assert.equal((await get(local, '/', { cookie })).status, 200);
+        const ws = await openSocket(local, { cookie, origin: `http://127.0.0.1:${local}` });
+        ws.send(JSON.stringify({ kind: 'call', id: 1, command: 'app.state', input: {} }));
+        const state = await nextFrame(ws, (f) => f.kind === 'result');
+        assert.ok(state.kind === 'result' && state.result.ok);
+        ws.terminate();
+      } finally {
+        tunnel.close();
+      }
+    });
+  });
+
+  it('works behind nginx as a reverse proxy with a public name given by --allow-host', async () => {
+    await withServe(
+      async (_s, port) => {
+        const dirs = await tempDir();
+        const nginx = await startNginx(
+          dirs.path,
+          dirs.path,
+          '1m',
+          `location / {
+             proxy_pass http://127.0.0.1:${port};
+             proxy_http_version 1.1;
+             proxy_set_header Upgrade $http_upgrade;
+             proxy_set_header Connection "upgrade";
+           }`,
+        );
+        try {
+          const proxied = Number(new URL(nginx.origin).port);
+          // The browser's view: the page is https://braid.test; nginx sends its own Host.
+          const public_ = { host: 'braid.test', origin: 'https://braid.test' };
+          const login = await get(proxied, `/?token=${TOKEN}`, { host: public_.host });
+          assert.equal(login.status, 303);
+          const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+          assert.equal((await get(proxied, '/', { ...public_, cookie })).status, 200);
+          const ws = await openSocket(proxied, { ...public_, cookie });
+          ws.send(JSON.stringify({ kind: 'call', id: 1, command: 'app.state', input: {} }));
+          const state = await nextFrame(ws, (f) => f.kind === 'result');
+          assert.ok(state.kind === 'result' && state.result.ok);
+          ws.terminate();
+          await assert.rejects(
+            openSocket(proxied, { host: public_.host, origin: 'https://evil.example', cookie }),
+            /HTTP 403/,
+          );
+        } finally {
+          await nginx.stop();
+          await dirs.cleanup();
+        }
+      },
+      { allowedHosts: ['braid.test'] },
+    );
   });
 
   it('refuses to start when the web UI has not been built', async () => {
