@@ -28,7 +28,8 @@ const HEAD_BUFFER = 16 * 1024;
  */
 const HEAD_TIMEOUTS = 2;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UNSAFE_VALUE = /[\r\n\0]/;
+/** RFC 9110 field-value: visible ASCII, space, tab and obs-text (the head is written as Latin-1). */
+const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * One HTTP/1.1 connection (plain or TLS) for GET requests, one at a time, kept alive between

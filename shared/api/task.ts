@@ -46,7 +46,8 @@ function schemeHint(value: string): string {
   return URL.canParse(guess) ? `; did you mean ${guess.slice(0, 200)}?` : '';
 }
 
-// RFC 9110 token for names; values may not carry CR, LF or NUL (header injection).
+// RFC 9110 token for names; values are visible ASCII, space, tab or Latin-1 (obs-text): no CR,
+// LF or NUL (header injection), no other control, nothing a Latin-1 head would garble.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Headers the engine owns: letting callers set them would break ranges, framing or resume.
 export const RESERVED_HEADERS = new Set([
@@ -81,7 +82,9 @@ export const HeadersSchema = z.record(z.string(), z.string()).check(
               ? `has a value longer than ${LIMITS.headerValueLength} characters`
               : /[\r\n\0]/.test(value)
                 ? 'has a value with CR, LF or NUL (header injection)'
-                : null;
+                : /[^\t\x20-\x7e\x80-\xff]/.test(value)
+                  ? 'has a value with a control character or one beyond Latin-1, which a header cannot carry (percent-encode it)'
+                  : null;
       if (problem) {
         ctx.addIssue({
           code: 'custom',

@@ -303,9 +303,29 @@ describe('the queue', () => {
         engine.add([{ url: 'http://x/', headers: { 'X-A': 'a\r\nInjected: 1' } }]),
         /CR, LF or NUL/,
       );
+      for (const value of ['snow \u2603', 'bell \x07', 'del \x7f']) {
+        await assert.rejects(
+          engine.add([{ url: 'http://x/', headers: { 'X-A': value } }]),
+          /beyond Latin-1/,
+          JSON.stringify(value),
+        );
+      }
       await assert.rejects(engine.add([{ url: 'http://x/', connections: 99 }]), ApiError);
       await assert.rejects(engine.add([]), /1 to 10000 tasks/);
       assert.equal(engine.list().length, 0);
+    });
+  });
+
+  it('sends a header value with tabs and Latin-1 letters byte for byte', async () => {
+    await withHarness(async ({ engine, server }) => {
+      server.addFile('/h.bin', { body: makeContent(64 * KiB) });
+      const value = 'caf\u00e9\tna\u00efve';
+      const [task] = await engine.add([
+        { url: server.url('/h.bin'), headers: { 'X-Name': value } },
+      ]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.ok(server.stats.requests.length > 0);
+      for (const r of server.stats.requests) assert.equal(r.headers['x-name'], value);
     });
   });
 
