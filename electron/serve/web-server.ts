@@ -9,7 +9,10 @@ import { checkRequest, tokenCookie, type GuardConfig } from './request-guard.ts'
 import { serveStatic } from './static-files.ts';
 
 export const API_PATH = '/api';
-/** Big enough for the largest valid `tasks.add` (10 000 long URLs), small enough to bound memory. */
+/**
+ * Bounds a client's memory. The largest valid `tasks.add` (10 000 URLs of 8 KiB) exceeds it: the
+ * UI adds in parts (renderer/app/add-in-parts.ts); a bigger frame closes the socket (1009).
+ */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** A client this far behind is dropped; it reconnects and starts from a fresh state. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;

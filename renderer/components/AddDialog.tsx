@@ -13,6 +13,7 @@ import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 import { shortcutHint } from '../app/shortcut-hint.ts';
 import { parseHeaderLines } from '../input/header-lines.ts';
+import { addParts } from '../app/add-in-parts.ts';
 
 const PROBE_DELAY_MS = 400;
 
@@ -113,11 +114,28 @@ export function AddDialog({ initialUrls, onClose }: Props) {
     }
     setErrors([]);
     setBusy(true);
+    let added = 0;
     try {
-      await api.call('tasks.add', { tasks: built.tasks });
+      for (const part of addParts(built.tasks)) {
+        await api.call('tasks.add', { tasks: part });
+        added += part.length;
+      }
       onClose();
     } catch (error) {
-      setErrors([{ field: 'url', message: errorText(error, t) }]);
+      const message = errorText(error, t);
+      if (added === 0) {
+        setErrors([{ field: 'url', message }]);
+      } else {
+        // What was added stays added: the box keeps only the rest, so adding again repeats none.
+        setText(
+          built.tasks
+            .slice(added)
+            .map((task) => task.url)
+            .join('\n'),
+        );
+        const total = built.tasks.length;
+        setErrors([{ field: 'url', message: t('add.errorPartly', { added, total, message }) }]);
+      }
     } finally {
       setBusy(false);
     }

@@ -87,6 +87,7 @@ export const en = {
   'add.submit': 'Add',
   'add.close': 'Close',
   'add.errorUrl': 'Enter at least one link.',
+  'add.errorPartly': '{added} of {total} links were added; the others were not: {message}',
   'add.errorHeader': 'Line {line}: expected "Name: value".',
   'add.errorConnections': 'Connections: a whole number from 1 to {max}.',
   'settings.title': 'Settings',

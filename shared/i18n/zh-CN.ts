@@ -87,6 +87,7 @@ export const zhCN: Dictionary = {
   'add.submit': '添加',
   'add.close': '关闭',
   'add.errorUrl': '请至少输入一个链接。',
+  'add.errorPartly': '已添加 {total} 个链接中的 {added} 个；其余未添加：{message}',
   'add.errorHeader': '第 {line} 行：应为 "Name: value"。',
   'add.errorConnections': '连接数：1 到 {max} 之间的整数。',
   'settings.title': '设置',

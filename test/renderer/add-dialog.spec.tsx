@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/api/errors.ts';
 import { SettingsSchema } from '../../shared/api/settings.ts';
 import { task } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
@@ -37,6 +38,35 @@ describe('the add dialog', () => {
       { tasks: [{ url: 'https://example.test/a.iso', connections: 8 }] },
     ]);
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('adds thousands of long links in parts a server frame can carry, keeping only the rest after a failure', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    const links = Array.from(
+      { length: 3000 },
+      (_, i) => `https://example.test/${String(i).padStart(4, '0')}/${'x'.repeat(1000)}.bin`,
+    );
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: links.join('\n') },
+    });
+    let parts = 0;
+    api.answers['tasks.add'] = () => {
+      if (++parts === 2) throw new ApiError('ENGINE_CLOSED', 'Braid is shutting down');
+      return [];
+    };
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    const sent = api.commands('tasks.add') as Array<{ tasks: Array<{ url: string }> }>;
+    expect(sent.length).toBe(2);
+    for (const part of sent) {
+      expect(new TextEncoder().encode(JSON.stringify(part)).length).toBeLessThan(4 * 1024 * 1024);
+    }
+    const first = sent[0]!.tasks.map((t) => t.url);
+    expect(first).toEqual(links.slice(0, first.length));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toMatch(new RegExp(`^${first.length} of 3000 links were added`));
+    const box = within(dialog).getByLabelText('URL') as HTMLTextAreaElement;
+    expect(box.value).toBe(links.slice(first.length).join('\n'));
   });
 
   it('sends every option the user set, validated by the shared schema', async () => {
