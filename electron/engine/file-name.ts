@@ -10,16 +10,19 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³])(\..*)
 const COMPOUND_EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.zst', '.tar.lz'];
 
 /**
- * A name that is one safe path component on Linux, macOS and Windows: never a path, never
- * hidden, never a device name, at most 255 UTF-8 bytes (the extension kept).
+ * A name that is one safe path component on Linux, macOS and Windows: never a path, never a
+ * device name, at most 255 UTF-8 bytes (the extension kept), and never hidden unless `hidden`
+ * allows one leading dot (a name the user typed: `-o .env` means that file).
  */
-export function sanitizeFileName(name: string): string {
+export function sanitizeFileName(name: string, { hidden = false } = {}): string {
   let out = name.normalize('NFC');
   out = out.slice(Math.max(out.lastIndexOf('/'), out.lastIndexOf('\\')) + 1);
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   out = out.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
   out = out.replace(/[<>:"|?*]/g, '_');
+  const dot = hidden && /^\.[^.\s]/.test(out) ? '.' : '';
   out = out.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (out) out = dot + out;
   if (WINDOWS_RESERVED.test(out)) out = `_${out}`;
   out = truncateBytes(out, MAX_NAME_BYTES);
   return out || FALLBACK;
@@ -53,10 +56,9 @@ export function chooseFileName(input: FileNameSources): string {
  * ("example.com") or the fallback would name it, which promise no particular file.
  */
 export function promisedFileName(input: FileNameSources): string | null {
+  if (input.override) return sanitizeFileName(input.override, { hidden: true });
   const raw =
-    input.override ||
-    filenameFromContentDisposition(input.contentDisposition) ||
-    fileNameFromUrl(input.url);
+    filenameFromContentDisposition(input.contentDisposition) || fileNameFromUrl(input.url);
   return raw ? sanitizeFileName(raw) : null;
 }
 

@@ -101,6 +101,11 @@ describe('names from URLs', () => {
     const cd = 'attachment; filename="server.zip"';
     assert.equal(chooseFileName({ url, contentDisposition: cd, override: 'mine.zip' }), 'mine.zip');
     assert.equal(chooseFileName({ url, contentDisposition: cd }), 'server.zip');
+    // A dot file only when the user names it; never from the server, never "." or "..".
+    assert.equal(chooseFileName({ url, override: '.env' }), '.env');
+    assert.equal(chooseFileName({ url, override: '..' }), 'download');
+    assert.equal(chooseFileName({ url, override: '../.ssh/.env' }), '.env');
+    assert.equal(chooseFileName({ url, contentDisposition: 'attachment; filename=".env"' }), 'env');
     assert.equal(chooseFileName({ url }), 'archive.zip');
     assert.equal(chooseFileName({ url: new URL('http://files.example/') }), 'files.example');
     assert.equal(
