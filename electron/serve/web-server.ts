@@ -14,6 +14,8 @@ export const API_PATH = '/api';
  * UI adds in parts (renderer/app/add-in-parts.ts); a bigger frame closes the socket (1009).
  */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** How long a tab has to answer the server's close when it shuts down. */
+const CLOSE_GRACE_MS = 500;
 /** A client this far behind is dropped; it reconnects and starts from a fresh state. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -84,7 +86,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     origin: `http://${shownHost}:${port}`,
     port,
     close: async () => {
-      for (const ws of sockets.clients) ws.terminate();
+      // 1001 "going away" tells a tab the server stopped (it waits and reconnects), rather than
+      // a broken connection; one that does not answer the close within a moment is cut.
+      const closing = [...sockets.clients].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+            ws.once('close', () => {
+              clearTimeout(cut);
+              resolve();
+            });
+            ws.close(1001, 'Braid is shutting down');
+          }),
+      );
+      await Promise.all(closing);
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

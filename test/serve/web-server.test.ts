@@ -341,6 +341,31 @@ describe('braid serve web server', () => {
     );
   });
 
+  it('tells a connected tab it is going away (1001) when it stops', async () => {
+    const dirs = await tempDir();
+    try {
+      await mkdir(`${dirs.path}/ui`, { recursive: true });
+      await writeFile(`${dirs.path}/ui/index.html`, '<!doctype html><title>Braid</title>');
+      const running = await startServe({
+        home: `${dirs.path}/home`,
+        host: '127.0.0.1',
+        port: 0,
+        token: TOKEN,
+        defaultDownloadDir: `${dirs.path}/dl`,
+        allowedHosts: [],
+        version: 'test',
+        staticDir: `${dirs.path}/ui/`,
+      });
+      const port = running.server.port;
+      const ws = await openSocket(port, { authorization: `Bearer ${TOKEN}` });
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      await running.close();
+      assert.equal(await closed, 1001);
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
   it('refuses to start when the web UI has not been built', async () => {
     const dirs = await tempDir();
     try {
