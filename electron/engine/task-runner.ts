@@ -135,7 +135,10 @@ interface Worker {
   holdsSlot: boolean;
   /** The URL its last request went to: an expired signed link is judged by this, not by #url. */
   requestedUrl: string | null;
+  /** Failed requests in all: how long it backs off. */
   failures: number;
+  /** Its failed requests in a row since the download last received a byte. */
+  streak: number;
 }
 
 const STOPPED = new DownloadError('STOPPED', 'stopped', { retryable: false });
@@ -400,6 +403,7 @@ export class TaskRunner {
     this.#fatal = null;
     this.#sniffedPage = false;
     this.#failuresSinceProgress = 0;
+    for (const w of this.#workers.values()) w.streak = 0;
     this.#retry = null;
     this.#resetRecord();
     await this.#file?.truncate(0);
@@ -448,6 +452,7 @@ export class TaskRunner {
       host,
       holdsSlot,
       failures: 0,
+      streak: 0,
       requestedUrl: null,
     };
     this.#workers.set(worker.id, worker);
@@ -546,7 +551,11 @@ export class TaskRunner {
       this.#planner = null;
       await this.#file?.truncate(0);
     }
-    this.#failuresSinceProgress++;
+    // Connections that fail together (a server that stalls them all) are one failed attempt of
+    // the download, not one each: eight connections gave up after two read timeouts instead of
+    // eleven. The count is the longest run of failures of any one connection.
+    worker.streak++;
+    this.#failuresSinceProgress = Math.max(this.#failuresSinceProgress, worker.streak);
     const hostDown = noAnswer && health.isDown(worker.host);
     if (hostDown || this.#failuresSinceProgress > this.#env.settings().maxRetries) {
       if (noAnswer) health.gaveUp(worker.host);
@@ -972,7 +981,10 @@ export class TaskRunner {
           this.#retry = null;
           // Bytes a failure throws away (no ranges: it starts from zero) are no progress: a
           // server that always cuts the file short must not be retried for ever.
-          if (this.record.resumable && this.record.size !== null) this.#failuresSinceProgress = 0;
+          if (this.record.resumable && this.record.size !== null) {
+            this.#failuresSinceProgress = 0;
+            for (const w of this.#workers.values()) w.streak = 0;
+          }
         }
         const diskWait = writer.took(k, performance.now());
         const rateWait = takeAll(limiters, k, signal);

@@ -93,6 +93,27 @@ describe('retrying', () => {
       { maxRetries: 3 },
     );
   });
+
+  it('counts connections that fail together as one attempt, not one each', async () => {
+    await withHarness(
+      async ({ engine, server, log }) => {
+        // Every response sends its head, then nothing: each connection times out, all at once.
+        server.addFile('/stuck.bin', {
+          body: makeContent(1024 * KiB),
+          faults: { stall: { afterBytes: 0 } },
+        });
+        const [task] = await engine.add([{ url: server.url('/stuck.bin'), connections: 4 }]);
+        const done = await waitForEnd(engine, task!.id);
+        assert.equal(done.state, 'failed');
+        assert.match(done.error!.message, /gave up after 3 attempts/);
+        const retries = log.filter((l) => l.event === 'retry' && l.host !== undefined);
+        const attempts = retries.map((l) => l.attempt as number);
+        assert.ok(retries.length > 3, `${retries.length} failed requests before giving up`);
+        assert.equal(Math.max(...attempts), 2, `attempts ${attempts.join(' ')}`);
+      },
+      { maxRetries: 2, readTimeoutMs: 1000 },
+    );
+  });
 });
 
 describe('resuming', () => {
