@@ -73,9 +73,8 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     await ctx.engine.remove(input.id, { deleteFile: input.deleteFile });
     return null;
   },
-  'tasks.pauseAll': (_input, ctx) =>
-    forEachTask(ctx, ['queued', 'downloading'], (id) => ctx.engine.pause(id)),
-  'tasks.resumeAll': (_input, ctx) => forEachTask(ctx, ['paused'], (id) => ctx.engine.resume(id)),
+  'tasks.pauseAll': (_input, ctx) => ctx.engine.pauseAll(),
+  'tasks.resumeAll': (_input, ctx) => ctx.engine.resumeAll(),
   'tasks.setPriority': (input, ctx) => ctx.engine.setPriority(input.id, input.priority),
   'tasks.move': (input, ctx) => ctx.engine.move(input.id, input.beforeId),
   'tasks.setUrl': (input, ctx) => ctx.engine.setUrl(input.id, input.url, input.headers),
@@ -118,25 +117,6 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     return null;
   },
 };
-
-async function forEachTask(
-  ctx: HandlerContext,
-  states: readonly TaskSnapshot['state'][],
-  act: (id: string) => Promise<unknown>,
-): Promise<number> {
-  let changed = 0;
-  for (const task of ctx.engine.list()) {
-    if (!states.includes(task.state)) continue;
-    try {
-      await act(task.id);
-      changed++;
-    } catch (error) {
-      // A task may finish between listing and acting; that is not a failure of the whole command.
-      if (!(error instanceof ApiError && error.code === 'INVALID_TRANSITION')) throw error;
-    }
-  }
-  return changed;
-}
 
 function existing(ctx: HandlerContext, id: string): TaskSnapshot {
   const task = ctx.engine.get(id);

@@ -323,6 +323,33 @@ export class DownloadEngine {
     return this.#commit(entry);
   }
 
+  /** Pauses every queued and running task; answers how many. */
+  async pauseAll(): Promise<number> {
+    this.#assertOpen();
+    // All leave the queue before any stops: a slot one frees must not start the next waiting
+    // task, only for it to be stopped in its turn.
+    const paused = this.#inStates(['queued', 'downloading']);
+    for (const entry of paused) this.#transition(entry, 'paused');
+    await settleAll(paused.map((e) => this.#stopRunner(e)));
+    await settleAll(paused.map((e) => this.#commit(e)));
+    return paused.length;
+  }
+
+  /** Queues every paused task, then starts the best of the queue; answers how many. */
+  async resumeAll(): Promise<number> {
+    this.#assertOpen();
+    // All are queued before the first schedule: resumed one by one, the first in the list took
+    // the free slots whatever their priority.
+    const resumed = this.#inStates(['paused']);
+    for (const entry of resumed) {
+      this.#transition(entry, 'queued');
+      entry.record.error = null;
+      this.#eligible?.add(entry.record.id);
+    }
+    await settleAll(resumed.map((e) => this.#commit(e)));
+    return resumed.length;
+  }
+
   /** Lets a queued task run in this process (for an engine opened with autoStart off). */
   async start(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
@@ -565,6 +592,10 @@ export class DownloadEngine {
     const entry = this.#entries.get(id);
     if (!entry) throw new ApiError('NOT_FOUND', `no task with id ${id}`);
     return entry;
+  }
+
+  #inStates(states: readonly TaskState[]): Entry[] {
+    return [...this.#entries.values()].filter((e) => states.includes(e.record.state));
   }
 
   #transition(entry: Entry, to: TaskState): void {
@@ -882,6 +913,12 @@ function queueOrder(a: Entry, b: Entry): number {
     PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
     a.record.order - b.record.order
   );
+}
+
+/** Waits for every one of the promises, then throws the first failure, if any. */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Commands that make sense in some states only say which, instead of doing nothing. */

@@ -244,6 +244,40 @@ describe('the queue', () => {
     );
   });
 
+  it('resumes all in queue order, and pauses all without starting a waiting task on the way', async () => {
+    await withHarness(
+      async ({ engine, server }) => {
+        for (const name of ['normal', 'low', 'high']) {
+          server.addFile(`/${name}`, {
+            body: makeContent(256 * KiB, name),
+            faults: { connectionRate: 16 * KiB },
+          });
+        }
+        const [normal, low, high] = await engine.add([
+          { url: server.url('/normal'), priority: 'normal' },
+          { url: server.url('/low'), priority: 'low' },
+          { url: server.url('/high'), priority: 'high' },
+        ]);
+        const states = () => [normal, low, high].map((t) => engine.get(t!.id)!.state);
+        assert.deepEqual(states(), ['downloading', 'queued', 'downloading']);
+        let lowStarted = false;
+        engine.subscribe((e) => {
+          if (e.type === 'task-changed' && e.task.id === low!.id && e.task.state === 'downloading')
+            lowStarted = true;
+        });
+        assert.equal(await engine.pauseAll(), 3);
+        assert.equal(lowStarted, false, 'the slot the normal one freed went to no one');
+        assert.deepEqual(states(), ['paused', 'paused', 'paused']);
+        // Resumed one by one in list order, normal and low took both slots and high waited.
+        assert.equal(await engine.resumeAll(), 3);
+        assert.deepEqual(states(), ['downloading', 'queued', 'downloading']);
+        assert.equal(lowStarted, false);
+        for (const t of [normal, low, high]) await engine.cancel(t!.id);
+      },
+      { maxConcurrent: 2 },
+    );
+  });
+
   it('sends the last-started task back to the queue when the limit drops, and runs it again when it rises', async () => {
     await withHarness(
       async ({ engine, server }) => {
