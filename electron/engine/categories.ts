@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { Category } from '../../shared/api/settings.ts';
+import { expandHome } from './user-folder.ts';
 
 /** The category a file name belongs to by its extension (`.tar.gz` counts as `gz`). */
 export function categoryOf(fileName: string, categories: readonly Category[]): Category | null {
@@ -11,7 +12,6 @@ export function categoryOf(fileName: string, categories: readonly Category[]): C
 
 /** Where a file of that category goes: its own folder, or a sub-folder of the download folder. */
 export function categoryDir(category: Category, baseDir: string): string {
-  return category.dir && isAbsolute(category.dir)
-    ? category.dir
-    : join(baseDir, category.dir || category.name);
+  const dir = expandHome(category.dir);
+  return dir && isAbsolute(dir) ? dir : join(baseDir, dir || category.name);
 }

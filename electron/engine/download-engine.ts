@@ -48,6 +48,7 @@ import { ConnectionPool } from './connection-pool.ts';
 import type { TaskRecord } from './task-record.ts';
 import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
 import { makeFolder } from './make-folder.ts';
+import { downloadDirSetting, expandHome } from './user-folder.ts';
 
 export interface EngineOptions {
   /** Where tasks, journals and settings live (BRAID_HOME). */
@@ -151,7 +152,7 @@ export class DownloadEngine {
     this.#flushEvery = options.flushEveryMs ?? FLUSH_EVERY_MS;
     this.#secrets = options.secrets ?? null;
     this.#journal = new ResumeJournal(join(home, 'tasks'), this.#secrets);
-    this.#defaultDir = options.defaultDownloadDir ?? join(homedir(), 'Downloads');
+    this.#defaultDir = resolve(options.defaultDownloadDir ?? join(homedir(), 'Downloads'));
     this.#overrides = options.settings ?? {};
     this.#eligible = options.autoStart === false ? new Set() : null;
     this.#log = options.log ?? NO_LOG;
@@ -172,15 +173,26 @@ export class DownloadEngine {
     });
     const bootId = options.bootId !== undefined ? options.bootId : await readBootId();
     await acquireLock(home, bootId);
-    const overrides = SettingsPatchSchema.safeParse(options.settings ?? {});
-    if (!overrides.success) {
+    let overrides: SettingsPatch;
+    try {
+      overrides = parseSettingsPatch(options.settings ?? {});
+    } catch (error) {
       await releaseLock(home);
-      throw new ApiError('INVALID_INPUT', describe(overrides.error));
+      throw error;
     }
     const saved = await loadSettings(home, options.secrets ?? null);
-    const engine = new DownloadEngine(home, saved.settings, bootId, {
+    const persisted = { ...saved.settings };
+    try {
+      persisted.downloadDir = downloadDirSetting(persisted.downloadDir);
+    } catch (error) {
+      saved.problems.push(
+        `settings.json: ${(error as Error).message}; downloads go to the default folder`,
+      );
+      persisted.downloadDir = '';
+    }
+    const engine = new DownloadEngine(home, persisted, bootId, {
       ...options,
-      settings: overrides.data,
+      settings: overrides,
     });
     const { records, problems } = await engine.#journal.loadAll().catch(async (error: unknown) => {
       await releaseLock(home);
@@ -251,7 +263,7 @@ export class DownloadEngine {
         v: 1,
         id: randomUUID(),
         url: input.url,
-        dir: resolve(input.dir ?? (this.#settings.downloadDir || this.#defaultDir)),
+        dir: this.#taskDir(input.dir),
         autoDir: input.dir === undefined,
         requestedName: input.fileName ?? null,
         fileName: null,
@@ -305,6 +317,12 @@ export class DownloadEngine {
     }
     this.#schedule();
     return added.map((e) => this.#snapshot(e));
+  }
+
+  /** A task's own folder may be relative: to the download folder, the one its user can see. */
+  #taskDir(dir: string | undefined): string {
+    const base = this.#settings.downloadDir || this.#defaultDir;
+    return dir === undefined ? base : resolve(base, expandHome(dir));
   }
 
   async pause(id: string): Promise<TaskSnapshot> {
@@ -537,13 +555,12 @@ export class DownloadEngine {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     this.#assertOpen();
-    const parsed = SettingsPatchSchema.safeParse(patch);
-    if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
-    this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed.data });
+    const parsed = parseSettingsPatch(patch);
+    this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed });
     this.#settings = SettingsSchema.parse({
       ...this.#persisted,
       ...this.#overrides,
-      ...parsed.data,
+      ...parsed,
     });
     // The proxy URL may hold the proxy's password: sealed like other credentials.
     const stored = {
@@ -913,6 +930,16 @@ function queueOrder(a: Entry, b: Entry): number {
     PRIORITY_RANK[a.record.priority] - PRIORITY_RANK[b.record.priority] ||
     a.record.order - b.record.order
   );
+}
+
+/** A settings patch checked against the schema, its download folder made a full path. */
+function parseSettingsPatch(patch: SettingsPatch): SettingsPatch {
+  const parsed = SettingsPatchSchema.safeParse(patch);
+  if (!parsed.success) throw new ApiError('INVALID_INPUT', describe(parsed.error));
+  const { downloadDir } = parsed.data;
+  return downloadDir === undefined
+    ? parsed.data
+    : { ...parsed.data, downloadDir: downloadDirSetting(downloadDir) };
 }
 
 /** Waits for every one of the promises, then throws the first failure, if any. */

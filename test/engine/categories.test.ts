@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_CATEGORIES } from '../../shared/api/settings.ts';
@@ -15,13 +16,17 @@ describe('categories', () => {
     assert.equal(categoryOf('.bashrc', DEFAULT_CATEGORIES), null);
   });
 
-  it('puts a category in a sub-folder of the download folder, or in its own absolute folder', () => {
+  it('puts a category in a sub-folder of the download folder, or in its own full path (~ is home)', () => {
     assert.equal(categoryDir({ name: 'Video', extensions: [], dir: '' }, '/dl'), '/dl/Video');
     assert.equal(
       categoryDir({ name: 'Video', extensions: [], dir: '/media/films' }, '/dl'),
       '/media/films',
     );
     assert.equal(categoryDir({ name: 'Video', extensions: [], dir: 'Films' }, '/dl'), '/dl/Films');
+    assert.equal(
+      categoryDir({ name: 'Video', extensions: [], dir: '~/Films' }, '/dl'),
+      join(homedir(), 'Films'),
+    );
   });
 
   it('sorts downloads without an explicit folder into category folders by the final name', async () => {

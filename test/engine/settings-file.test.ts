@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
@@ -54,6 +55,30 @@ describe('the settings file', () => {
       ]);
     } finally {
       await engine.close();
+      await tmp.cleanup();
+    }
+  });
+
+  it('reads a download folder saved as ~/… under the home folder, and says a relative one', async () => {
+    const tmp = await tempDir();
+    const tilde = await openWithSettings(
+      join(tmp.path, 'tilde'),
+      JSON.stringify({ downloadDir: '~/Downloads' }),
+    );
+    const relative = await openWithSettings(
+      join(tmp.path, 'relative'),
+      JSON.stringify({ downloadDir: 'Downloads' }),
+    );
+    try {
+      assert.equal(tilde.engine.settings.downloadDir, join(homedir(), 'Downloads'));
+      assert.deepEqual(tilde.warnings, []);
+      assert.equal(relative.engine.settings.downloadDir, '');
+      assert.deepEqual(relative.warnings, [
+        'settings.json: downloadDir: give the download folder as a full path (such as ~/Downloads), not "Downloads"; downloads go to the default folder',
+      ]);
+    } finally {
+      await tilde.engine.close();
+      await relative.engine.close();
       await tmp.cleanup();
     }
   });

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../shared/api/errors.ts';
+import { waitForEnd, withHarness } from '../support/engine-harness.ts';
+import { makeContent, sha256, sha256File } from '../support/fixtures.ts';
+
+describe('the download folder', () => {
+  it('takes ~ and ~/… as the home folder, in the settings and in a task’s folder', async () => {
+    await withHarness(async ({ engine, server }) => {
+      const settings = await engine.updateSettings({ downloadDir: '~/Downloads' });
+      assert.equal(settings.downloadDir, join(homedir(), 'Downloads'));
+      const [plain, music, home] = await engine.add([
+        { url: server.url('/a.bin'), paused: true },
+        { url: server.url('/b.mp3'), paused: true, dir: '~/Music' },
+        { url: server.url('/c.bin'), paused: true, dir: '~' },
+      ]);
+      assert.deepEqual(
+        [plain, music, home].map((t) => t!.dir),
+        [join(homedir(), 'Downloads'), join(homedir(), 'Music'), homedir()],
+      );
+    });
+  });
+
+  it('puts a task’s relative folder under the download folder, not where Braid was started', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(10_000);
+      server.addFile('/song.mp3', { body });
+      const [task] = await engine.add([{ url: server.url('/song.mp3'), dir: 'Music' }]);
+      assert.equal(task!.dir, join(dir, 'Music'));
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.equal(await sha256File(join(dir, 'Music', 'song.mp3')), sha256(body));
+      const chosen = join(dir, 'chosen');
+      await engine.updateSettings({ downloadDir: chosen });
+      const [later] = await engine.add([{ url: server.url('/x'), dir: '../x', paused: true }]);
+      assert.equal(later!.dir, join(dir, 'x'));
+    });
+  });
+
+  it('refuses a relative download folder, saying to give a full path, and keeps its own', async () => {
+    await withHarness(async ({ engine, dir }) => {
+      await assert.rejects(engine.updateSettings({ downloadDir: 'Downloads' }), (error) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(error.code, 'INVALID_INPUT');
+        assert.match(error.message, /full path \(such as ~\/Downloads\), not "Downloads"/);
+        return true;
+      });
+      assert.equal(engine.settings.downloadDir, '');
+      const settings = await engine.updateSettings({ downloadDir: join(dir, 'a', '..', 'b') });
+      assert.equal(settings.downloadDir, join(dir, 'b'));
+    });
+  });
+});
