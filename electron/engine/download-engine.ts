@@ -55,7 +55,10 @@ export interface EngineOptions {
   home: string;
   /** Used when neither the task nor the settings name a folder. */
   defaultDownloadDir?: string;
-  /** Overrides for this process only (e.g. `braid get -j 8`); not persisted. */
+  /**
+   * Overrides for this process only (e.g. `braid get -j 8`), each until the user changes that
+   * setting; not persisted.
+   */
   settings?: SettingsPatch;
   /**
    * false: only tasks added, resumed, retried or started in this process run; tasks queued by
@@ -126,7 +129,8 @@ export class DownloadEngine {
   readonly #hostHealth = new HostHealth();
   readonly #names = new NameHolds();
   readonly #defaultDir: string;
-  readonly #overrides: SettingsPatch;
+  /** Per-process settings (EngineOptions.settings) the user has not changed since. */
+  #overrides: SettingsPatch;
   /** With autoStart off: the tasks this process may run. */
   readonly #eligible: Set<string> | null;
   #persisted: Settings;
@@ -557,11 +561,12 @@ export class DownloadEngine {
     this.#assertOpen();
     const parsed = parseSettingsPatch(patch);
     this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed });
-    this.#settings = SettingsSchema.parse({
-      ...this.#persisted,
-      ...this.#overrides,
-      ...parsed,
-    });
+    // A setting the user changes is theirs from now on: kept over the process's override, the
+    // folder chosen in the UI went back to `serve -d`'s at the next change of anything else.
+    this.#overrides = Object.fromEntries(
+      Object.entries(this.#overrides).filter(([key]) => !(key in parsed)),
+    );
+    this.#settings = SettingsSchema.parse({ ...this.#persisted, ...this.#overrides });
     // The proxy URL may hold the proxy's password: sealed like other credentials.
     const stored = {
       ...this.#persisted,

@@ -44,7 +44,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const hub = await ApiHub.open({
     observability,
     home: options.home,
-    defaultDownloadDir: options.defaultDownloadDir,
+    // With --dir, a download folder set back to empty (the default) is that one, as the UI says.
+    defaultDownloadDir: options.dir ?? options.defaultDownloadDir,
     settings: options.dir ? { downloadDir: options.dir } : undefined,
     info: {
       version: options.version,

@@ -51,4 +51,20 @@ describe('the download folder', () => {
       assert.equal(settings.downloadDir, join(dir, 'b'));
     });
   });
+
+  it('keeps a folder the user chose over the process’s own (serve -d) when another setting changes', async () => {
+    const fromCommandLine = '/srv/given-with-d';
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        assert.equal(engine.settings.downloadDir, fromCommandLine);
+        const chosen = join(dir, 'chosen');
+        assert.equal((await engine.updateSettings({ downloadDir: chosen })).downloadDir, chosen);
+        const after = await engine.updateSettings({ theme: 'dark' });
+        assert.deepEqual([after.downloadDir, after.minSegmentSize], [chosen, 64 * 1024]);
+        const [task] = await engine.add([{ url: server.url('/a.bin'), paused: true }]);
+        assert.equal(task!.dir, chosen);
+      },
+      { downloadDir: fromCommandLine },
+    );
+  });
 });

@@ -120,6 +120,48 @@ describe('braid serve (the CLI process)', () => {
     }
   });
 
+  it('with --dir, keeps the folder chosen in the UI, and takes --dir as the default folder', async () => {
+    const dirs = await tempDir();
+    const given = join(dirs.path, 'given');
+    const chosen = join(dirs.path, 'chosen');
+    const token = 'serve-token-0123456789';
+    const serve = await startServeProcess(['--token', token, '--dir', given], {
+      BRAID_HOME: join(dirs.path, 'home'),
+    });
+    try {
+      const port = Number(new URL(serve.url).port);
+      const ws = await openSocket(port, {
+        cookie: `braid_token_${port}=${token}`,
+        origin: `http://127.0.0.1:${port}`,
+      });
+      let id = 0;
+      const call = async (command: string, input: object) => {
+        const sent = ++id;
+        ws.send(JSON.stringify({ kind: 'call', id: sent, command, input }));
+        const reply = await nextFrame(ws, (f) => f.kind === 'result' && f.id === sent);
+        assert.ok(reply.kind === 'result' && reply.result.ok, JSON.stringify(reply));
+        return reply.result.value as Record<string, unknown>;
+      };
+      const newTaskDir = async () => {
+        const added = await call('tasks.add', {
+          tasks: [{ url: 'http://127.0.0.1:9/a.bin', paused: true }],
+        });
+        return (added as unknown as { dir: string }[])[0]!.dir;
+      };
+      await call('settings.update', { downloadDir: chosen });
+      assert.equal((await call('settings.update', { theme: 'dark' })).downloadDir, chosen);
+      assert.equal(await newTaskDir(), chosen);
+      await call('settings.update', { downloadDir: '' });
+      const state = await call('app.state', {});
+      assert.equal((state.info as { defaultDownloadDir: string }).defaultDownloadDir, given);
+      assert.equal(await newTaskDir(), given);
+      ws.close();
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.output());
+      await dirs.cleanup();
+    }
+  });
+
   it('rejects a bad port or a short token before starting anything', async () => {
     const dirs = await tempDir();
     try {
