@@ -1,6 +1,13 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DirectRateGauge, O_DIRECT, splitForDirect } from './direct-io.ts';
+import {
+  identityOf,
+  O_NOFOLLOW,
+  openRegularFile,
+  whatIsAt,
+  type FileIdentity,
+} from './regular-file.ts';
 
 export interface PartFileOptions {
   /** Write whole blocks past the page cache where the platform and filesystem allow. */
@@ -24,6 +31,8 @@ export interface PartFileOptions {
  */
 export class PartFile {
   readonly path: string;
+  /** The file written, whatever its name becomes: published only while `path` is still it. */
+  readonly identity: FileIdentity;
   readonly #handle: FileHandle;
   #direct: FileHandle | null;
   readonly #lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
@@ -38,9 +47,11 @@ export class PartFile {
     path: string,
     handle: FileHandle,
     direct: FileHandle | null,
+    identity: FileIdentity,
     options: PartFileOptions,
   ) {
     this.path = path;
+    this.identity = identity;
     this.#handle = handle;
     this.#direct = direct;
     this.#gauge = options.gauge ?? new DirectRateGauge();
@@ -48,13 +59,39 @@ export class PartFile {
 
   /** Creates the file, failing if anything exists at the path (a name is never taken over). */
   static async create(path: string, options: PartFileOptions): Promise<PartFile> {
-    const handle = await open(path, 'wx');
-    return new PartFile(path, handle, options.direct ? await openDirect(path) : null, options);
+    // O_EXCL: not through a symbolic link either, so the name is the file created.
+    return PartFile.#opened(path, await open(path, 'wx'), options, false);
   }
 
+  /**
+   * Opens a download's `.part` to go on with it: only a regular file, never the one a symbolic
+   * link there points to, which the resume would truncate and overwrite. Fails otherwise, as when
+   * nothing is there: whatever it is, it is not this download's file.
+   */
   static async open(path: string, options: PartFileOptions): Promise<PartFile> {
-    const handle = await open(path, 'r+');
-    return new PartFile(path, handle, options.direct ? await openDirect(path) : null, options);
+    const handle = await openRegularFile(path, constants.O_RDWR | O_NOFOLLOW);
+    if (!handle) throw notOurs(path);
+    return PartFile.#opened(path, handle, options, true);
+  }
+
+  static async #opened(
+    path: string,
+    handle: FileHandle,
+    options: PartFileOptions,
+    checkName: boolean,
+  ): Promise<PartFile> {
+    let direct: FileHandle | null = null;
+    try {
+      const identity = await identityOf(handle);
+      if (options.direct) direct = await openDirect(path, identity);
+      // The name still names the file opened: where O_NOFOLLOW is missing (Windows), a link
+      // was followed, and nothing is written through it.
+      if (checkName && (await whatIsAt(path, identity)) !== 'same') throw notOurs(path);
+      return new PartFile(path, handle, direct, identity, options);
+    } catch (error) {
+      await Promise.all([handle.close(), direct?.close()]);
+      throw error;
+    }
   }
 
   /** Whether whole blocks currently bypass the page cache. */
@@ -148,14 +185,26 @@ export class PartFile {
   }
 }
 
-/** An O_DIRECT handle on the file, or null where the platform or the filesystem has none. */
-async function openDirect(path: string): Promise<FileHandle | null> {
+/**
+ * An O_DIRECT handle on the file `identity` names, or null where the platform or the filesystem
+ * has none. Opened by name: it fails when the name was given to another file meanwhile.
+ */
+async function openDirect(path: string, identity: FileIdentity): Promise<FileHandle | null> {
   if (O_DIRECT === undefined) return null;
+  let handle: FileHandle;
   try {
-    return await open(path, O_DIRECT | constants.O_WRONLY);
+    handle = await open(path, O_DIRECT | constants.O_WRONLY | O_NOFOLLOW);
   } catch {
     return null; // EINVAL: the filesystem does not do direct I/O (tmpfs before Linux 6.6, FUSE…)
   }
+  const opened = await identityOf(handle);
+  if (opened.dev === identity.dev && opened.ino === identity.ino) return handle;
+  await handle.close();
+  throw notOurs(path);
+}
+
+function notOurs(path: string): Error {
+  return new Error(`${path} is not a regular file of this download`);
 }
 
 async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {

@@ -1,6 +1,8 @@
 import { link, lstat, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { DownloadError } from './errors.ts';
 import { PART_SUFFIX, uniqueFileName } from './file-name.ts';
+import { whatIsAt, type FileIdentity } from './regular-file.ts';
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
 
@@ -11,11 +13,13 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
  * to a fresh name first, announced to `beforeMove` (which journals it): a run killed after the
  * move then looks for the data under the fresh name, never under the taken one, where a file of
  * the same size would pass for it. `beforeMove` returns false when another download took the fresh
- * name meanwhile; another is looked for then. Returns the name used.
+ * name meanwhile; another is looked for then. Only `written`, the file the download wrote, is
+ * published (see checkPart). Returns the name used.
  */
 export async function publishPart(
   dir: string,
   name: string,
+  written: FileIdentity,
   isReserved: (candidate: string) => boolean,
   beforeMove: (fresh: string) => Promise<boolean> = async () => true,
 ): Promise<string> {
@@ -23,12 +27,14 @@ export async function publishPart(
   for (let attempt = 0; attempt < 20; attempt++) {
     const part = join(dir, current + PART_SUFFIX);
     const target = join(dir, current);
+    await checkPart(part, written);
     try {
       await link(part, target);
       await unlink(part);
       return current;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'ENOENT') throw partGone(part);
       // A run killed between link and unlink left the final name already linked to the data.
       if (code === 'EEXIST' && (await sameFile(part, target))) {
         await unlink(part);
@@ -48,6 +54,31 @@ export async function publishPart(
     }
   }
   throw new Error(`no free name like ${name} in ${dir}`);
+}
+
+/**
+ * Fails unless `part` still names `written`, the file a download wrote. Deleted or moved since
+ * (or its folder), the download wrote into a file nobody will see; replaced (by a symbolic link to
+ * someone's file, say), what is there now is not the download: never published as it.
+ */
+export async function checkPart(part: string, written: FileIdentity): Promise<void> {
+  const found = await whatIsAt(part, written);
+  if (found === 'gone') throw partGone(part);
+  if (found === 'other') {
+    throw new DownloadError(
+      'FILE_REPLACED',
+      `${part} was replaced by something else while downloading; it is not published`,
+      { retryable: false },
+    );
+  }
+}
+
+function partGone(part: string): DownloadError {
+  return new DownloadError(
+    'FILE_GONE',
+    `${part} is gone: it or its folder ${dirname(part)} was deleted or moved while downloading`,
+    { retryable: false },
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

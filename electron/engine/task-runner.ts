@@ -15,7 +15,7 @@ import type { ConnectionPool } from './connection-pool.ts';
 import { createTransport } from './http-transport.ts';
 import type { NameHolds } from './name-holds.ts';
 import { PartFile } from './part-file.ts';
-import { publishPart } from './publish-file.ts';
+import { checkPart, publishPart } from './publish-file.ts';
 import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
@@ -1041,7 +1041,8 @@ export class TaskRunner {
     ) {
       this.#journaling = true;
       this.#lastJournalWritten = planner.written;
-      void this.#saveJournal()
+      void this.#checkPart()
+        .then(() => this.#saveJournal())
         .catch(() => undefined)
         .finally(() => {
           const took = performance.now() - now;
@@ -1053,6 +1054,22 @@ export class TaskRunner {
 
   #journaling = false;
   #journalDue = 0;
+
+  /**
+   * Its `.part` deleted, moved or replaced while bytes flow (or its folder): the download stops
+   * now, instead of fetching the whole file into one that nobody will see. An error looking
+   * (EACCES…) decides nothing: publishing says it, if it lasts.
+   */
+  async #checkPart(): Promise<void> {
+    const file = this.#file;
+    if (!file) return;
+    try {
+      await checkPart(file.path, file.identity);
+    } catch (error) {
+      if (error instanceof DownloadError && this.#file === file) this.#setFatal(error);
+      throw error;
+    }
+  }
 
   #addWorkers(planner: SegmentPlanner): void {
     const target = this.#targetConnections();
@@ -1170,9 +1187,11 @@ export class TaskRunner {
       if (actual !== r.size) {
         throw protocolError('SIZE_CHANGED', `expected ${r.size} bytes on disk, found ${actual}`);
       }
+      const part = join(r.dir, r.fileName + PART_SUFFIX);
+      // Neither checked nor published if it is not the file written: the name is read again.
+      await checkPart(part, file.identity);
       await file.close();
       this.#file = null;
-      const part = join(r.dir, r.fileName + PART_SUFFIX);
       if (r.options.checksum) {
         // Every byte claimed first: after a mismatch the data is kept for a retry, which a
         // corrected checksum then verifies without fetching it again.
@@ -1189,7 +1208,7 @@ export class TaskRunner {
       }
       r.finalizing = true;
       await this.#saveJournal();
-      await publishPart(r.dir, r.fileName, this.#heldByOther, async (fresh) => {
+      await publishPart(r.dir, r.fileName, file.identity, this.#heldByOther, async (fresh) => {
         if (!this.#holdName(fresh)) return false;
         this.#env.changed();
         await this.#saveJournal();

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { link, readFile, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DownloadError } from '../../electron/engine/errors.ts';
 import { publishPart } from '../../electron/engine/publish-file.ts';
+import type { FileIdentity } from '../../electron/engine/regular-file.ts';
 import { listDir, tempDir } from '../support/fixtures.ts';
 
 /** Runs `fn` in a fresh folder holding `files` (name → content), removed afterwards. */
@@ -21,13 +23,20 @@ async function inFolder(
   }
 }
 
+/** The file now at `path`, as the download's open handle knows the file it wrote. */
+async function identity(path: string): Promise<FileIdentity> {
+  const { dev, ino } = await lstat(path, { bigint: true });
+  return { dev, ino };
+}
+
 /** Our finished `a.iso.part`, and an `a.iso` someone else put there meanwhile. */
 const NAME_TAKEN = { 'a.iso.part': 'ours', 'a.iso': 'theirs' };
 
 describe('publishing a finished download', () => {
   it('renames the .part file to its final name', async () => {
     await inFolder({ 'a.iso.part': 'data' }, async (dir) => {
-      assert.equal(await publishPart(dir, 'a.iso', () => false), 'a.iso');
+      const written = await identity(join(dir, 'a.iso.part'));
+      assert.equal(await publishPart(dir, 'a.iso', written, () => false), 'a.iso');
       assert.deepEqual(await listDir(dir), ['a.iso']);
       assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'data');
     });
@@ -36,7 +45,8 @@ describe('publishing a finished download', () => {
   it('completes a publish killed between link and unlink: one file, no second copy', async () => {
     await inFolder({ 'a.iso.part': 'ours' }, async (dir) => {
       await link(join(dir, 'a.iso.part'), join(dir, 'a.iso'));
-      assert.equal(await publishPart(dir, 'a.iso', () => false), 'a.iso');
+      const written = await identity(join(dir, 'a.iso.part'));
+      assert.equal(await publishPart(dir, 'a.iso', written, () => false), 'a.iso');
       assert.deepEqual(await listDir(dir), ['a.iso']);
       assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'ours');
     });
@@ -44,7 +54,8 @@ describe('publishing a finished download', () => {
 
   it('never replaces a file that appeared under the final name during the download', async () => {
     await inFolder(NAME_TAKEN, async (dir) => {
-      const name = await publishPart(dir, 'a.iso', (c) => c === 'a (1).iso');
+      const written = await identity(join(dir, 'a.iso.part'));
+      const name = await publishPart(dir, 'a.iso', written, (c) => c === 'a (1).iso');
       assert.equal(name, 'a (2).iso', 'skips taken and reserved names');
       assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'theirs');
       assert.equal(await readFile(join(dir, 'a (2).iso'), 'utf8'), 'ours');
@@ -54,13 +65,14 @@ describe('publishing a finished download', () => {
 
   it('announces a move to a fresh name before making it: none when that fails, another name when that one was taken meanwhile, never renaming over its .part', async () => {
     await inFolder(NAME_TAKEN, async (dir) => {
+      const written = await identity(join(dir, 'a.iso.part'));
       const seen: string[][] = [];
       const refuse = async (fresh: string) => {
         seen.push([fresh, ...(await listDir(dir))]);
         throw new Error('the journal is unwritable');
       };
       await assert.rejects(
-        publishPart(dir, 'a.iso', () => false, refuse),
+        publishPart(dir, 'a.iso', written, () => false, refuse),
         /unwritable/,
       );
       assert.deepEqual(seen, [['a (1).iso', 'a.iso', 'a.iso.part']], 'announced before the move');
@@ -71,6 +83,7 @@ describe('publishing a finished download', () => {
       const name = await publishPart(
         dir,
         'a.iso',
+        written,
         () => false,
         async (fresh) => {
           announced.push(fresh);
@@ -84,6 +97,45 @@ describe('publishing a finished download', () => {
       assert.deepEqual(announced, ['a (1).iso', 'a (2).iso']);
       assert.equal(await readFile(join(dir, 'a (1).iso.part'), 'utf8'), 'another download');
       assert.equal(await readFile(join(dir, 'a (2).iso'), 'utf8'), 'ours');
+    });
+  });
+
+  it('never publishes a .part replaced by a symbolic link meanwhile, nor follows it: fails naming the path', async () => {
+    await inFolder({ 'a.iso.part': 'ours', 'precious.dat': 'precious' }, async (dir) => {
+      const written = await identity(join(dir, 'a.iso.part'));
+      await rm(join(dir, 'a.iso.part'));
+      await symlink(join(dir, 'precious.dat'), join(dir, 'a.iso.part'));
+      await assert.rejects(
+        publishPart(dir, 'a.iso', written, () => false),
+        (error) =>
+          error instanceof DownloadError &&
+          error.code === 'FILE_REPLACED' &&
+          error.message.includes(join(dir, 'a.iso.part')),
+      );
+      assert.deepEqual(await listDir(dir), ['a.iso.part', 'precious.dat'], 'nothing published');
+      assert.equal(await readFile(join(dir, 'precious.dat'), 'utf8'), 'precious');
+    });
+  });
+
+  it('says a .part whose folder was moved away is gone, naming the folder', async () => {
+    await inFolder({}, async (top) => {
+      const dir = join(top, 'downloads');
+      await mkdir(dir);
+      await writeFile(join(dir, 'a.iso.part'), 'ours');
+      const written = await identity(join(dir, 'a.iso.part'));
+      await rename(dir, join(top, 'moved'));
+      await assert.rejects(
+        publishPart(dir, 'a.iso', written, () => false),
+        (error) =>
+          error instanceof DownloadError &&
+          error.code === 'FILE_GONE' &&
+          error.message.includes(`its folder ${dir} was deleted or moved`),
+      );
+      assert.deepEqual(
+        await listDir(join(top, 'moved')),
+        ['a.iso.part'],
+        'left where it was moved',
+      );
     });
   });
 });
