@@ -1,4 +1,5 @@
 import { ApiError } from '../../shared/api/errors.ts';
+import { DownloadError } from './errors.ts';
 
 const REASONS = new Map([
   ['ENOSPC', 'the disk is full'],
@@ -17,4 +18,10 @@ export function storageError(error: unknown, home: string): ApiError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const why = REASONS.get(code) ?? (error as Error).message;
   return new ApiError('STORAGE_FAILED', `cannot save Braid's state in ${home}: ${why}`);
+}
+
+/** The same, for a download that could not save its progress: it pauses until fixed. */
+export function stateSaveError(error: unknown, home: string): DownloadError {
+  const { code, message } = storageError(error, home);
+  return new DownloadError(code, message, { retryable: false, cause: error });
 }

@@ -25,6 +25,7 @@ import { retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
 import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
+import { stateSaveError } from './storage-error.ts';
 import type { TaskRecord } from './task-record.ts';
 import { makeFolder } from './make-folder.ts';
 import {
@@ -75,6 +76,8 @@ const MAX_RESTARTS = 3;
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
 const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
 const CANNOT_RESUME = 'the server cannot resume; starting again from the beginning';
+/** A full disk, under the download or under Braid's state: the task pauses until there is room. */
+const RESUMABLE_ONCE_FIXED = new Set(['DISK_FULL', 'STORAGE_FAILED']);
 
 export interface RunnerEnv {
   settings(): Settings;
@@ -277,7 +280,7 @@ export class TaskRunner {
             ? `gave up after starting over ${MAX_RESTARTS} times: ${error.message.split(';')[0]}`
             : error.message;
           const taskError = { code: error.code, message };
-          if (error.code === 'DISK_FULL') return { kind: 'paused', error: taskError };
+          if (RESUMABLE_ONCE_FIXED.has(error.code)) return { kind: 'paused', error: taskError };
           return { kind: 'failed', error: taskError };
         }
       }
@@ -1145,9 +1148,10 @@ export class TaskRunner {
    * claims bytes that are not on disk. With one, only when a flush is due; otherwise `unflushed`
    * keeps the last claims that were (see RunnerEnv.bootId).
    */
-  #saveJournal(): Promise<void> {
+  async #saveJournal(): Promise<void> {
     const boot = this.#env.bootId;
-    return this.#env.journal.save(
+    const journal = this.#env.journal;
+    const save = journal.save(
       this.record.id,
       async () => {
         const r = this.record;
@@ -1159,7 +1163,9 @@ export class TaskRunner {
         const file = this.#file;
         if (claims && file && (boot === null || performance.now() >= this.#flushDue)) {
           this.#flushDue = performance.now() + this.#env.flushEveryMs;
-          await file.sync();
+          await file.sync().catch((error: unknown) => {
+            throw toDownloadError(error);
+          });
           r.unflushed = null;
         } else if (claims && boot !== null) {
           // No mark: the claims saved last were durable. Saves of a task run one at a time, and
@@ -1171,6 +1177,13 @@ export class TaskRunner {
       },
       boot === null,
     );
+    try {
+      await save;
+    } catch (error) {
+      // The data's own errors come as DownloadErrors (above); the rest is the journal's, on the
+      // disk under Braid's state, which may be full while the download's has room.
+      throw error instanceof DownloadError ? error : stateSaveError(error, journal.dir);
+    }
   }
 
   /** Verifies the finished `.part` file, then gives it its final name without overwriting anything. */

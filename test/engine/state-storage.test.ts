@@ -213,16 +213,21 @@ describe("Braid's own state (task journal, lock) on a disk that will not take it
     });
   });
 
-  it('resumes a download when told to even if that cannot be saved, answering with a clear error', async (t) => {
+  it("resumes a download when told to even if that cannot be saved, answering with a clear error, then pauses it saying Braid's state cannot be saved", async (t) => {
     await withDownloadUnderWay(t, async (run) => {
       await run.engine.pause(run.id);
       const filler = await fill(run.disk.dir);
       await assert.rejects(run.engine.resume(run.id), isStorageError);
       assert.equal(run.engine.get(run.id)!.state, 'downloading', 'started at once, as asked');
-      // It runs, and stops on its own once it cannot save its progress either.
+      // It runs, and stops on its own once it cannot save its progress either: said as Braid's
+      // state, not as the download's disk, which has room.
       const stopped = await waitForEnd(run.engine, run.id);
       assert.equal(stopped.state, 'paused');
-      assert.equal(stopped.error?.code, 'DISK_FULL');
+      assert.equal(stopped.error?.code, 'STORAGE_FAILED');
+      assert.equal(
+        stopped.error?.message,
+        `cannot save Braid's state in ${join(run.home, 'tasks')}: the disk is full`,
+      );
       await rm(filler);
       await run.engine.resume(run.id);
       assert.equal((await waitForEnd(run.engine, run.id)).state, 'completed');
