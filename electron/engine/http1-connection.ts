@@ -194,10 +194,16 @@ export class HttpConnection {
         case 'head':
           this.#headLen += n;
           return this.#parseHead();
+        case 'wait':
+          // TLS hands over what it has already decrypted even after a read asked it to stop:
+          // kept for the sink, which is not there yet.
+          this.#keepAside(n);
+          return false;
         case 'body':
           if (this.#readIntoSink) return this.#take(this.#readInto, n);
-          this.#backlog = this.#readInto.subarray(0, n);
-          return this.#feed();
+          this.#keepAside(n);
+          // Waiting for the sink (a late TLS read): the wait's end feeds what was kept.
+          return this.#pausedByUs ? false : this.#feed();
         default:
           // Nobody asked: a server talking out of turn cannot be trusted with another request.
           this.#fail(badResponse('data outside a response'));
@@ -207,6 +213,16 @@ export class HttpConnection {
       this.#fail(error);
       return false;
     }
+  }
+
+  /**
+   * Adds the `n` bytes just read into scratch to the backlog. Copied: scratch is where the next
+   * read lands, and a backlog pointing into it would be overwritten by a late read before the
+   * sink took it (bytes lost, and the rest written where they did not belong).
+   */
+  #keepAside(n: number): void {
+    const read = this.#readInto.subarray(0, n);
+    this.#backlog = this.#backlog ? Buffer.concat([this.#backlog, read]) : Buffer.from(read);
   }
 
   #parseHead(): boolean {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
@@ -27,11 +28,12 @@ function braid(
     interruptAfter?: (out: string) => boolean;
     /** Kills a process still running this long after it started (it then exits with null). */
     killAfterMs?: number;
+    env?: Record<string, string>;
   } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, BRAID_HOME: home },
+      env: { ...process.env, ...options.env, BRAID_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -308,6 +310,42 @@ describe('braid get', () => {
       assert.match(third.stdout, /already downloaded/);
       assert.deepEqual(await listDir(dir), ['video.mkv']);
     });
+  });
+
+  it('downloads over HTTPS with several connections, and resumes after Ctrl-C', async () => {
+    const tls = new URL('../support/tls/', import.meta.url);
+    const cert = await readFile(new URL('cert.pem', tls));
+    const server = await FaultServer.start({
+      tls: { cert, key: await readFile(new URL('key.pem', tls)) },
+    });
+    const tmp = await tempDir();
+    try {
+      const [dir, home] = [join(tmp.path, 'out'), join(tmp.path, 'home')];
+      const env = { NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('cert.pem', tls)) };
+      const body = makeContent(4 * MiB);
+      server.addFile('/disk.iso', { body, faults: { connectionRate: 512 * KiB } });
+      const args = ['get', server.url('/disk.iso'), '-d', dir, '-c', '4'];
+      const first = await braid(args, home, {
+        env,
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const second = await braid(args, home, { env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(await sha256File(join(dir, 'disk.iso')), sha256(body));
+      assert.ok(server.stats.maxOpenConnections >= 2, `${server.stats.maxOpenConnections} open`);
+      assert.ok(server.stats.bodyBytes < body.length * 1.25, `served ${server.stats.bodyBytes}`);
+      // Unthrottled, the body comes right behind each head.
+      server.addFile('/fast.iso', { body });
+      const fast = await braid(['get', server.url('/fast.iso'), '-d', dir, '-c', '4'], home, {
+        env,
+      });
+      assert.equal(fast.code, 0, fast.stderr);
+      assert.equal(await sha256File(join(dir, 'fast.iso')), sha256(body));
+    } finally {
+      await server.close();
+      await tmp.cleanup();
+    }
   });
 
   it('finishes every download when the reader of its output stops early (| head -1)', async () => {

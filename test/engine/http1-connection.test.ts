@@ -487,6 +487,37 @@ describe('HTTP/1.1 connection', () => {
     connection.destroy();
   });
 
+  it('keeps the HTTPS body that arrives before the caller starts reading it', async () => {
+    const body = makeContent(300 * 1024);
+    const server = await scripted((socket) => {
+      socket.write(wholeResponse(body));
+    }, true);
+    const { connection, request } = get(server.url, { tls: { ca: CERT } });
+    const res = await request();
+    // The engine opens the file between the head and the body: TLS goes on handing over what it
+    // had decrypted.
+    await sleep(100);
+    const { sink, bytes } = collector(64 * 1024);
+    assert.equal(await res.body.pipe(sink), true);
+    assert.deepEqual(bytes(), body);
+    connection.destroy();
+  });
+
+  it('keeps every HTTPS byte that arrives while the sink makes it wait', async () => {
+    const body = makeContent(1024 * 1024);
+    const server = await scripted((socket) => {
+      socket.write(wholeResponse(body));
+    }, true);
+    const { connection, request } = get(server.url, { tls: { ca: CERT } });
+    const res = await request();
+    // A slow disk with no room left: every write makes the connection wait a moment, and what
+    // TLS hands over meanwhile has to be kept aside.
+    const { sink, bytes } = collector(16 * 1024, () => sleep(2));
+    assert.equal(await res.body.pipe({ ...sink, hasRoom: () => false }), true);
+    assert.deepEqual(bytes(), body);
+    connection.destroy();
+  });
+
   it('refuses an HTTPS server whose certificate is not trusted, saying why, not to be retried', async () => {
     const server = await scripted(() => undefined, true);
     const error: unknown = await get(server.url)

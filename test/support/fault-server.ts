@@ -7,6 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { open, stat } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -130,7 +131,7 @@ export class FaultServer {
     maxOpenConnections: 0,
     bodyBytesByPath: new Map<string, number>(),
   };
-  readonly #server: http.Server;
+  readonly #server: http.Server | https.Server;
   readonly #routes = new Map<string, Route>();
   readonly #connections = new Map<Socket, Connection>();
   readonly #byClient = new Map<string, Set<Connection>>();
@@ -138,19 +139,26 @@ export class FaultServer {
   readonly #inFlight = new Set<Promise<void>>();
   #nextConnection = 0;
 
-  private constructor(server: http.Server, origin: string) {
+  private constructor(server: http.Server | https.Server, origin: string) {
     this.#server = server;
     this.origin = origin;
   }
 
-  static async start(options: { port?: number } = {}): Promise<FaultServer> {
-    const server = http.createServer();
+  /** `tls`: serves HTTPS with this certificate (test/support/tls holds one for 127.0.0.1). */
+  static async start(
+    options: { port?: number; tls?: { cert: Buffer; key: Buffer } } = {},
+  ): Promise<FaultServer> {
+    const server = options.tls ? https.createServer(options.tls) : http.createServer();
     server.keepAliveTimeout = 5000;
     server.listen(options.port ?? 0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as { port: number };
-    const fault = new FaultServer(server, `http://127.0.0.1:${port}`);
-    server.on('connection', (socket: Socket) => fault.#onConnection(socket));
+    const scheme = options.tls ? 'https' : 'http';
+    const fault = new FaultServer(server, `${scheme}://127.0.0.1:${port}`);
+    // Over TLS, requests come on the TLS socket, not on the TCP one under it.
+    server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
+      fault.#onConnection(socket),
+    );
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
       fault.#onRequest(req, res),
     );
