@@ -79,14 +79,20 @@ function Shell() {
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
     };
+    // Links go to the add dialog, open or not; under another dialog they would open one out of
+    // sight, which would take the keyboard.
+    const underOtherDialog = () =>
+      [...document.querySelectorAll('[role="dialog"]')].some(
+        (dialog) => !dialog.classList.contains('add-dialog'),
+      );
     const onDrop = (e: DragEvent) => {
       e.preventDefault();
-      if (!e.dataTransfer) return;
+      if (!e.dataTransfer || underOtherDialog()) return;
       const links = linksFromTransfer(e.dataTransfer);
       if (links.length) requestAdd(links);
     };
     const onPaste = (e: ClipboardEvent) => {
-      if (isEditable(e.target) || !e.clipboardData) return;
+      if (isEditable(e.target) || !e.clipboardData || underOtherDialog()) return;
       const links = linksFromTransfer(e.clipboardData);
       if (links.length) {
         e.preventDefault();
@@ -194,9 +200,7 @@ function Shell() {
       <Notices />
       <AfterQueueCountdown />
       <LinkOffer />
-      {pendingAdd && (
-        <AddDialog key={pendingAdd.seq} initialUrls={pendingAdd.urls} onClose={clearAddRequest} />
-      )}
+      {pendingAdd && <AddDialog urls={pendingAdd.urls} onClose={clearAddRequest} />}
       {settingsOpen && settings && (
         <SettingsDialog settings={settings} onClose={() => setSettingsOpen(false)} />
       )}

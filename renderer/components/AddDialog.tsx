@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ProbeResult } from '../../shared/api/commands.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import { AddTaskInputSchema, ConnectionsSchema, type AddTaskInput } from '../../shared/api/task.ts';
@@ -18,18 +18,26 @@ import { addParts } from '../app/add-in-parts.ts';
 const PROBE_DELAY_MS = 400;
 
 interface Props {
-  initialUrls: readonly string[];
+  /** Every link handed to the dialog: those handed over while it is open join its box. */
+  urls: readonly string[];
   onClose(): void;
 }
 
 type Algorithm = '' | 'sha256' | 'sha1' | 'md5';
 
-export function AddDialog({ initialUrls, onClose }: Props) {
+export function AddDialog({ urls: handed, onClose }: Props) {
   const t = useT();
   const api = useApi();
   const settings = useApp((s) => s.settings);
   const info = useApp((s) => s.info);
-  const [text, setText] = useState(initialUrls.join('\n'));
+  const [text, setText] = useState(handed.join('\n'));
+  // A drop or paste on the open dialog adds to what is typed there, nothing else changing.
+  const taken = useRef(handed.length);
+  useEffect(() => {
+    const more = handed.slice(taken.current);
+    taken.current = handed.length;
+    if (more.length) setText((current) => withLines(current, more.join('\n')));
+  }, [handed]);
   const [dir, setDir] = useState('');
   const [fileName, setFileName] = useState('');
   const [connections, setConnections] = useState(String(settings?.connections ?? 8));
@@ -174,7 +182,7 @@ export function AddDialog({ initialUrls, onClose }: Props) {
               const file = e.target.files?.[0];
               if (!file) return;
               const imported = await file.text();
-              setText((current) => [current.trim(), imported.trim()].filter(Boolean).join('\n'));
+              setText((current) => withLines(current, imported));
               e.target.value = '';
             }}
           />
@@ -334,6 +342,11 @@ export function AddDialog({ initialUrls, onClose }: Props) {
       </form>
     </Modal>
   );
+}
+
+/** The links box with more lines after its own. */
+function withLines(text: string, more: string): string {
+  return [text.trim(), more.trim()].filter(Boolean).join('\n');
 }
 
 export interface AddForm {

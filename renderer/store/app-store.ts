@@ -60,8 +60,11 @@ export interface StoreState {
   linkOffer: string[] | null;
   /** A running "when the queue finishes" countdown. */
   afterQueue: { action: 'quit' | 'sleep'; at: number } | null;
-  /** Links waiting for the add dialog (dropped, pasted, or handed over by the desktop shell). */
-  pendingAdd: { urls: string[]; seq: number } | null;
+  /**
+   * The add dialog, open, with every link handed to it (dropped, pasted, or handed over by the
+   * desktop shell); links handed over while it is open are added to its box.
+   */
+  pendingAdd: { urls: string[] } | null;
   /** The carrier's state, where it can drop (`braid serve` in a browser). */
   connection: Connection;
 }
@@ -164,7 +167,7 @@ export function createAppStore(): AppStore {
         notices: [...s.notices, { id: ++noticeSeq, kind, text, ...options }].slice(-MAX_NOTICES),
       })),
     dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
-    requestAdd: (urls) => set((s) => ({ pendingAdd: { urls, seq: (s.pendingAdd?.seq ?? 0) + 1 } })),
+    requestAdd: (urls) => set((s) => ({ pendingAdd: withLinks(s.pendingAdd, urls) })),
     clearAddRequest: () => set({ pendingAdd: null }),
     dismissLinkOffer: () => set({ linkOffer: null }),
     setConnection: (connection) =>
@@ -174,6 +177,11 @@ export function createAppStore(): AppStore {
           connection === 'connected' ? s.notices.filter((n) => !n.untilConnected) : s.notices,
       })),
   }));
+}
+
+/** The add dialog opened with `urls`, or, already open, given them besides its own. */
+function withLinks(open: StoreState['pendingAdd'], urls: string[]): StoreState['pendingAdd'] {
+  return { urls: open ? [...open.urls, ...urls] : urls };
 }
 
 /** One batch → one new state; objects of tasks the batch does not mention keep their identity. */
@@ -239,7 +247,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
         n.linkOffer = event.urls;
         break;
       case 'add-request':
-        n.pendingAdd = { urls: event.urls, seq: (n.pendingAdd?.seq ?? 0) + 1 };
+        n.pendingAdd = withLinks(n.pendingAdd, event.urls);
         break;
     }
   }

@@ -44,6 +44,54 @@ describe('links from outside the app', () => {
     );
   });
 
+  it('adds links dropped or pasted on the open add dialog to its box, keeping what was typed', () => {
+    renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'New download' }));
+    const dialog = screen.getByRole('dialog', { name: 'New download' });
+    const links = within(dialog).getByLabelText('URL') as HTMLTextAreaElement;
+    fireEvent.change(links, { target: { value: 'http://a.test/typed.zip' } });
+    fireEvent.change(within(dialog).getByLabelText('Folder'), { target: { value: '/mine' } });
+    fireEvent.change(within(dialog).getByLabelText('Speed limit'), { target: { value: '500K' } });
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.assign(drop, {
+      dataTransfer: transfer({ 'text/uri-list': 'http://a.test/dropped.zip' }),
+    });
+    act(() => {
+      links.dispatchEvent(drop);
+    });
+    // The dialog takes it, not the links box at the drop point (where it would split a line).
+    expect(drop.defaultPrevented).toBe(true);
+    fireEvent.paste(within(dialog).getByRole('button', { name: 'Add' }), {
+      clipboardData: transfer({ 'text/plain': 'also http://a.test/pasted.zip' }),
+    });
+    expect(screen.getAllByRole('dialog')).toHaveLength(1);
+    const now = screen.getByRole('dialog', { name: 'New download' });
+    expect((within(now).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'http://a.test/typed.zip\nhttp://a.test/dropped.zip\nhttp://a.test/pasted.zip',
+    );
+    expect((within(now).getByLabelText('Folder') as HTMLInputElement).value).toBe('/mine');
+    expect((within(now).getByLabelText('Speed limit') as HTMLInputElement).value).toBe('500K');
+  });
+
+  it('ignores links dropped or pasted while another dialog is open', () => {
+    renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const settings = screen.getByRole('dialog', { name: 'Settings' });
+    const save = within(settings).getByRole('button', { name: 'Save' });
+    save.focus();
+    fireEvent.paste(save, { clipboardData: transfer({ 'text/plain': 'http://a.test/x' }) });
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.assign(drop, { dataTransfer: transfer({ 'text/uri-list': 'http://a.test/y' }) });
+    act(() => {
+      settings.dispatchEvent(drop);
+    });
+    expect(drop.defaultPrevented).toBe(true);
+    expect(screen.getAllByRole('dialog').map((d) => d.getAttribute('aria-labelledby'))).toEqual([
+      settings.getAttribute('aria-labelledby'),
+    ]);
+    expect(document.activeElement).toBe(save);
+  });
+
   it('never lets a drag over the window navigate it', () => {
     renderApp();
     const over = new Event('dragover', { bubbles: true, cancelable: true });
