@@ -1,13 +1,37 @@
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+/**
+ * Full-width punctuation (，。！？；：、 brackets and quotes) and the ideographic space: in Chinese
+ * or Japanese text a link runs straight into them, with no space between.
+ */
+const FULL_WIDTH =
+  '\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026';
+const URL_IN_TEXT = new RegExp(`\\bhttps?://[^\\s<>"'\`${FULL_WIDTH}]+`, 'gi');
 /** Punctuation that ends a sentence more often than it ends a link. */
-const TRAILING = /[.,;:!?)\]}]+$/;
+const TRAILING = /[.,;:!?]$/;
+/** A closing bracket at the end belongs to the link only when the link opened it. */
+const OPENER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+function withoutTrailing(url: string): string {
+  let end = url.length;
+  for (;;) {
+    const last = url[end - 1] ?? '';
+    const opener = OPENER[last];
+    if (TRAILING.test(last)) end--;
+    else if (opener && count(url, opener, end) < count(url, last, end)) end--;
+    else return url.slice(0, end);
+  }
+}
+
+function count(text: string, char: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (text[i] === char) n++;
+  return n;
+}
 
 /** http(s) links found in free text (a selection, a paste), in order, without duplicates. */
 export function extractUrls(text: string): string[] {
-  const found = (text.match(URL_IN_TEXT) ?? []).map((url) => url.replace(TRAILING, ''));
+  const found = (text.match(URL_IN_TEXT) ?? []).map(withoutTrailing);
   return [...new Set(found)];
 }
-
 /** Links from a drop or paste: `text/uri-list` (one per line, `#` comments), else plain text. */
 export function linksFromTransfer(data: Pick<DataTransfer, 'getData'>): string[] {
   const uriList = data.getData('text/uri-list');

@@ -28,6 +28,27 @@ describe('links from outside the app', () => {
     ).toEqual(['https://x.test/a.iso', 'http://y.test/a.iso']);
   });
 
+  it('ends a link at full-width punctuation, as Chinese text runs straight into it', () => {
+    expect(
+      extractUrls('下载链接：http://h.test/zh.zip?size=1，谢谢！另一个http://h.test/zh2.zip。'),
+    ).toEqual(['http://h.test/zh.zip?size=1', 'http://h.test/zh2.zip']);
+    expect(extractUrls('「https://h.test/a.iso」、（https://h.test/b.iso）；…')).toEqual([
+      'https://h.test/a.iso',
+      'https://h.test/b.iso',
+    ]);
+  });
+
+  it('keeps a closing bracket the link opened, and drops one the sentence opened', () => {
+    expect(
+      extractUrls(
+        'See https://en.wikipedia.org/wiki/Foo_(bar) and (https://en.wikipedia.org/wiki/Baz_(qux)).',
+      ),
+    ).toEqual([
+      'https://en.wikipedia.org/wiki/Foo_(bar)',
+      'https://en.wikipedia.org/wiki/Baz_(qux)',
+    ]);
+  });
+
   it('opens the add dialog prefilled when links are dropped anywhere on the window', () => {
     renderApp();
     const drop = new Event('drop', { bubbles: true, cancelable: true });
