@@ -239,3 +239,28 @@ describe('the add dialog', () => {
     expect(document.activeElement).toBe(opener);
   });
 });
+
+describe('a dialog keeps the keyboard', () => {
+  it('takes the focus when Add disables under it, then keeps Tab inside and closes on Escape from anywhere', async () => {
+    const { api } = renderApp();
+    api.answers['tasks.add'] = () => new Promise(() => {});
+    const dialog = openDialog();
+    const links = within(dialog).getByLabelText('URL');
+    fireEvent.change(links, { target: { value: 'http://h.test/a' } });
+    const add = within(dialog).getByRole('button', { name: 'Add' });
+    add.focus();
+    await act(async () => fireEvent.click(add));
+    expect((add as HTMLButtonElement).disabled).toBe(true);
+    expect(document.activeElement).toBe(dialog);
+    fireEvent.keyDown(dialog, { key: 'Tab' });
+    expect(document.activeElement).toBe(links);
+
+    // A click on the dialog's text, or a control gone, leaves the focus on the page behind.
+    act(() => (document.activeElement as HTMLElement).blur());
+    fireEvent.keyDown(document.body, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Close' }));
+    act(() => (document.activeElement as HTMLElement).blur());
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { FaultServer } from '../support/fault-server.ts';
+import { makeContent } from '../support/fixtures.ts';
+import { openUiSession, taskRow, type UiSession } from '../support/ui-session.ts';
+
+/** A dialog keeps the keyboard wherever Chromium leaves the focus. */
+describe('web UI dialogs, in Chromium', () => {
+  let server: FaultServer;
+  let session: UiSession;
+  let page: Page;
+
+  before(async () => {
+    server = await FaultServer.start();
+    server.addFile('/a.bin', { body: makeContent(1000) });
+    session = await openUiSession('dialogs', { width: 1280, height: 800 });
+    page = session.page;
+  });
+
+  after(async () => {
+    await session?.close();
+    await server?.close();
+  });
+
+  /** Where the focus is: in the dialog (and on what), or outside it. */
+  const focus = () =>
+    page.locator('body').evaluate((body) => {
+      const active = body.ownerDocument.activeElement;
+      const inside = active?.closest('[role="dialog"]');
+      if (!active || !inside) return `outside: ${active?.tagName ?? 'nothing'}`;
+      return active === inside ? 'the dialog' : `${active.tagName} in the dialog`;
+    });
+
+  it('keeps Tab and Escape after a click on the dialog’s text', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New download' });
+    for (const key of ['Tab', 'Shift+Tab']) {
+      await dialog.getByRole('heading').click();
+      await page.keyboard.press(key);
+      assert.match(await focus(), / in the dialog$/, key);
+    }
+    await dialog.getByRole('heading').click();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('takes the focus when Add disables under it while braid serve does not answer', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New download' });
+    await dialog.getByLabel('URL').fill(server.url('/a.bin'));
+    const add = dialog.getByRole('button', { name: 'Add', exact: true });
+    await add.focus();
+    session.serve.child.kill('SIGSTOP');
+    try {
+      await page.keyboard.press('Enter');
+      await dialog.locator('button[type="submit"]:disabled').waitFor();
+      assert.equal(await focus(), 'the dialog');
+      await page.keyboard.press('Tab');
+      assert.equal(await focus(), 'TEXTAREA in the dialog');
+    } finally {
+      session.serve.child.kill('SIGCONT');
+    }
+    await dialog.waitFor({ state: 'detached' });
+    await taskRow(page, 'a.bin').getByText('Completed', { exact: true }).waitFor();
+  });
+});
