@@ -1,4 +1,7 @@
-/** English strings; the source of truth for every key. `{name}` marks a value filled in. */
+/**
+ * English strings; the source of truth for every key. `{name}` marks a value filled in;
+ * `{count, plural, one {…} other {…}}` a word that follows a number (see translate.ts).
+ */
 export const en = {
   'app.title': 'Braid',
   'app.connecting': 'Connecting to Braid…',
@@ -35,7 +38,7 @@ export const en = {
   'task.sizeUnknown': 'size unknown',
   'task.of': '{done} of {total}',
   'task.eta': '{eta} left',
-  'task.connections': '{count} connections',
+  'task.connections': '{count, plural, one {# connection} other {# connections}}',
   'task.canceled': 'Canceled; its partial data was deleted. Retry starts over.',
   'task.waiting': 'Waiting to start',
   'task.retrying': 'attempt {attempt} of {max} failed, next in {seconds} s',

@@ -8,7 +8,7 @@ import {
   type Settings,
 } from '../../shared/api/settings.ts';
 import { en } from '../../shared/i18n/en.ts';
-import { DICTIONARIES } from '../../renderer/i18n/i18n.ts';
+import { DICTIONARIES, translator } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
 
 /** The app with its settings dialog open; settings.update answers with what it was sent. */
@@ -231,12 +231,24 @@ describe('settings', () => {
 });
 
 describe('translations', () => {
+  it('puts a word after a number in the form the number takes: 1 connection, 2 connections', () => {
+    const t = translator('en');
+    expect([0, 1, 2].map((count) => t('task.connections', { count }))).toEqual([
+      '0 connections',
+      '1 connection',
+      '2 connections',
+    ]);
+    expect(translator('zh-CN')('task.connections', { count: 1 })).toBe('1 个连接');
+  });
+
   it('has every English key, non-empty, in every language, with the same placeholders', () => {
     for (const [language, dictionary] of Object.entries(DICTIONARIES)) {
       for (const key of Object.keys(en) as Array<keyof typeof en>) {
         const text = dictionary[key];
         expect(text, `${language} ${key}`).toBeTruthy();
-        const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+        // `{count}` and `{count, plural, …}` both fill in the count.
+        const placeholders = (s: string) =>
+          [...s.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]).sort();
         expect(placeholders(text), `${language} ${key}`).toEqual(placeholders(en[key]));
       }
       expect(Object.keys(dictionary).sort()).toEqual(Object.keys(en).sort());
