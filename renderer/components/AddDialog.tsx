@@ -60,13 +60,16 @@ export function AddDialog({ urls: handed, onClose }: Props) {
   >({ state: 'idle' });
   const ids = { url: useId(), hint: useId(), errors: useId() };
 
-  let urls: string[] = [];
+  let listed: string[] = [];
   let patternError: string | null = null;
   try {
-    urls = expandUrlPatterns(text);
+    listed = expandUrlPatterns(text);
   } catch (error) {
     patternError = (error as Error).message;
   }
+  // A link given twice (pasted again, in two ranges) is one download, not a.bin and a (1).bin.
+  const urls = [...new Set(listed)];
+  const repeated = listed.length - urls.length;
   // One link is asked about before adding; for several, a first one's name and size would read
   // as if they were all of them.
   const single = urls.length === 1 ? urls[0] : undefined;
@@ -188,7 +191,11 @@ export function AddDialog({ urls: handed, onClose }: Props) {
           />
         </label>
         <p className="hint" id={ids.hint}>
-          {urls.length > 1 ? t('add.count', { count: urls.length }) : t('add.urlHint')}
+          {repeated > 0
+            ? t('add.repeated', { count: urls.length, repeated })
+            : urls.length > 1
+              ? t('add.count', { count: urls.length })
+              : t('add.urlHint')}
         </p>
         {known.length > 0 && (
           <p className="hint known" role="status">

@@ -69,6 +69,8 @@ export const en = {
   'add.url': 'URL',
   'add.urlHint': 'One link per line. Ranges like file[1-10].zip or img[001-120].jpg expand.',
   'add.count': '{count} downloads',
+  'add.repeated':
+    '{count, plural, one {# download} other {# downloads}}: {repeated, plural, one {# repeated link} other {# repeated links}} left out',
   'add.known': 'Already in the list: {names}. Adding again saves another copy.',
   'add.dir': 'Folder',
   'add.fileName': 'File name',

@@ -66,6 +66,7 @@ export const zhCN: Dictionary = {
   'add.url': '链接',
   'add.urlHint': '每行一个链接。file[1-10].zip 或 img[001-120].jpg 这样的范围会被展开。',
   'add.count': '{count} 个下载',
+  'add.repeated': '{count} 个下载：省略了 {repeated} 个重复的链接',
   'add.known': '已在列表中：{names}。再次添加会另存一份。',
   'add.dir': '文件夹',
   'add.fileName': '文件名',

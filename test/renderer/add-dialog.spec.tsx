@@ -216,6 +216,24 @@ describe('the add dialog', () => {
     expect(api.commands('tasks.probe')).toHaveLength(1);
   });
 
+  it('adds a link given several times once, and says how many repeats it left out', async () => {
+    const { api } = renderApp();
+    const dialog = openDialog();
+    fireEvent.change(within(dialog).getByLabelText('URL'), {
+      target: { value: 'http://h.test/a.bin\nhttp://h.test/a.bin\nhttp://h.test/[a-b].bin' },
+    });
+    expect(within(dialog).getByText('2 downloads: 2 repeated links left out')).toBeTruthy();
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Add' })));
+    expect(api.commands('tasks.add')).toEqual([
+      {
+        tasks: [
+          { url: 'http://h.test/a.bin', connections: 8 },
+          { url: 'http://h.test/b.bin', connections: 8 },
+        ],
+      },
+    ]);
+  });
+
   it('keeps the dialog open with the engine message when adding fails', async () => {
     const { api } = renderApp();
     api.fail('tasks.add', 'task 1: dir: too long');
