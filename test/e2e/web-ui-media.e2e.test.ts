@@ -6,7 +6,7 @@ import { FaultServer } from '../support/fault-server.ts';
 import { makeContent, MiB } from '../support/fixtures.ts';
 import { openUiSession, taskRow, type UiSession } from '../support/ui-session.ts';
 
-/** What the list shows under the system's display preferences: less motion. */
+/** What the list shows under the system's display preferences: less motion, forced colours. */
 describe('web UI under display preferences, in Chromium', () => {
   let server: FaultServer;
   let session: UiSession;
@@ -59,5 +59,27 @@ describe('web UI under display preferences, in Chromium', () => {
     assert.equal(bar.width, track.width);
     await page.screenshot({ path: `${ARTIFACTS}reduced-motion.png` });
     await page.emulateMedia({ reducedMotion: 'no-preference' });
+  });
+
+  it('keeps progress and the selected row visible in forced colours', async () => {
+    await taskRow(page, 'with-length.bin').locator('.task-name').click();
+    await page.emulateMedia({ forcedColors: 'active' });
+    try {
+      const fill = fillOf('with-length.bin');
+      const [filled] = await style(fill, 'background-color');
+      const [empty, edge] = await style(fill.locator('..'), 'background-color', 'border-top-style');
+      assert.notEqual(filled, empty, 'the fill stands out from its track');
+      assert.notEqual(edge, 'none', 'the track has an edge');
+      const ring = (name: string) =>
+        style(taskRow(page, name), 'border-top-color', 'border-top-width');
+      assert.notDeepEqual(
+        await ring('with-length.bin'),
+        await ring('no-length.bin'),
+        'selected or not',
+      );
+      await page.screenshot({ path: `${ARTIFACTS}forced-colors.png` });
+    } finally {
+      await page.emulateMedia({ forcedColors: 'none' });
+    }
   });
 });
