@@ -1,8 +1,9 @@
-import { memo } from 'react';
+import { memo, useEffect, useReducer } from 'react';
 import { formatSpeed } from '../../shared/format.ts';
 import type { SpeedSample } from '../../shared/speed-samples.ts';
+import { useApp } from '../app/context.ts';
 import { useT } from '../i18n/i18n.ts';
-import { PLOT_HEIGHT, PLOT_WIDTH, plotSpeed } from './speed-plot.ts';
+import { AVERAGE_MS, PLOT_HEIGHT, PLOT_WIDTH, plotSpeed, SAMPLE_MS } from './speed-plot.ts';
 
 interface Props {
   samples: readonly SpeedSample[];
@@ -12,7 +13,8 @@ interface Props {
 /** Instant speed and its moving average over the last minutes, as an accessible image. */
 export const SpeedGraph = memo(function SpeedGraph({ samples, title }: Props) {
   const t = useT();
-  const { now, average, speedPoints, averagePoints } = plotSpeed(samples);
+  const at = useHostTime(samples.at(-1)?.at);
+  const { now, average, speedPoints, averagePoints } = plotSpeed(samples, at);
   const label = t('speed.label', { now: formatSpeed(now), average: formatSpeed(average) });
   return (
     <figure className="speed-graph">
@@ -44,3 +46,20 @@ export const SpeedGraph = memo(function SpeedGraph({ samples, title }: Props) {
     </figure>
   );
 });
+
+/**
+ * The host's time now. No sample comes while nothing runs: read again each second until the
+ * average over the silence since `lastAt` has fallen to zero.
+ */
+function useHostTime(lastAt: number | undefined): number {
+  const offset = useApp((s) => s.clockOffset);
+  const [, tick] = useReducer((n: number) => n + 1, 0);
+  const at = Date.now() - offset;
+  const falling = lastAt !== undefined && at - lastAt <= AVERAGE_MS;
+  useEffect(() => {
+    if (!falling) return;
+    const timer = setTimeout(tick, SAMPLE_MS);
+    return () => clearTimeout(timer);
+  });
+  return at;
+}

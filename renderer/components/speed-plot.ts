@@ -9,9 +9,9 @@ export const PLOT_HEIGHT = 60;
 export const MIN_SPAN_MS = 60_000;
 /** The engine sends a sample a second while anything runs; a longer silence means nothing ran. */
 const GAP_MS = 2_500;
-const SAMPLE_MS = 1_000;
+export const SAMPLE_MS = 1_000;
 /** The average line: the mean speed over this much time, silence counted as zero. */
-const AVERAGE_MS = 10_000;
+export const AVERAGE_MS = 10_000;
 
 export interface SpeedPlot {
   now: number;
@@ -24,12 +24,14 @@ export interface SpeedPlot {
 /**
  * Places samples on a time axis that ends at the newest one. A silence between samples (the
  * engine stops sending while nothing runs) is drawn as zero, so two downloads an hour apart do
- * not look like one.
+ * not look like one. The speeds read out are those at `at` (the host's time now): after the last
+ * sample, the silence counts too.
  */
-export function plotSpeed(samples: readonly SpeedSample[]): SpeedPlot {
+export function plotSpeed(samples: readonly SpeedSample[], at = -Infinity): SpeedPlot {
   const last = samples.at(-1);
   const first = samples[0];
   if (!last || !first) return { now: 0, average: 0, speedPoints: '', averagePoints: '' };
+  const silence = Math.max(0, at - last.at);
   const points: SpeedSample[] = [];
   for (const [i, sample] of samples.entries()) {
     const before = samples[i - 1];
@@ -40,6 +42,7 @@ export function plotSpeed(samples: readonly SpeedSample[]): SpeedPlot {
     points.push(sample);
   }
   const averages = movingAverages(samples, points);
+  const [average] = movingAverages(samples, [{ at: last.at + silence, speed: 0 }]);
   const span = Math.max(MIN_SPAN_MS, last.at - first.at);
   const peak = Math.max(1, ...samples.map((s) => s.speed));
   const line = (values: readonly number[]) =>
@@ -52,8 +55,8 @@ export function plotSpeed(samples: readonly SpeedSample[]): SpeedPlot {
       })
       .join(' ');
   return {
-    now: last.speed,
-    average: averages.at(-1)!,
+    now: silence > GAP_MS ? 0 : last.speed,
+    average: average!,
     speedPoints: line(points.map((p) => p.speed)),
     averagePoints: line(averages),
   };

@@ -43,6 +43,11 @@ export interface StoreState {
   tasks: Record<string, TaskSnapshot>;
   appSpeed: SpeedSample[];
   taskSpeed: Record<string, SpeedSample[]>;
+  /**
+   * Our clock minus the host's, as of the last speed sample heard (a remote braid serve's clock
+   * may differ); 0 before one is, as on the one machine.
+   */
+  clockOffset: number;
   filter: Filter;
   search: string;
   /** The focused task (detail panel, keyboard position); selected too, unless Ctrl moved it. */
@@ -103,6 +108,7 @@ export function createAppStore(): AppStore {
     tasks: {},
     appSpeed: [],
     taskSpeed: {},
+    clockOffset: 0,
     filter: 'all',
     search: '',
     selectedId: null,
@@ -218,6 +224,7 @@ function reduce(s: StoreState, events: readonly ApiEvent[]): StoreState {
         break;
       case 'speed': {
         n.appSpeed = withSample(n.appSpeed, { at: event.at, speed: event.total });
+        n.clockOffset = Date.now() - event.at;
         const next: Record<string, SpeedSample[]> = {};
         for (const { id, speed } of event.tasks) {
           next[id] = withSample(n.taskSpeed[id] ?? [], { at: event.at, speed });

@@ -64,4 +64,14 @@ describe('the speed plot', () => {
     expect(plotSpeed([...steady, { at: 60_000, speed: 100 }]).average).toBe(10);
     expect(plotSpeed([...steady, { at: 60_000, speed: 100 }]).now).toBe(100);
   });
+
+  it('reads the speeds at the time asked: a silence after the last sample brings them down', () => {
+    const steady = Array.from({ length: 20 }, (_, i) => ({ at: i * 1000, speed: 100 }));
+    expect(plotSpeed(steady, 19_000)).toMatchObject({ now: 100, average: 100 });
+    // Five of the last ten seconds had 100; no sample for longer than the engine's pace is a stop.
+    expect(plotSpeed(steady, 24_000)).toMatchObject({ now: 0, average: 50 });
+    expect(plotSpeed(steady, 30_000)).toMatchObject({ now: 0, average: 0 });
+    // The line still ends at the newest sample.
+    expect(plotSpeed(steady, 30_000).averagePoints).toBe(plotSpeed(steady).averagePoints);
+  });
 });
