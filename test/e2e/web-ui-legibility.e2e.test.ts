@@ -203,6 +203,12 @@ describe('web UI legibility, in Chromium', () => {
       await page.getByRole('button', { name: 'Settings' }).click();
       low.push(...(await lowContrastText(page.getByRole('dialog', { name: 'Settings' }))));
       await page.keyboard.press('Escape');
+      await row('done.txt').getByRole('button', { name: 'Remove' }).click();
+      const remove = page.getByRole('dialog', { name: 'Remove download' });
+      low.push(...(await lowContrastText(remove)));
+      await remove.getByRole('button', { name: 'Remove' }).hover();
+      low.push(...(await lowContrastText(remove)).map((text) => `${text}, hovered`));
+      await page.keyboard.press('Escape');
       assert.deepEqual([...new Set(low)], [], 'text below 4.5:1 (3:1 when large)');
     });
 
