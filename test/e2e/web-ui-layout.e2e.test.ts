@@ -91,4 +91,18 @@ describe('web UI layout, in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}phone-monitor.png` });
     await page.getByRole('button', { name: 'Monitor' }).click();
   });
+
+  it('scrolls nothing sideways in a window 320 px wide, as WCAG reflow asks', async (t) => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    t.after(() => page.setViewportSize({ width: 1280, height: 800 }));
+    const overflow = () =>
+      page.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth);
+    assert.equal(await overflow(), 0, 'the page is wider than the window');
+    await page.screenshot({ path: `${ARTIFACTS}reflow-320.png` });
+    await page.getByRole('button', { name: 'New download' }).click();
+    const add = page.getByRole('dialog', { name: 'New download' });
+    await assertWithinDialog(add, add.getByRole('button', { name: 'Add', exact: true }), 'add');
+    assert.equal(await overflow(), 0, 'the page is wider than the window, add dialog open');
+    await page.keyboard.press('Escape');
+  });
 });
