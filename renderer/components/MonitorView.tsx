@@ -80,7 +80,8 @@ export function MonitorView({ onClose }: { onClose(): void }) {
       {errors.length === 0 ? (
         <p className="hint">{t('monitor.noErrors')}</p>
       ) : (
-        <ol className="recent-errors" aria-labelledby="monitor-errors">
+        // Scrolled by the keyboard too: it takes the focus.
+        <ol className="recent-errors" aria-labelledby="monitor-errors" tabIndex={0}>
           {[...errors].reverse().map((e) => (
             <li key={`${e.at}-${e.text}`}>
               <time dateTime={new Date(e.at).toISOString()}>

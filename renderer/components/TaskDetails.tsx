@@ -253,7 +253,8 @@ function TaskLog({ id }: { id: string }) {
       {lines.length === 0 ? (
         <p className="hint">{t('details.logEmpty')}</p>
       ) : (
-        <ol>
+        // Scrolled by the keyboard too: it takes the focus, with a name to say what it is.
+        <ol tabIndex={0} aria-label={t('details.log')}>
           {lines.slice(-30).map((line, i) => (
             <li key={`${line.time}-${i}`} className={`log-${line.level}`}>
               <time dateTime={new Date(line.time).toISOString()}>

@@ -73,6 +73,8 @@ describe('the monitor view', () => {
     const monitor = screen.getByRole('region', { name: 'Monitor' });
     expect(within(monitor).getByRole('rowheader', { name: 'a.test' })).toBeTruthy();
     expect(within(monitor).getByText(/x\.iso: server answered 404/)).toBeTruthy();
+    // It scrolls past a few lines: the keyboard reaches it.
+    expect(within(monitor).getByRole('list', { name: 'Recent errors' }).tabIndex).toBe(0);
   });
 });
 
@@ -91,6 +93,8 @@ describe('the task log', () => {
     expect(api.commands('tasks.log')).toEqual([{ id: 'a00001' }]);
     expect(within(details).getByText('retry')).toBeTruthy();
     expect(within(details).getByText(/HTTP_503 · attempt 1/)).toBeTruthy();
+    // It scrolls past a few lines: the keyboard reaches it, and hears what it is.
+    expect(within(details).getByRole('list', { name: 'Log' }).tabIndex).toBe(0);
   });
 
   it('gives its times in the UI’s language, not the browser’s', async () => {
