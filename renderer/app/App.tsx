@@ -13,7 +13,8 @@ import { SpeedGraph } from '../components/SpeedGraph.tsx';
 import { TaskDetails } from '../components/TaskDetails.tsx';
 import { TaskList } from '../components/TaskList.tsx';
 import { I18nContext, translator, useT } from '../i18n/i18n.ts';
-import { linksFromTransfer } from '../input/link-text.ts';
+import { formatBytes } from '../../shared/format.ts';
+import { linksFromFiles, linksFromTransfer, MAX_LIST_FILE_BYTES } from '../input/link-text.ts';
 import { displayName, FILTERS, visibleIds, type AppStore } from '../store/app-store.ts';
 import { ApiContext, StoreContext, useApi, useApp, useAppStore } from './context.ts';
 import { errorText } from './error-text.ts';
@@ -90,6 +91,16 @@ function Shell() {
       if (!e.dataTransfer || underOtherDialog()) return;
       const links = linksFromTransfer(e.dataTransfer);
       if (links.length) requestAdd(links);
+      else if (e.dataTransfer.files.length) void takeFiles([...e.dataTransfer.files]);
+    };
+    // A file of links is read; anything else dropped is said, not ignored.
+    const takeFiles = async (files: File[]) => {
+      const { links, refused } = await linksFromFiles(files);
+      if (links.length) requestAdd(links);
+      if (refused.length) {
+        const max = formatBytes(MAX_LIST_FILE_BYTES);
+        store.getState().notify('error', t('drop.notList', { names: refused.join(', '), max }));
+      }
     };
     const onPaste = (e: ClipboardEvent) => {
       if (isEditable(e.target) || !e.clipboardData || underOtherDialog()) return;
@@ -136,7 +147,7 @@ function Shell() {
       window.removeEventListener('drop', onDrop);
       document.removeEventListener('paste', onPaste);
     };
-  }, [requestAdd, run, store]);
+  }, [requestAdd, run, store, t]);
 
   return (
     <div className="app">

@@ -45,3 +45,25 @@ export function linksFromTransfer(data: Pick<DataTransfer, 'getData'>): string[]
   }
   return extractUrls(data.getData('text/plain') || data.getData('text'));
 }
+
+/** A list of links is text, and small: a larger file is something else dropped by mistake. */
+export const MAX_LIST_FILE_BYTES = 4 * 1024 * 1024;
+const LIST_FILE = /\.(txt|lst|list)$/i;
+
+/**
+ * Links in dropped files that are lists of links (text, as the add dialog's import takes them);
+ * `refused` names the files that are not, or hold no link.
+ */
+export async function linksFromFiles(
+  files: readonly File[],
+): Promise<{ links: string[]; refused: string[] }> {
+  const links: string[] = [];
+  const refused: string[] = [];
+  for (const file of files) {
+    const isList = file.type === 'text/plain' || (file.type === '' && LIST_FILE.test(file.name));
+    const found = isList && file.size <= MAX_LIST_FILE_BYTES ? extractUrls(await file.text()) : [];
+    if (found.length) links.push(...found);
+    else refused.push(file.name);
+  }
+  return { links: [...new Set(links)], refused };
+}

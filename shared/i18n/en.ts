@@ -28,6 +28,8 @@ export const en = {
   'search.placeholder': 'Search by name',
   'list.label': 'Downloads',
   'list.empty': 'No downloads yet. Add a link, drop one on the window, or paste it.',
+  'drop.notList':
+    'No links taken from {names}: only links, or text files of links up to {max}, can be dropped.',
   'list.noMatch': 'No downloads match.',
   'state.queued': 'Queued',
   'state.downloading': 'Downloading',

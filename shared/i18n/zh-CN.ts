@@ -25,6 +25,7 @@ export const zhCN: Dictionary = {
   'search.placeholder': '按名称搜索',
   'list.label': '下载列表',
   'list.empty': '还没有下载。添加链接、拖放到窗口或直接粘贴。',
+  'drop.notList': '未从 {names} 中取得链接：只能拖入链接，或不超过 {max} 的链接文本文件。',
   'list.noMatch': '没有匹配的下载。',
   'state.queued': '排队中',
   'state.downloading': '下载中',

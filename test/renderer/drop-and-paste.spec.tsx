@@ -113,6 +113,24 @@ describe('links from outside the app', () => {
     expect(document.activeElement).toBe(save);
   });
 
+  it('reads the links of a dropped text file, and says what else dropped is not taken', async () => {
+    renderApp();
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    const files = [
+      new File(['http://a.test/1.zip\nhttp://a.test/2.zip\n'], 'links.txt', { type: 'text/plain' }),
+      new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'photo.png', { type: 'image/png' }),
+    ];
+    Object.assign(drop, { dataTransfer: { ...transfer({}), files } });
+    await act(async () => {
+      document.body.dispatchEvent(drop);
+    });
+    const dialog = await screen.findByRole('dialog', { name: 'New download' });
+    expect((within(dialog).getByLabelText('URL') as HTMLTextAreaElement).value).toBe(
+      'http://a.test/1.zip\nhttp://a.test/2.zip',
+    );
+    expect(screen.getByText(/No links taken from photo\.png/)).toBeTruthy();
+  });
+
   it('never lets a drag over the window navigate it', () => {
     renderApp();
     const over = new Event('dragover', { bubbles: true, cancelable: true });
