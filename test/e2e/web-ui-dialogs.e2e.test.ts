@@ -64,4 +64,30 @@ describe('web UI dialogs, in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
     await taskRow(page, 'a.bin').getByText('Completed', { exact: true }).waitFor();
   });
+
+  it('adds links dropped on the open add dialog, a text file’s too, to what was typed', async () => {
+    await page.getByRole('button', { name: 'New download' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New download' });
+    await dialog.getByLabel('URL').fill('http://typed.test/a.zip');
+    await dialog.getByLabel('Folder').fill('/mine');
+    // Built in the page (DataTransfer and File are browser types).
+    const data = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['http://file.test/b.zip\\n'], 'links.txt', { type: 'text/plain' }));
+      return transfer;
+    })()`);
+    await dialog.getByLabel('URL').dispatchEvent('drop', { dataTransfer: data });
+    // The file is read after the drop.
+    await page.waitForFunction(
+      (box) => 'value' in box && String(box.value).includes('b.zip'),
+      await dialog.getByLabel('URL').elementHandle(),
+    );
+    assert.equal(
+      await dialog.getByLabel('URL').inputValue(),
+      'http://typed.test/a.zip\nhttp://file.test/b.zip',
+    );
+    assert.equal(await dialog.getByLabel('Folder').inputValue(), '/mine');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
 });
