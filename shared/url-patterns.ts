@@ -3,8 +3,21 @@ import { LIMITS } from './api/limits.ts';
 /** `[1-10]` or `[001-120]` (zero-padded width kept) or `[a-z]`, anywhere in a URL. */
 const RANGE = /\[(\d+)-(\d+)\]|\[([a-z])-([a-z])\]|\[([A-Z])-([A-Z])\]/;
 
+/** What is wrong with the patterns, for a caller that says it in its own words (the UI's). */
+export type UrlPatternProblem =
+  { kind: 'backwards'; range: string } | { kind: 'tooMany'; max: number };
+
 export class UrlPatternError extends Error {
   override name = 'UrlPatternError';
+  readonly problem: UrlPatternProblem;
+  constructor(problem: UrlPatternProblem) {
+    super(
+      problem.kind === 'backwards'
+        ? `range ${problem.range} runs backwards`
+        : `the patterns expand to more than ${problem.max} URLs`,
+    );
+    this.problem = problem;
+  }
 }
 
 /**
@@ -38,7 +51,7 @@ function expandLine(line: string, out: string[], max: number): void {
 function rangeValues(match: RegExpExecArray): string[] {
   if (match[1] !== undefined && match[2] !== undefined) {
     const [from, to] = [Number(match[1]), Number(match[2])];
-    if (to < from) throw new UrlPatternError(`range [${match[1]}-${match[2]}] runs backwards`);
+    if (to < from) throw new UrlPatternError({ kind: 'backwards', range: match[0] });
     const width = match[1].length > 1 && match[1].startsWith('0') ? match[1].length : 0;
     if (to - from >= LIMITS.urlsPerAdd) tooMany(LIMITS.urlsPerAdd);
     const values: string[] = [];
@@ -47,7 +60,7 @@ function rangeValues(match: RegExpExecArray): string[] {
   }
   const from = (match[3] ?? match[5] ?? 'a').charCodeAt(0);
   const to = (match[4] ?? match[6] ?? 'a').charCodeAt(0);
-  if (to < from) throw new UrlPatternError(`range ${match[0]} runs backwards`);
+  if (to < from) throw new UrlPatternError({ kind: 'backwards', range: match[0] });
   const values: string[] = [];
   for (let c = from; c <= to; c++) values.push(String.fromCharCode(c));
   return values;
@@ -59,5 +72,5 @@ function push(out: string[], url: string, max: number): void {
 }
 
 function tooMany(max: number): never {
-  throw new UrlPatternError(`the patterns expand to more than ${max} URLs`);
+  throw new UrlPatternError({ kind: 'tooMany', max });
 }

@@ -3,7 +3,7 @@ import type { ProbeResult } from '../../shared/api/commands.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
 import { AddTaskInputSchema, ConnectionsSchema, type AddTaskInput } from '../../shared/api/task.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
-import { expandUrlPatterns } from '../../shared/url-patterns.ts';
+import { expandUrlPatterns, UrlPatternError } from '../../shared/url-patterns.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi, useApp } from '../app/context.ts';
 import { errorText } from '../app/error-text.ts';
@@ -13,6 +13,7 @@ import { Field } from './Field.tsx';
 import { Modal } from './Modal.tsx';
 import { shortcutHint } from '../app/shortcut-hint.ts';
 import { parseHeaderLines } from '../input/header-lines.ts';
+import { linkProblem } from '../input/link-problem.ts';
 import { addParts } from '../app/add-in-parts.ts';
 
 const PROBE_DELAY_MS = 400;
@@ -65,7 +66,7 @@ export function AddDialog({ urls: handed, onClose }: Props) {
   try {
     listed = expandUrlPatterns(text);
   } catch (error) {
-    patternError = (error as Error).message;
+    patternError = error instanceof UrlPatternError ? patternText(error, t) : String(error);
   }
   // A link given twice (pasted again, in two ranges) is one download, not a.bin and a (1).bin.
   const urls = [...new Set(listed)];
@@ -351,6 +352,13 @@ export function AddDialog({ urls: handed, onClose }: Props) {
   );
 }
 
+/** The patterns' problem in the UI's words. */
+function patternText({ problem }: UrlPatternError, t: Translate): string {
+  return problem.kind === 'backwards'
+    ? t('add.errorBackwards', { range: problem.range })
+    : t('add.errorTooMany', { max: problem.max });
+}
+
 /** The links box with more lines after its own. */
 function withLines(text: string, more: string): string {
   return [text.trim(), more.trim()].filter(Boolean).join('\n');
@@ -416,8 +424,22 @@ export function buildInputs(
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+  const mirrorProblems = (form.urls.length === 1 ? mirrorList : []).flatMap((mirror) => {
+    const problem = linkProblem(mirror, t);
+    if (!problem) return [];
+    const message = `${mirror.slice(0, 120)} — ${problem}`;
+    return [t('add.errorField', { label: t('add.mirrors'), message })];
+  });
+  for (const problem of mirrorProblems) error('mirrors', problem);
+  const mirrors = form.urls.length === 1 && mirrorProblems.length === 0 ? mirrorList : [];
   const tasks: AddTaskInput[] = [];
   for (const url of form.urls) {
+    const problem = linkProblem(url, t);
+    if (problem) {
+      error('url', `${url.slice(0, 120)} — ${problem}`);
+      if (errors.length >= 10) break;
+      continue;
+    }
     const input = {
       url,
       ...(form.dir.trim() ? { dir: form.dir.trim() } : {}),
@@ -425,7 +447,7 @@ export function buildInputs(
       ...(form.connections.trim() && !badCount ? { connections: count } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(Object.keys(headers).length ? { headers } : {}),
-      ...(mirrorList.length && form.urls.length === 1 ? { mirrors: mirrorList } : {}),
+      ...(mirrors.length ? { mirrors } : {}),
       ...(form.algorithm
         ? { checksum: { algorithm: form.algorithm, expected: form.checksum.trim() } }
         : {}),
@@ -439,7 +461,7 @@ export function buildInputs(
           field,
           field === 'url'
             ? `${url.slice(0, 120)} — ${issue.message}`
-            : `${t(`add.${field}`)}: ${issue.message}`,
+            : t('add.errorField', { label: t(`add.${field}`), message: issue.message }),
         );
       }
     } else {

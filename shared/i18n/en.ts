@@ -94,6 +94,13 @@ export const en = {
   'add.submit': 'Add',
   'add.close': 'Close',
   'add.errorUrl': 'Enter at least one link.',
+  'add.errorField': '{label}: {message}',
+  'add.errorLinkInvalid': 'not a valid URL',
+  'add.errorLinkNoScheme': 'not a valid URL; did you mean {guess}?',
+  'add.errorLinkScheme':
+    'unsupported URL scheme "{scheme}": only http: and https: can be downloaded',
+  'add.errorBackwards': 'range {range} runs backwards',
+  'add.errorTooMany': 'the patterns expand to more than {max} URLs',
   'add.errorPartly': '{added} of {total} links were added; the others were not: {message}',
   'add.errorHeader': 'Line {line}: expected "Name: value".',
   'add.errorConnections': 'Connections: a whole number from 1 to {max}.',

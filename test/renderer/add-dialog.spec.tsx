@@ -153,6 +153,40 @@ describe('the add dialog', () => {
     expect(text).not.toMatch(/invalid rate/);
   });
 
+  it('says a bad link, range or mirror in the UI’s language', async () => {
+    const { api } = renderApp();
+    act(() =>
+      api.emit([
+        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
+      ]),
+    );
+    fireEvent.click(screen.getByRole('button', { name: '新建下载' }));
+    const dialog = screen.getByRole('dialog', { name: '新建下载' });
+    const links = within(dialog).getByLabelText('链接');
+    const errors = async () => {
+      await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: '添加' })));
+      return within(dialog).getByRole('alert').textContent ?? '';
+    };
+    fireEvent.change(links, { target: { value: 'http://h.test/[5-1].bin' } });
+    expect(await errors()).toBe('范围 [5-1] 是倒序的');
+    fireEvent.change(links, { target: { value: 'http://h.test/[1-200]/[1-200].bin' } });
+    expect(await errors()).toBe('这些范围展开后超过 10000 个链接');
+    fireEvent.change(links, { target: { value: 'ftp://h.test/a.bin\nh.test/a.bin\nnot a link' } });
+    expect(await errors()).toBe(
+      [
+        'ftp://h.test/a.bin — 不支持的协议“ftp:”：只能下载 http: 和 https: 链接',
+        'h.test/a.bin — 不是有效的链接；是否想输入 https://h.test/a.bin？',
+        'not a link — 不是有效的链接',
+      ].join(''),
+    );
+    fireEvent.change(links, { target: { value: 'http://h.test/a.bin' } });
+    fireEvent.change(within(dialog).getByLabelText('镜像'), { target: { value: 'file:///a.bin' } });
+    expect(await errors()).toBe(
+      '镜像：file:///a.bin — 不支持的协议“file:”：只能下载 http: 和 https: 链接',
+    );
+    expect(api.commands('tasks.add')).toEqual([]);
+  });
+
   it('says when a link is already in the list, and still adds it when asked', async () => {
     const { api } = renderApp([
       task({ id: 'aaaaaa', url: 'http://h.test/a.iso', fileName: 'a.iso', state: 'completed' }),
