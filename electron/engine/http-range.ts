@@ -20,6 +20,11 @@ export interface RangeRequest {
   /** If-Range validator: the server must answer 200 (whole new file) when it no longer matches. */
   ifRange: string | null;
   headers: Readonly<Record<string, string>>;
+  /**
+   * The origin the headers' credentials were given for: the download's own link's. Any other
+   * (a redirect target, a mirror, the target of an earlier redirect asked again) never sees them.
+   */
+  credentialsOrigin: string;
   transport: HttpTransport;
   signal: AbortSignal;
 }
@@ -65,7 +70,7 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
-      ...(url.origin === originalOrigin ? req.headers : withoutCredentials(req.headers)),
+      ...(url.origin === req.credentialsOrigin ? req.headers : withoutCredentials(req.headers)),
       'accept-encoding': 'identity',
     };
     // user:password in the link is HTTP Basic auth for that origin, unless a header says otherwise.

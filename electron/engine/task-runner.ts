@@ -610,6 +610,7 @@ export class TaskRunner {
       range: this.#noRanges ? null : { start: 0, end: PROBE_WINDOW },
       ifRange: null,
       headers: this.record.options.headers,
+      credentialsOrigin: new URL(this.record.url).origin,
       transport: worker.transport,
       signal: worker.signal,
     });
@@ -847,8 +848,9 @@ export class TaskRunner {
         url,
         range: { start, end },
         ifRange: null,
-        // Credentials were given for the primary's origin, not for someone else's server.
-        headers: withoutSecrets(r.options.headers),
+        // Credentials were given for the link's origin: a mirror elsewhere is not sent them.
+        headers: r.options.headers,
+        credentialsOrigin: new URL(r.url).origin,
         transport: worker.transport,
         signal: worker.signal,
       });
@@ -893,6 +895,8 @@ export class TaskRunner {
       range: { start, end },
       ifRange: validator,
       headers: r.options.headers,
+      // #url may be where the link redirected: the credentials still belong to the link's origin.
+      credentialsOrigin: new URL(r.url).origin,
       transport: worker.transport,
       signal: worker.signal,
     });
@@ -1323,12 +1327,6 @@ function validatorsAgree(
   if (r.lastModified !== null && res.lastModified !== null)
     return r.lastModified === res.lastModified;
   return true;
-}
-
-const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie)$/i;
-
-function withoutSecrets(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.test(name)));
 }
 
 function tooLarge(max: number, size: number | null): DownloadError {

@@ -25,6 +25,7 @@ export async function probeUrl(
       range: { start: 0, end: 1 },
       ifRange: null,
       headers,
+      credentialsOrigin: new URL(url).origin,
       transport,
       signal,
     });
