@@ -1,3 +1,5 @@
+import { recoverUtf8 } from './header-utf8.ts';
+
 /**
  * The file name a server suggests in Content-Disposition (RFC 6266). `filename*` (RFC 8187
  * ext-value, UTF-8 or ISO-8859-1) wins over `filename`, whatever their order; an invalid
@@ -74,18 +76,4 @@ function decodeExtValue(value: string): string | null {
   }
   if (charset === 'iso-8859-1') return bytes.toString('latin1') || null;
   return null;
-}
-
-/**
- * undici decodes header bytes as latin1, so a server sending raw UTF-8 in `filename="…"`
- * arrives as mojibake. When those bytes are valid UTF-8, decode them as browsers do.
- */
-function recoverUtf8(value: string): string {
-  // eslint-disable-next-line no-control-regex -- the whole latin1 range is the point here
-  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
 }

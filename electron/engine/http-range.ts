@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DownloadError } from './errors.ts';
+import { recoverUtf8 } from './header-utf8.ts';
 import type { HttpBody, HttpTransport } from './http-body.ts';
 import { httpError } from './retry-policy.ts';
 
@@ -119,7 +120,8 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
 function resolveRedirect(from: URL, location: string): URL {
   let next: URL;
   try {
-    next = new URL(location, from);
+    // Raw UTF-8 in a Location (common, though not allowed) means UTF-8, not Latin-1 letters.
+    next = new URL(recoverUtf8(location), from);
   } catch {
     throw new DownloadError('BAD_REDIRECT', 'the server redirected to an invalid URL', {
       retryable: false,
