@@ -828,8 +828,14 @@ export class TaskRunner {
   /** Mirrors take a share of the connections once the primary told size and validators. */
   #mirrorFor(worker: Worker): string | null {
     const r = this.record;
+    if (r.options.mirrors.length === 0 || !r.resumable || r.size === null) return null;
+    if (!hasValidator(r)) {
+      // Nothing a mirror could answer would prove it the same file: none is asked.
+      for (const m of r.options.mirrors) this.#dropMirror(m, NOTHING_TO_COMPARE);
+      return null;
+    }
     const usable = r.options.mirrors.filter((m) => !this.#badMirrors.has(m));
-    if (usable.length === 0 || !r.resumable || r.size === null) return null;
+    if (usable.length === 0) return null;
     const slot = worker.id % (usable.length + 1);
     return slot === 0 ? null : (usable[slot - 1] ?? null);
   }
@@ -864,9 +870,7 @@ export class TaskRunner {
         ? 'it does not serve the ranges asked'
         : cr.total !== r.size
           ? `its size ${cr.total} differs from ${r.size}`
-          : !validatorsAgree(r, res)
-            ? 'its ETag or Last-Modified differs'
-            : null;
+          : mirrorMismatch(r, res);
     if (problem) {
       res.body.destroy();
       this.#dropMirror(url, problem);
@@ -1315,6 +1319,40 @@ function median(values: number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const NOTHING_TO_COMPARE =
+  'the link shows no ETag or Last-Modified: nothing can prove the mirror serves the same file';
+
+/** Whether the link's file has a validator that can tell it from another of the same size. */
+function hasValidator(r: { etag: string | null; lastModified: string | null }): boolean {
+  return isStrong(r.etag) || r.lastModified !== null;
+}
+
+function isStrong(etag: string | null): etag is string {
+  return etag !== null && !etag.startsWith('W/');
+}
+
+/**
+ * Why a mirror's answer is not provably the link's file, or null when it is: it must show the
+ * link's validator, a strong ETag equal or else a Last-Modified equal. A mirror that shows
+ * neither could serve another file of the same size, and the mix would be published complete.
+ */
+function mirrorMismatch(
+  r: { etag: string | null; lastModified: string | null },
+  res: { etag: string | null; lastModified: string | null },
+): string | null {
+  if (isStrong(r.etag) && isStrong(res.etag)) {
+    return r.etag === res.etag ? null : `its ETag ${res.etag} differs from ${r.etag}`;
+  }
+  if (r.lastModified !== null && res.lastModified !== null) {
+    return r.lastModified === res.lastModified
+      ? null
+      : `its Last-Modified ${res.lastModified} differs from ${r.lastModified}`;
+  }
+  return hasValidator(r)
+    ? "it shows neither the link's ETag nor its Last-Modified"
+    : NOTHING_TO_COMPARE;
 }
 
 /** Same file: strong ETags equal when both have one, else Last-Modified equal when both have one. */
