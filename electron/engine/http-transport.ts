@@ -5,6 +5,7 @@ import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { HttpConnection } from './http1-connection.ts';
 import { proxyChoice, type ProxyChoice } from './proxy-choice.ts';
+import { statusText } from './retry-policy.ts';
 
 type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUrl'>;
 
@@ -121,30 +122,88 @@ const UNREACHABLE: Record<string, string> = {
 };
 
 /**
+ * undici says what a proxy refused only in words: a 407 to a request as "Proxy Authentication
+ * Required (407)", any other answer to CONNECT as "Proxy response (403) !== 200 when HTTP
+ * Tunneling". Read out here (neither can come from the server); other words pass unchanged.
+ */
+const PROXY_ANSWERS = [
+  /^Proxy Authentication Required \((\d{3})\)$/,
+  /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/,
+];
+
+/**
  * A connection that failed before any answer went to the proxy, not to the server (a custom
  * proxy takes every connection; the environment's, those to its own address): said so, and not
- * counted against the server's health, which would blame a server that was never asked.
+ * counted against the server's health, which would blame a server that was never asked. So is
+ * a proxy that refused the request, or closed the connection to it.
  */
 function proxyFailure(error: unknown, choice: ProxyChoice, url: URL): unknown {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
-  const connecting =
-    e.syscall === 'connect' || e.syscall === 'getaddrinfo' || (e.code ?? '') in UNREACHABLE;
+  const e = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    hostname?: string;
+    socket?: { remoteAddress?: string; remotePort?: number };
+  };
   const uri =
     choice.kind === 'custom'
       ? choice.uri
       : url.protocol === 'https:'
         ? choice.httpsProxy
         : choice.httpProxy;
-  if (!connecting || !uri) return error;
+  if (!uri) return error;
   const proxy = new URL(uri);
   const name = proxy.hostname.replace(/^\[|\]$/g, '');
   const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const answer = PROXY_ANSWERS.map((words) => words.exec(e.message ?? '')).find(Boolean);
+  if (answer) return proxyRefused(Number(answer[1]), proxy, url);
+  if (e.code === 'UND_ERR_PRX_CONN') {
+    // The tunnel was never open: the proxy closed the connection it was asked on.
+    return proxyClosed(proxy, e.cause);
+  }
+  if (e.code === 'UND_ERR_SOCKET') {
+    const peer = e.socket;
+    const viaProxy =
+      choice.kind === 'custom' ||
+      (peer?.remotePort === port &&
+        (peer.remoteAddress === name || process.getBuiltinModule('node:net').isIP(name) === 0));
+    return viaProxy ? proxyClosed(proxy, e) : error;
+  }
+  const connecting =
+    e.syscall === 'connect' || e.syscall === 'getaddrinfo' || (e.code ?? '') in UNREACHABLE;
+  if (!connecting) return error;
   const itsOwn = e.hostname === name || (e.address === name && e.port === port);
   if (choice.kind !== 'custom' && !itsOwn) return error;
   const what = UNREACHABLE[e.code ?? ''] ?? 'could not be reached';
   return new DownloadError('PROXY_UNREACHABLE', `the proxy ${proxy.host} ${what} (${e.message})`, {
     retryable: true,
   });
+}
+
+/** The proxy answered instead of the server: 407 wants (other) credentials for the proxy. */
+function proxyRefused(status: number, proxy: URL, url: URL): DownloadError {
+  const what = statusText(status);
+  if (status === 407) {
+    const message = proxy.username
+      ? `the proxy ${proxy.host} refused the user name and password given for it (${what})`
+      : `the proxy ${proxy.host} wants a user name and password (${what}): give them in its address, as http://user:password@${proxy.host}`;
+    return new DownloadError('PROXY_AUTH', message, { retryable: false });
+  }
+  // A proxy's 5xx is usually the server behind it out of reach: that may pass.
+  const retryable = status >= 500 || status === 408 || status === 429;
+  return new DownloadError(
+    'PROXY_REFUSED',
+    `the proxy ${proxy.host} refused to connect to ${url.host} (${what})`,
+    { retryable },
+  );
+}
+
+function proxyClosed(proxy: URL, cause: unknown): DownloadError {
+  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
+  return new DownloadError(
+    'PROXY_CLOSED',
+    `the proxy ${proxy.host} closed the connection before an answer${detail}`,
+    { retryable: true, cause },
+  );
 }
 
 function streamBody(body: Dispatcher.ResponseData['body']): HttpBody {

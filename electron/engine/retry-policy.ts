@@ -39,6 +39,32 @@ const CERTIFICATE_PROBLEMS = new Map([
   ['CERT_UNTRUSTED', 'it is not trusted for this use'],
   ['CERT_REJECTED', 'it is not trusted for this use'],
 ]);
+/**
+ * TLS handshakes that failed, by OpenSSL's reason, with the likely cause in words; not retried
+ * (the server will not change its mind in seconds). Node gives them as EPROTO or ERR_SSL_*, with
+ * OpenSSL's raw text ("write EPROTO 403D…:error:0A000460:SSL routines:…").
+ */
+const TLS_PROBLEMS: ReadonlyArray<[reason: RegExp, cause: string]> = [
+  [
+    /no application protocol/,
+    'the server offers no protocol Braid speaks, likely HTTP/2 alone where Braid uses HTTP/1.1',
+  ],
+  [
+    /protocol version|unsupported protocol|no protocols available|version too low/,
+    'the server offers only a TLS version too old to be safe (likely TLS 1.0 or 1.1)',
+  ],
+  [
+    /wrong version number|packet length too long/,
+    'the server did not answer in TLS, likely a plain-HTTP port (try http://)',
+  ],
+  [/certificate required/, 'the server wants a client certificate, which Braid does not send'],
+  [/unsafe legacy renegotiation/, 'the server needs legacy renegotiation, which is unsafe'],
+  [/dh key too small|key too small/, "the server's key exchange is too weak to be safe"],
+  [
+    /handshake failure|no shared cipher|no cipher/,
+    'the server refused the handshake, likely for want of a cipher both accept',
+  ],
+];
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
 const RETRYABLE_4XX = new Set([408, 425, 429]);
@@ -102,17 +128,22 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** "404 Not Found"; the number alone for a status without a name. */
+export function statusText(status: number): string {
+  // Looked up only here, on an error: node:http loads Node's whole HTTP client and server with
+  // it (~100 internal modules, a few ms at every start). Not `import … from 'node:http'` either:
+  // its ESM facade reads every export, and the lazy WebSocket getter loads Node's bundled undici.
+  const reason = process.getBuiltinModule('node:http').STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : String(status);
+}
+
 /** A response that is not what we asked for, as an error the runner can act on. */
 export function httpError(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   url?: string,
 ): DownloadError {
-  // Looked up only here, on an error: node:http loads Node's whole HTTP client and server with
-  // it (~100 internal modules, a few ms at every start). Not `import … from 'node:http'` either:
-  // its ESM facade reads every export, and the lazy WebSocket getter loads Node's bundled undici.
-  const reason = process.getBuiltinModule('node:http').STATUS_CODES[status];
-  const what = reason ? `${status} ${reason}` : String(status);
+  const what = statusText(status);
   return new DownloadError(
     `HTTP_${status}`,
     `server answered ${what}${url ? ` for ${redactUrl(url)}` : ''}`,
@@ -162,6 +193,14 @@ export function toDownloadError(error: unknown): DownloadError {
       },
     );
   }
+  if (isTlsFailure(code)) {
+    const reason = tlsReason(found);
+    const cause = TLS_PROBLEMS.find(([pattern]) => pattern.test(reason))?.[1];
+    const message = cause
+      ? `the TLS connection failed: ${cause} (${reason})`
+      : `the TLS connection failed (${reason})`;
+    return new DownloadError('TLS_FAILED', message, { retryable: false, cause: error });
+  }
   if (code === 'ENOTFOUND') {
     const host = typeof found.hostname === 'string' ? found.hostname : detail;
     return new DownloadError(code, `host not found: ${host}`, { retryable: false, cause: error });
@@ -174,6 +213,19 @@ interface CodedError {
   code: string;
   hostname?: unknown;
   message?: unknown;
+  /** OpenSSL's reason, on ERR_SSL_* errors. */
+  reason?: unknown;
+}
+
+function isTlsFailure(code: string): boolean {
+  return code === 'EPROTO' || code.startsWith('ERR_SSL_');
+}
+
+/** OpenSSL's reason ("wrong version number"), out of its error text when not given apart. */
+function tlsReason(error: CodedError): string {
+  if (typeof error.reason === 'string' && error.reason) return error.reason;
+  const text = messageOf(error);
+  return /:error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(text)?.[1]?.trim() ?? text.trim();
 }
 
 /** The first error in the cause chain that is ours or has a code we classify. */
@@ -194,6 +246,7 @@ function isClassified(code: string): boolean {
     DISK_FULL_CODES.has(code) ||
     FILE_ACCESS_CODES.has(code) ||
     CERTIFICATE_PROBLEMS.has(code) ||
+    isTlsFailure(code) ||
     code === 'ENOTFOUND'
   );
 }
