@@ -45,6 +45,11 @@ export function settingsPatch(
       return 0;
     }
   };
+  const folder = draft.downloadDir.trim();
+  // The host refuses a relative folder (relative to where it was started, which no one sees).
+  if (folder && !/^(~($|[\\/])|\/|\\\\|[A-Za-z]:[\\/])/.test(folder)) {
+    problems.push({ field: 'downloadDir', message: t('settings.errorFolderRelative') });
+  }
   const globalLimit = rate(rates.globalLimit, 'globalLimit', t('settings.globalLimit'));
   const limit = rate(rates.scheduledLimit, 'limitSchedule.limit', t('schedule.limitRate'));
   const patch = {

@@ -113,6 +113,8 @@ export const en = {
   'settings.errorLimit': '{label}: a speed such as 500K or 2M, or empty for none.',
   'settings.errorTime': '{label}: enter a time, such as 22:00.',
   'settings.errorDays': '{label}: tick at least one day.',
+  'settings.errorFolderRelative':
+    'Download folder: give a full path, such as ~/Downloads or /data/downloads.',
   'settings.errorProxy': 'Proxy URL: use http://host:port or https://host:port.',
   'settings.errorCategoryName':
     '{label}: give it a name that can be a folder name (without / \\ : * ? " < > |).',

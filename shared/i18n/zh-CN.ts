@@ -107,6 +107,8 @@ export const zhCN: Dictionary = {
   'settings.errorLimit': '{label}：请输入速率，如 500K 或 2M；留空表示不限速。',
   'settings.errorTime': '{label}：请输入时间，如 22:00。',
   'settings.errorDays': '{label}：请至少勾选一天。',
+  'settings.errorFolderRelative':
+    '下载文件夹：请填写完整路径，例如 ~/Downloads 或 /data/downloads。',
   'settings.errorProxy': '代理地址：请使用 http://主机:端口 或 https://主机:端口。',
   'settings.errorCategoryName': '{label}：请填写可用作文件夹名的名称（不含 / \\ : * ? " < > |）。',
   'settings.errorExtensions': '{label}：只能包含字母和数字，如 mp4、mkv。',

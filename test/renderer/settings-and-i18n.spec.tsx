@@ -157,6 +157,29 @@ describe('settings', () => {
     expect(api.commands('settings.update')).toEqual([]);
   });
 
+  it('asks for a full path for the download folder at its field, and takes ~ and drive letters', async () => {
+    const { api, dialog } = openSettings();
+    const folder = within(dialog).getByLabelText('Download folder');
+    fireEvent.change(folder, { target: { value: 'Downloads' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toBe(
+      'Download folder: give a full path, such as ~/Downloads or /data/downloads.',
+    );
+    expect(folder.getAttribute('aria-invalid')).toBe('true');
+    expect(api.commands('settings.update')).toEqual([]);
+    for (const path of ['~/Downloads', 'D:\\Downloads', '/data']) {
+      if (!screen.queryByRole('dialog', { name: 'Settings' })) {
+        fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+      }
+      const open = screen.getByRole('dialog', { name: 'Settings' });
+      fireEvent.change(within(open).getByLabelText('Download folder'), { target: { value: path } });
+      await act(async () => fireEvent.click(within(open).getByRole('button', { name: 'Save' })));
+    }
+    const sent = api.commands('settings.update') as Array<{ downloadDir: string }>;
+    expect(sent.map((p) => p.downloadDir)).toEqual(['~/Downloads', 'D:\\Downloads', '/data']);
+  });
+
   it('says what is wrong with a time in the UI’s words at its field, marks it and goes there', async () => {
     const { api } = renderApp();
     fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
