@@ -10,6 +10,16 @@ function openDialog() {
   return screen.getByRole('dialog', { name: 'New download' });
 }
 
+/** The add dialog of an app whose settings say 简体中文. */
+function openDialogInChinese() {
+  const { api } = renderApp();
+  act(() =>
+    api.emit([{ type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) }]),
+  );
+  fireEvent.click(screen.getByRole('button', { name: '新建下载' }));
+  return { api, dialog: screen.getByRole('dialog', { name: '新建下载' }) };
+}
+
 describe('the add dialog', () => {
   it('refuses file: and javascript: links with a clear message and sends nothing', async () => {
     const { api } = renderApp();
@@ -135,14 +145,7 @@ describe('the add dialog', () => {
   });
 
   it('says a bad speed limit in the UI’s language', async () => {
-    const { api } = renderApp();
-    act(() =>
-      api.emit([
-        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
-      ]),
-    );
-    fireEvent.click(screen.getByRole('button', { name: '新建下载' }));
-    const dialog = screen.getByRole('dialog', { name: '新建下载' });
+    const { dialog } = openDialogInChinese();
     fireEvent.change(within(dialog).getByLabelText('链接'), {
       target: { value: 'http://h.test/a' },
     });
@@ -154,14 +157,7 @@ describe('the add dialog', () => {
   });
 
   it('says a bad link, range or mirror in the UI’s language', async () => {
-    const { api } = renderApp();
-    act(() =>
-      api.emit([
-        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
-      ]),
-    );
-    fireEvent.click(screen.getByRole('button', { name: '新建下载' }));
-    const dialog = screen.getByRole('dialog', { name: '新建下载' });
+    const { api, dialog } = openDialogInChinese();
     const links = within(dialog).getByLabelText('链接');
     const errors = async () => {
       await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: '添加' })));

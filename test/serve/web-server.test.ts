@@ -76,10 +76,13 @@ async function withServe(
     version: 'test',
     staticDir,
   });
+  // A spec may stop it itself (to see what its clients are told): closed once either way.
+  let closing: Promise<void> | null = null;
+  const stop = () => (closing ??= running.close());
   try {
-    await fn(running, running.server.port);
+    await fn({ ...running, close: stop }, running.server.port);
   } finally {
-    await running.close();
+    await stop();
     await dirs.cleanup();
   }
 }
@@ -342,28 +345,12 @@ describe('braid serve web server', () => {
   });
 
   it('tells a connected tab it is going away (1001) when it stops', async () => {
-    const dirs = await tempDir();
-    try {
-      await mkdir(`${dirs.path}/ui`, { recursive: true });
-      await writeFile(`${dirs.path}/ui/index.html`, '<!doctype html><title>Braid</title>');
-      const running = await startServe({
-        home: `${dirs.path}/home`,
-        host: '127.0.0.1',
-        port: 0,
-        token: TOKEN,
-        defaultDownloadDir: `${dirs.path}/dl`,
-        allowedHosts: [],
-        version: 'test',
-        staticDir: `${dirs.path}/ui/`,
-      });
-      const port = running.server.port;
+    await withServe(async (s, port) => {
       const ws = await openSocket(port, { authorization: `Bearer ${TOKEN}` });
       const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-      await running.close();
+      await s.close();
       assert.equal(await closed, 1001);
-    } finally {
-      await dirs.cleanup();
-    }
+    });
   });
 
   it('refuses to start when the web UI has not been built', async () => {
