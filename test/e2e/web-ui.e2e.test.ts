@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -26,7 +27,12 @@ describe('web UI served by braid serve, in Chromium', () => {
     server.addFile('/notes.txt', { body: small });
     dirs = await tempDir('braid-e2e-');
     downloads = join(dirs.path, 'downloads');
-    serve = await startServeProcess(['--dir', downloads], { BRAID_HOME: join(dirs.path, 'home') });
+    const home = join(dirs.path, 'home');
+    // A download on an expired link fails after a few attempts, not after 11 rounds of backoff
+    // (a minute and a half): the spec of a new link waits for that failure.
+    await mkdir(home, { recursive: true });
+    await writeFile(join(home, 'settings.json'), JSON.stringify({ maxRetries: 2 }));
+    serve = await startServeProcess(['--dir', downloads], { BRAID_HOME: home });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (error) => pageErrors.push(String(error)));
