@@ -1,20 +1,33 @@
-// `npm start`: the desktop app when an Electron binary is installed; otherwise the same UI in a
-// browser through `braid serve`, with a clear note why.
+// `npm start`: the desktop app, fetching the Electron binary on first run; where that cannot be
+// done (no network), the same UI in a browser through `braid serve`, with a clear note why.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { electronBinary } from './electron-binary.ts';
+import { electronBinary, installElectron } from './electron-binary.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const electron = electronBinary();
 const extra = process.argv.slice(2);
 
+async function findOrInstallElectron(): Promise<string | null> {
+  const installed = electronBinary();
+  // An override names a binary of the user's own: downloading ours would not make it appear.
+  if (installed || process.env['ELECTRON_OVERRIDE_DIST_PATH']) return installed;
+  console.error('Electron is not installed yet: downloading it once (needs network)…');
+  const outcome = await installElectron();
+  const binary = outcome.ok ? electronBinary() : null;
+  if (!binary) {
+    console.error(
+      `Could not install Electron (${outcome.ok ? 'the installer left no executable' : outcome.summary}). ` +
+        'Starting `braid serve` instead: open the URL below. ' +
+        '(To try again: node node_modules/electron/install.js, then npm start.)',
+    );
+  }
+  return binary;
+}
+
+const electron = await findOrInstallElectron();
 const child = electron
   ? spawn(electron, [root, ...extra], { stdio: 'inherit' })
-  : (console.error(
-      'No Electron binary is installed here (node_modules/electron has only its types; the binary ' +
-        'is fetched on first run, which needs network). Starting `braid serve` instead: open the URL below.',
-    ),
-    spawn(process.execPath, [`${root}bin/braid.js`, 'serve', ...extra], { stdio: 'inherit' }));
+  : spawn(process.execPath, [`${root}bin/braid.js`, 'serve', ...extra], { stdio: 'inherit' });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => child.kill(signal));
