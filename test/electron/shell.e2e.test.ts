@@ -4,24 +4,28 @@ import { describe, it, type TestContext } from 'node:test';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { electronBinary } from '../../scripts/electron-binary.ts';
 import { tempDir } from '../support/fixtures.ts';
+import { launchFlags, launchProblem } from './electron-launch.ts';
 
-// Runs wherever an Electron binary is installed (headless Linux: under `xvfb-run -a`); on machines
-// without one, every test says so and skips. The desktop bundles are built by `npm run build`.
+// Runs wherever an Electron binary is installed and can open windows (headless Linux: under
+// `xvfb-run -a`); elsewhere every test says why and skips. The desktop bundles are built by
+// `npm run build`.
 const BINARY = electronBinary();
+const PROBLEM = launchProblem(BINARY, process.platform, process.env);
+const FLAGS = launchFlags(process.getuid?.());
 const MAIN = new URL('../../dist/electron/main.mjs', import.meta.url).pathname;
 const PRELOAD = new URL('../../dist/electron/preload.cjs', import.meta.url).pathname;
 
 function skipWithoutElectron(t: TestContext): boolean {
-  if (BINARY) return false;
-  console.log('SKIPPED: no Electron binary');
-  t.skip('SKIPPED: no Electron binary');
+  if (!PROBLEM) return false;
+  console.log(`SKIPPED: ${PROBLEM}`);
+  t.skip(`SKIPPED: ${PROBLEM}`);
   return true;
 }
 
 async function launch(home: string, extraArgs: string[] = []): Promise<ElectronApplication> {
   return electron.launch({
     executablePath: BINARY as string,
-    args: [MAIN, `--user-data-dir=${home}/user-data`, ...extraArgs],
+    args: [...FLAGS, MAIN, `--user-data-dir=${home}/user-data`, ...extraArgs],
     env: { ...process.env, BRAID_HOME: `${home}/braid` },
   });
 }
@@ -107,15 +111,27 @@ describe('desktop shell (Electron)', () => {
     });
   });
 
-  it('blocks navigation away from the app and new windows', async (t) => {
+  it('blocks navigation away from the app, and opens new windows in the system browser', async (t) => {
     if (skipWithoutElectron(t)) return;
     await withApp(async (app) => {
       const page = await app.firstWindow();
+      // The developer's browser stays shut: the shell's call is recorded instead.
+      await app.evaluate(({ shell }) => {
+        const opened: string[] = [];
+        Object.assign(globalThis, { openedExternally: opened });
+        shell.openExternal = async (url: string) => {
+          opened.push(url);
+        };
+      });
       await page.evaluate("location.href = 'https://example.test/'").catch(() => {});
       await page.evaluate("window.open('https://example.test/')");
       await page.waitForTimeout(500);
       assert.equal(page.url(), 'app://braid/index.html');
       assert.equal(app.windows().length, 1);
+      const opened = await app.evaluate(
+        () => (globalThis as { openedExternally?: string[] }).openedExternally,
+      );
+      assert.deepEqual(opened, ['https://example.test/']);
     });
   });
 
@@ -141,6 +157,7 @@ describe('desktop shell (Electron)', () => {
       const second = spawn(
         BINARY as string,
         [
+          ...FLAGS,
           MAIN,
           `--user-data-dir=${home}/user-data`,
           'braid://add?url=http%3A%2F%2F127.0.0.1%3A9%2Fx.iso',
