@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ import {
 import { inWindow } from '../../shared/time-window.ts';
 import { canTransition, LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { readBootId } from './boot-id.ts';
+import { estimatedBootTime, maybeSameBoot, readBootId, type BootMark } from './boot-id.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostHealth } from './host-health.ts';
@@ -980,14 +981,17 @@ function forgetProgress(record: TaskRecord): void {
 
 /**
  * One engine per home: a second one would run the same tasks into the same files. The lock
- * holds the owner's pid and OS boot. A lock of another boot is stale whatever its pid
- * (after a power cut that pid may be any process of this boot, which would lock Braid out).
+ * holds the owner's pid and OS boot (its id, and its estimated start time for where there is no
+ * id). A lock of another boot is stale whatever its pid (after a power cut or a Windows shutdown
+ * that pid may be any process of this boot, which would lock Braid out).
  */
 async function acquireLock(home: string, bootId: string | null): Promise<void> {
   const path = join(home, 'engine.lock');
+  const now = { id: bootId, time: estimatedBootTime() };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(path, `${process.pid}\n${bootId ?? ''}\n`, { flag: 'wx' });
+      const content = `${process.pid}\n${bootId ?? ''}\n${Math.round(now.time)}\n`;
+      await writeFile(path, content, { flag: 'wx' });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -998,8 +1002,13 @@ async function acquireLock(home: string, bootId: string | null): Promise<void> {
       }
     }
     const { pid, boot } = await readLock(path);
-    const sameBoot = !boot || !bootId || boot === bootId;
-    if (sameBoot && Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    if (
+      maybeSameBoot(boot, now) &&
+      Number.isInteger(pid) &&
+      pid > 0 &&
+      pid !== process.pid &&
+      isAlive(pid)
+    ) {
       throw new ApiError(
         'ENGINE_LOCKED',
         `another Braid process (pid ${pid}) is using ${home}; close it or set BRAID_HOME to another folder`,
@@ -1016,10 +1025,31 @@ async function releaseLock(home: string): Promise<void> {
   if ((await readLock(path)).pid === process.pid) await unlink(path).catch(() => undefined);
 }
 
-/** The lock's owner; a lock of an older version holds the pid alone. */
-async function readLock(path: string): Promise<{ pid: number; boot: string }> {
-  const [pid = '', boot = ''] = (await readFile(path, 'utf8').catch(() => '')).split('\n');
-  return { pid: Number(pid), boot };
+/**
+ * Releases this process's lock on `home` at once, for an OS that ends the process right after
+ * telling it (Windows logging off): the engine's own close would not get that far.
+ */
+export function releaseLockNow(home: string): void {
+  const path = join(resolve(home), 'engine.lock');
+  try {
+    if (parseLock(readFileSync(path, 'utf8')).pid === process.pid) unlinkSync(path);
+  } catch {
+    // No lock, or not ours to remove.
+  }
+}
+
+async function readLock(path: string): Promise<{ pid: number; boot: BootMark }> {
+  return parseLock(await readFile(path, 'utf8').catch(() => ''));
+}
+
+/** The lock's owner; older versions wrote the pid alone, then the boot id without its time. */
+function parseLock(content: string): { pid: number; boot: BootMark } {
+  const [pid = '', id = '', time = ''] = content.split('\n');
+  const started = time ? Number(time) : NaN;
+  return {
+    pid: Number(pid),
+    boot: { id: id || null, time: Number.isFinite(started) ? started : null },
+  };
 }
 
 function isAlive(pid: number): boolean {
