@@ -9,6 +9,7 @@ import { ApiHub } from '../api/api-hub.ts';
 import { ClipboardWatch } from '../api/clipboard-watch.ts';
 import { probeUrl } from '../engine/url-probe.ts';
 import { braidHome } from '../engine/braid-home.ts';
+import { releaseLockNow } from '../engine/download-engine.ts';
 import { openObservability } from '../observability/observability.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { DesktopStatus } from './desktop-status.ts';
@@ -65,10 +66,7 @@ if (!app.requestSingleInstanceLock({ links: pendingLinks })) {
   app.on('will-quit', (event) => {
     if (!hub) return;
     event.preventDefault();
-    const closing = hub;
-    hub = null;
-    status?.dispose();
-    void closing.close().finally(() => app.quit());
+    void closeEngine().finally(() => app.quit());
   });
   app.whenReady().then(start, fail);
 }
@@ -142,10 +140,30 @@ function showWindow(): void {
         win?.hide();
       }
     });
+    win.on('session-end', endSession);
   }
   if (win.isMinimized()) win.restore();
   win.show();
   win.focus();
+}
+
+async function closeEngine(): Promise<void> {
+  const closing = hub;
+  hub = null;
+  status?.dispose();
+  await closing?.close();
+}
+
+/**
+ * Windows logs off or shuts down: it ends the process right after this event, and before-quit
+ * and will-quit never come. The engine's close gets as far as it can (saves there are fsynced as
+ * they go: what it does not finish costs progress, not data), and the lock goes at once.
+ */
+function endSession(): void {
+  if (!hub) return;
+  const home = hub.engine.home;
+  void closeEngine().catch(() => {});
+  releaseLockNow(home);
 }
 
 /** Links from outside open the add dialog, prefilled, once the renderer listens. */
