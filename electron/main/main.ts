@@ -45,9 +45,10 @@ if (!app.requestSingleInstanceLock({ links: pendingLinks })) {
   } else {
     app.setAsDefaultProtocolClient(PROTOCOL);
   }
-  // macOS delivers braid:// links this way, possibly before `ready`.
+  // macOS delivers braid:// links this way, possibly before `ready` (start() shows the window).
   app.on('open-url', (event, url) => {
     event.preventDefault();
+    showWindow();
     handOver(linksFromArgv([url]));
   });
   app.on('second-instance', (_event, argv, _cwd, data) => {
@@ -129,6 +130,7 @@ async function start(): Promise<void> {
 }
 
 function showWindow(): void {
+  // Before the engine is open (before `ready`, too) there is nothing to show: start() shows it.
   if (!hub) return;
   if (!win || win.isDestroyed()) {
     win = createMainWindow(PRELOAD, undefined);
