@@ -69,7 +69,7 @@ if (!app.requestSingleInstanceLock({ links: pendingLinks })) {
     event.preventDefault();
     void closeEngine().finally(() => app.quit());
   });
-  app.whenReady().then(start, fail);
+  app.whenReady().then(start).catch(fail);
 }
 
 async function start(): Promise<void> {
