@@ -26,3 +26,11 @@ export function externalUrl(url: string): string | null {
     return null;
   }
 }
+
+/**
+ * The one permission a page may have: writing to the clipboard (Copy link uses
+ * navigator.clipboard.writeText), and only our app's own pages. Everything else is denied.
+ */
+export function permissionAllowed(permission: string, url: string | undefined | null): boolean {
+  return permission === 'clipboard-sanitized-write' && isAppUrl(url);
+}

@@ -11,6 +11,7 @@ import { probeUrl } from '../engine/url-probe.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { releaseLockNow } from '../engine/download-engine.ts';
 import { openObservability } from '../observability/observability.ts';
+import { permissionAllowed } from './app-origin.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { DesktopStatus } from './desktop-status.ts';
 import { attachWindow, serveIpc } from './ipc-transport.ts';
@@ -73,10 +74,12 @@ if (!app.requestSingleInstanceLock({ links: pendingLinks })) {
 }
 
 async function start(): Promise<void> {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl)),
   );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, origin) =>
+    permissionAllowed(permission, origin),
+  );
   serveRenderer(RENDERER);
   await adoptSystemProxy();
   const downloads = app.getPath('downloads');
