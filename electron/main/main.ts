@@ -17,6 +17,7 @@ import { DesktopStatus } from './desktop-status.ts';
 import { attachWindow, serveIpc } from './ipc-transport.ts';
 import { linksFromArgv, PROTOCOL } from './launch-args.ts';
 import { createMainWindow } from './main-window.ts';
+import { sleepCommand } from './sleep-command.ts';
 import { proxyFromResolution } from './system-proxy.ts';
 
 // Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
@@ -226,15 +227,9 @@ function watchClipboard(hub: ApiHub): void {
 /** Held until closed, or their click handlers never fire. */
 const offers = new Set<Notification>();
 
-/** There is no Electron API for sleep: each OS's own command does it. */
 function sleepComputer(): void {
-  const [command, args] =
-    process.platform === 'win32'
-      ? ['rundll32.exe', ['powrprof.dll,SetSuspendState', '0,1,0']]
-      : process.platform === 'darwin'
-        ? ['pmset', ['sleepnow']]
-        : ['systemctl', ['suspend']];
-  spawn(command, args, { detached: true, stdio: 'ignore' })
+  const [command, args] = sleepCommand(process.platform);
+  spawn(command, args, { detached: true, stdio: 'ignore', windowsHide: true })
     .on('error', () => {})
     .unref();
 }
