@@ -67,7 +67,10 @@ function appIcon(size: number) {
   });
 }
 
-/** Tray icons: strands only; black for macOS templates (the OS recolours), white elsewhere. */
+/**
+ * Tray icons: strands only. Black for macOS templates (the OS recolours them); elsewhere white for
+ * dark taskbars and near-black for light ones (electron/main/tray-icon.ts picks).
+ */
 function trayIcon(size: number, shade: number) {
   return encodePng(size, (x, y) => [
     shade,
@@ -80,7 +83,8 @@ function trayIcon(size: number, shade: number) {
 if (import.meta.main) {
   const out = new URL('../build/', import.meta.url).pathname;
   writeFileSync(`${out}icon.png`, appIcon(1024));
-  writeFileSync(`${out}tray.png`, trayIcon(32, 255));
+  writeFileSync(`${out}tray-white.png`, trayIcon(32, 255));
+  writeFileSync(`${out}tray-black.png`, trayIcon(32, 0x1f));
   writeFileSync(`${out}trayTemplate.png`, trayIcon(22, 0));
   writeFileSync(`${out}trayTemplate@2x.png`, trayIcon(44, 0));
 }

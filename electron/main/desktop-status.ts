@@ -1,4 +1,12 @@
-import { BrowserWindow, Notification, powerSaveBlocker, Tray, Menu, nativeImage } from 'electron';
+import {
+  BrowserWindow,
+  Notification,
+  powerSaveBlocker,
+  Tray,
+  Menu,
+  nativeImage,
+  nativeTheme,
+} from 'electron';
 import type { ApiEvent } from '../../shared/api/api-events.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { ApiHub } from '../api/api-hub.ts';
@@ -25,13 +33,17 @@ export class DesktopStatus {
   #blocker: number | null = null;
   #timer: NodeJS.Timeout;
   readonly #buildMenu: () => void;
+  readonly #recolour: () => void;
   #language: string;
 
-  constructor(hub: ApiHub, icon: string | undefined, actions: StatusActions) {
+  /** `icon` names the tray icon for the theme of the moment: it is asked again when that changes. */
+  constructor(hub: ApiHub, icon: () => string, actions: StatusActions) {
     this.#hub = hub;
     this.#language = hub.engine.settings.language;
     for (const task of hub.engine.list()) this.#states.set(task.id, task.state);
-    this.#tray = new Tray(icon ? nativeImage.createFromPath(icon) : nativeImage.createEmpty());
+    this.#tray = new Tray(nativeImage.createFromPath(icon()));
+    this.#recolour = () => this.#tray.setImage(nativeImage.createFromPath(icon()));
+    nativeTheme.on('updated', this.#recolour);
     this.#tray.setToolTip('Braid');
     this.#tray.on('click', actions.show);
     const call = (command: 'tasks.pauseAll' | 'tasks.resumeAll') => {
@@ -59,6 +71,7 @@ export class DesktopStatus {
 
   dispose(): void {
     clearInterval(this.#timer);
+    nativeTheme.off('updated', this.#recolour);
     if (this.#blocker !== null) powerSaveBlocker.stop(this.#blocker);
     this.#tray.destroy();
   }

@@ -1,8 +1,19 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
-import { app, clipboard, dialog, Notification, safeStorage, session, shell } from 'electron';
+import {
+  app,
+  clipboard,
+  dialog,
+  nativeTheme,
+  Notification,
+  safeStorage,
+  session,
+  shell,
+} from 'electron';
 import { ApiError } from '../../shared/api/errors.ts';
 import { translator } from '../../shared/i18n/translate.ts';
 import { ApiHub } from '../api/api-hub.ts';
@@ -18,6 +29,8 @@ import { attachWindow, serveIpc } from './ipc-transport.ts';
 import { linksFromArgv, PROTOCOL } from './launch-args.ts';
 import { createMainWindow } from './main-window.ts';
 import { sleepCommand } from './sleep-command.ts';
+import { TRAY_HINT_MARK, trayHint } from './tray-hint.ts';
+import { trayIconFile } from './tray-icon.ts';
 import { proxyFromResolution } from './system-proxy.ts';
 
 // Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
@@ -27,7 +40,7 @@ const RENDERER = fileURLToPath(new URL('../renderer/', import.meta.url));
 const ICONS = app.isPackaged
   ? join(process.resourcesPath, 'icons')
   : fileURLToPath(new URL('../../build/', import.meta.url));
-const TRAY_ICON = join(ICONS, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
+const trayIcon = () => join(ICONS, trayIconFile(process.platform, nativeTheme, process.env));
 
 let hub: ApiHub | null = null;
 let win: BrowserWindow | null = null;
@@ -130,7 +143,7 @@ async function start(): Promise<void> {
   });
   showWindow();
   watchClipboard(hub);
-  status = new DesktopStatus(hub, TRAY_ICON, { show: showWindow, quit: () => app.quit() });
+  status = new DesktopStatus(hub, trayIcon, { show: showWindow, quit: () => app.quit() });
 }
 
 function showWindow(): void {
@@ -144,6 +157,7 @@ function showWindow(): void {
       if (!quitting) {
         event.preventDefault();
         win?.hide();
+        explainTray();
       }
     });
     win.on('session-end', endSession);
@@ -170,6 +184,18 @@ function endSession(): void {
   const home = hub.engine.home;
   void closeEngine().catch(() => {});
   releaseLockNow(home);
+}
+
+/** Says, once, that closing the window left Braid downloading (where there may be no tray). */
+function explainTray(): void {
+  const mark = join(app.getPath('userData'), TRAY_HINT_MARK);
+  const hint = hub && trayHint(process.platform, hub.engine.settings.language, existsSync(mark));
+  if (!hint || !Notification.isSupported()) return;
+  const note = new Notification(hint);
+  heldNotes.add(note);
+  note.on('close', () => heldNotes.delete(note));
+  note.show();
+  writeFile(mark, '').catch(() => {});
 }
 
 /** Links from outside open the add dialog, prefilled, once the renderer listens. */
@@ -211,12 +237,12 @@ function watchClipboard(hub: ApiHub): void {
         body: urls.join('\n'),
         silent: true,
       });
-      offers.add(note);
+      heldNotes.add(note);
       note.on('click', () => {
         showWindow();
         handOver(urls);
       });
-      note.on('close', () => offers.delete(note));
+      note.on('close', () => heldNotes.delete(note));
       note.show();
     },
   });
@@ -224,8 +250,8 @@ function watchClipboard(hub: ApiHub): void {
     if (hub.engine.settings.clipboardWatch) void watch.check();
   }, CLIPBOARD_POLL_MS).unref();
 }
-/** Held until closed, or their click handlers never fire. */
-const offers = new Set<Notification>();
+/** Held until closed: a notification that is garbage-collected loses its click handler. */
+const heldNotes = new Set<Notification>();
 
 function sleepComputer(): void {
   const [command, args] = sleepCommand(process.platform);
