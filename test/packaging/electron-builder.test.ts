@@ -16,6 +16,28 @@ async function loadConfig(): Promise<Configuration> {
   return parse(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration;
 }
 
+/**
+ * Without network there is no Electron to package; a stand-in executable carrying a fuse wire in
+ * Electron's format (all fuses at their defaults) is enough to produce the unpacked app, its
+ * asar, and the flipped fuses. Returns the folder to give as `electronDist`.
+ */
+async function standInElectron(dir: string): Promise<string> {
+  const electronDist = join(dir, 'electron');
+  await mkdir(electronDist);
+  await writeFile(
+    join(electronDist, 'electron'),
+    Buffer.concat([
+      Buffer.from('#!/bin/sh\n# '),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, 8]),
+      Buffer.from('10110001'),
+      Buffer.from('\n'),
+    ]),
+  );
+  await chmod(join(electronDist, 'electron'), 0o755);
+  return electronDist;
+}
+
 describe('desktop packaging (electron-builder.yml)', () => {
   it('targets AppImage and deb, NSIS and dmg, with the app id, icon and braid:// protocol', async () => {
     const config = await loadConfig();
@@ -26,7 +48,6 @@ describe('desktop packaging (electron-builder.yml)', () => {
     assert.deepEqual(config.win?.target, ['nsis']);
     assert.deepEqual(config.mac?.target, ['dmg']);
     assert.deepEqual(config.protocols, [{ name: 'Braid link', schemes: ['braid'] }]);
-    assert.ok(config.linux?.mimeTypes?.includes('x-scheme-handler/braid'));
     const icon = await readFile(join(ROOT, String(config.icon)));
     assert.equal(icon.readUInt32BE(16), 1024, 'a 1024 px PNG icon');
     assert.deepEqual(config.electronFuses, {
@@ -49,22 +70,7 @@ describe('desktop packaging (electron-builder.yml)', () => {
   it('packs the bundles and the UI into app.asar, and no sources, tests or source maps', async () => {
     const dirs = await tempDir('braid-pack-');
     try {
-      // Without network there is no Electron to package; a stand-in executable carrying a fuse
-      // wire in Electron's format (all fuses at their defaults) is enough to produce the unpacked
-      // app, its asar, and the flipped fuses.
-      const electronDist = join(dirs.path, 'electron');
-      await mkdir(electronDist);
-      await writeFile(
-        join(electronDist, 'electron'),
-        Buffer.concat([
-          Buffer.from('#!/bin/sh\n# '),
-          Buffer.from(SENTINEL),
-          Buffer.from([1, 8]),
-          Buffer.from('10110001'),
-          Buffer.from('\n'),
-        ]),
-      );
-      await chmod(join(electronDist, 'electron'), 0o755);
+      const electronDist = await standInElectron(dirs.path);
       const config = await loadConfig();
       await build({
         projectDir: ROOT,
@@ -105,6 +111,39 @@ describe('desktop packaging (electron-builder.yml)', () => {
         /\.map$|^\/(electron|renderer|shared|test|bench|scripts|node_modules)\/|\.ts$/.test(f),
       );
       assert.deepEqual(stray, []);
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
+  it("registers braid:// once in the deb's desktop entry and keeps electron-builder's dependencies", async () => {
+    const config = await loadConfig();
+    // Listing some replaced the defaults (libgtk-3-0, libxss1, xdg-utils, libsecret-1-0…).
+    assert.equal(config.deb?.depends, undefined);
+    const dirs = await tempDir('braid-deb-');
+    try {
+      let desktopEntry = '';
+      await build({
+        projectDir: ROOT,
+        targets: Platform.LINUX.createTarget('deb'),
+        publish: 'never',
+        // Called with fpm's arguments and the desktop entry just before fpm would run; true
+        // stops there (fpm is not installed here).
+        effectiveOptionComputed: async (options: unknown) => {
+          const [, desktopFile] = options as [string[], string];
+          desktopEntry = await readFile(desktopFile, 'utf8');
+          return true;
+        },
+        // electron-builder reads electron-builder.yml itself and adds these (given in full, its
+        // protocols would be merged with the file's: two objects, listed twice).
+        config: {
+          electronDist: await standInElectron(dirs.path),
+          electronVersion: '45.3.4',
+          directories: { output: join(dirs.path, 'release') },
+        },
+      });
+      const mime = desktopEntry.split('\n').find((line) => line.startsWith('MimeType='));
+      assert.equal(mime, 'MimeType=x-scheme-handler/braid;');
     } finally {
       await dirs.cleanup();
     }
