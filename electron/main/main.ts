@@ -189,7 +189,8 @@ function endSession(): void {
 /** Says, once, that closing the window left Braid downloading (where there may be no tray). */
 function explainTray(): void {
   const mark = join(app.getPath('userData'), TRAY_HINT_MARK);
-  const hint = hub && trayHint(process.platform, hub.engine.settings.language, existsSync(mark));
+  const hint =
+    hub && trayHint(process.platform, translator(hub.engine.settings.language), existsSync(mark));
   if (!hint || !Notification.isSupported()) return;
   const note = new Notification(hint);
   heldNotes.add(note);

@@ -221,6 +221,9 @@ export const en = {
   'clipboard.offer': 'Copied: {links}',
   'clipboard.download': 'Download…',
   'desktop.show': 'Show Braid',
+  'desktop.keepsRunningTitle': 'Braid keeps downloading',
+  'desktop.keepsRunningBody':
+    'Braid is still running in the background. Launch Braid again, or click its tray icon where there is one, to bring the window back.',
   'desktop.quit': 'Quit',
   'desktop.idle': 'Braid — idle',
   'desktop.status': 'Braid — {downloading} downloading, {queued} queued{percent} · {speed}',

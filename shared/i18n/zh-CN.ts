@@ -214,6 +214,9 @@ export const zhCN: Dictionary = {
   'clipboard.offer': '已复制：{links}',
   'clipboard.download': '下载…',
   'desktop.show': '显示 Braid',
+  'desktop.keepsRunningTitle': 'Braid 仍在下载',
+  'desktop.keepsRunningBody':
+    'Braid 仍在后台运行。再次启动 Braid，或点击托盘图标（如有），即可重新打开窗口。',
   'desktop.quit': '退出',
   'desktop.idle': 'Braid — 空闲',
   'desktop.status': 'Braid — {downloading} 个下载中，{queued} 个排队{percent} · {speed}',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { trayHint } from '../../electron/main/tray-hint.ts';
+import { translator } from '../../shared/i18n/translate.ts';
 import { trayIconFile, type ThemeReading } from '../../electron/main/tray-icon.ts';
 
 const theme = (apps: boolean, taskbar: boolean): ThemeReading => ({
@@ -48,11 +49,11 @@ describe('the tray icon', () => {
 
 describe('closing the window to the tray', () => {
   it('says once, on Linux, that Braid keeps downloading and how to get it back', () => {
-    const hint = trayHint('linux', 'en', false);
+    const hint = trayHint('linux', translator('en'), false);
     assert.match(String(hint?.body), /Launch Braid again/);
-    assert.match(String(trayHint('linux', 'zh-CN', false)?.title), /Braid/);
-    assert.equal(trayHint('linux', 'en', true), null, 'not a second time');
-    assert.equal(trayHint('win32', 'en', false), null, 'Windows always has its tray');
-    assert.equal(trayHint('darwin', 'en', false), null);
+    assert.match(String(trayHint('linux', translator('zh-CN'), false)?.title), /Braid/);
+    assert.equal(trayHint('linux', translator('en'), true), null, 'not a second time');
+    assert.equal(trayHint('win32', translator('en'), false), null, 'Windows always has its tray');
+    assert.equal(trayHint('darwin', translator('en'), false), null);
   });
 });
