@@ -1209,11 +1209,12 @@ export class TaskRunner {
         throw protocolError('SIZE_CHANGED', `expected ${r.size} bytes on disk, found ${actual}`);
       }
       const part = join(r.dir, r.fileName + PART_SUFFIX);
-      // Neither checked nor published if it is not the file written: the name is read again.
-      await checkPart(part, file.identity);
       await file.close();
       this.#file = null;
       if (r.options.checksum) {
+        // Not hashed if it is not the file written (the hash reads it by name); publishing
+        // checks again, so without a checksum one look is enough.
+        await checkPart(part, file.identity);
         // Every byte claimed first: after a mismatch the data is kept for a retry, which a
         // corrected checksum then verifies without fetching it again.
         await this.#saveJournal();
