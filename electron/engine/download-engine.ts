@@ -34,6 +34,7 @@ import { inWindow } from '../../shared/time-window.ts';
 import { canTransition, LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { estimatedBootTime, maybeSameBoot, readBootId, type BootMark } from './boot-id.ts';
+import { eachAtMost } from './at-most.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostHealth } from './host-health.ts';
@@ -91,6 +92,8 @@ const PROGRESS_MS = 100;
  * at the next start; finished files are flushed this long after. Linux lets data wait 30 s.
  */
 const FLUSH_EVERY_MS = 10_000;
+/** Published files flushed at once: enough to keep the disk and libuv's pool busy. */
+const FLUSHES_AT_ONCE = 8;
 const SCHEDULE_CHECK_MS = 5000;
 const SPEED_EVERY_TICKS = 10;
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
@@ -846,26 +849,24 @@ export class DownloadEngine {
     const batch = [...this.#unflushed];
     this.#unflushed.clear();
     const run = async () => {
-      await Promise.all(
-        batch.map(async (entry) => {
-          const { record } = entry;
-          if (!record.unflushed || record.state !== 'completed' || !record.fileName) return;
-          try {
-            await flushPublished(record.dir, record.fileName);
-          } catch (error) {
-            // The mark stays: after a reboot the unflushed bytes are fetched again.
-            this.#log({
-              level: 'error',
-              event: 'flush_failed',
-              taskId: record.id,
-              message: (error as Error).message,
-            });
-            return;
-          }
-          record.unflushed = null;
-          if (this.#entries.has(record.id)) await this.#save(entry).catch(() => undefined);
-        }),
-      );
+      await eachAtMost(batch, FLUSHES_AT_ONCE, async (entry) => {
+        const { record } = entry;
+        if (!record.unflushed || record.state !== 'completed' || !record.fileName) return;
+        try {
+          await flushPublished(record.dir, record.fileName);
+        } catch (error) {
+          // The mark stays: after a reboot the unflushed bytes are fetched again.
+          this.#log({
+            level: 'error',
+            event: 'flush_failed',
+            taskId: record.id,
+            message: (error as Error).message,
+          });
+          return;
+        }
+        record.unflushed = null;
+        if (this.#entries.has(record.id)) await this.#save(entry).catch(() => undefined);
+      });
     };
     this.#flushing = this.#flushing.then(run);
     return this.#flushing;

@@ -66,6 +66,7 @@ const TLS_PROBLEMS: ReadonlyArray<[reason: RegExp, cause: string]> = [
   ],
 ];
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+const TOO_MANY_FILES_CODES = new Set(['EMFILE', 'ENFILE']);
 const FILE_ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 /** Longest wait a server's Retry-After gets; beyond that it is treated as this. */
@@ -176,6 +177,13 @@ export function toDownloadError(error: unknown): DownloadError {
       cause: error,
     });
   }
+  if (TOO_MANY_FILES_CODES.has(code)) {
+    // Others' files come and go: worth another try after a moment.
+    return new DownloadError('TOO_MANY_FILES', `too many files open (${detail})`, {
+      retryable: true,
+      cause: error,
+    });
+  }
   if (FILE_ACCESS_CODES.has(code)) {
     return new DownloadError('FILE_ACCESS', `cannot write the file (${detail})`, {
       retryable: false,
@@ -244,6 +252,7 @@ function isClassified(code: string): boolean {
   return (
     RETRYABLE_NETWORK.has(code) ||
     DISK_FULL_CODES.has(code) ||
+    TOO_MANY_FILES_CODES.has(code) ||
     FILE_ACCESS_CODES.has(code) ||
     CERTIFICATE_PROBLEMS.has(code) ||
     isTlsFailure(code) ||

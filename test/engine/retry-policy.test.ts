@@ -195,6 +195,15 @@ describe('toDownloadError', () => {
     assert.equal(e.retryable, false);
   });
 
+  it('retries when the process has too many files open (EMFILE, ENFILE), saying so', () => {
+    for (const code of ['EMFILE', 'ENFILE']) {
+      const e = toDownloadError(errno(code));
+      assert.equal(e.code, 'TOO_MANY_FILES');
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /too many files open/);
+    }
+  });
+
   it('turns permission and read-only errors into FILE_ACCESS, not retried', () => {
     for (const code of ['EACCES', 'EPERM', 'EROFS']) {
       const e = toDownloadError(errno(code));
