@@ -192,11 +192,14 @@ export function parseContentRange(
     const start = Number(satisfied[1]);
     const last = Number(satisfied[2]);
     const total = satisfied[3] === '*' ? null : Number(satisfied[3]);
+    // Past 2^53 a number is no longer exact: 2^53 + 1 read as 2^53, a size that cannot be right.
+    if (![start, last + 1, total ?? 0].every(Number.isSafeInteger)) return null;
     if (last < start || (total !== null && last >= total)) return null;
     return { start, end: last + 1, total };
   }
   const unsatisfied = /^\s*bytes\s+\*\/(\d{1,16})\s*$/i.exec(value);
-  return unsatisfied ? { total: Number(unsatisfied[1]) } : null;
+  const total = unsatisfied ? Number(unsatisfied[1]) : NaN;
+  return Number.isSafeInteger(total) ? { total } : null;
 }
 
 /**
