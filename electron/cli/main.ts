@@ -354,9 +354,10 @@ async function continueTask(
     await engine.setConnections(task.id, connections);
   }
   // Headers given this time (a fresh cookie, say) replace the download's own; none given, it
-  // keeps its own. A finished download is not fetched again for them.
+  // keeps its own. A finished download is not fetched again for them, nor a running one stopped.
   const { headers } = input;
-  if (headers && task.state !== 'completed' && !sameHeaders(headers, task.options.headers)) {
+  const changeable = LINK_CHANGEABLE.includes(task.state);
+  if (headers && changeable && !sameHeaders(headers, task.options.headers)) {
     task = await engine.setUrl(task.id, task.url, headers);
   }
   const checksum = input.checksum ?? null;

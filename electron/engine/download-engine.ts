@@ -343,10 +343,15 @@ export class DownloadEngine {
   async resume(id: string): Promise<TaskSnapshot> {
     const entry = this.#get(id);
     requireState(entry, ['paused'], 'resumed');
+    this.#requeue(entry);
+    return this.#commit(entry);
+  }
+
+  /** Paused → queued, its last error cleared, and this process's to run. */
+  #requeue(entry: Entry): void {
     this.#transition(entry, 'queued');
     entry.record.error = null;
-    this.#eligible?.add(id);
-    return this.#commit(entry);
+    this.#eligible?.add(entry.record.id);
   }
 
   /** Pauses every queued and running task; answers how many. */
@@ -367,11 +372,7 @@ export class DownloadEngine {
     // All are queued before the first schedule: resumed one by one, the first in the list took
     // the free slots whatever their priority.
     const resumed = this.#inStates(['paused']);
-    for (const entry of resumed) {
-      this.#transition(entry, 'queued');
-      entry.record.error = null;
-      this.#eligible?.add(entry.record.id);
-    }
+    for (const entry of resumed) this.#requeue(entry);
     await settleAll(resumed.map((e) => this.#commit(e)));
     return resumed.length;
   }

@@ -5,7 +5,7 @@ import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { HttpConnection } from './http1-connection.ts';
 import { proxyChoice, type ProxyChoice } from './proxy-choice.ts';
-import { statusText } from './retry-policy.ts';
+import { isRetryableStatus, statusText } from './retry-policy.ts';
 
 type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUrl'>;
 
@@ -189,11 +189,10 @@ function proxyRefused(status: number, proxy: URL, url: URL): DownloadError {
     return new DownloadError('PROXY_AUTH', message, { retryable: false });
   }
   // A proxy's 5xx is usually the server behind it out of reach: that may pass.
-  const retryable = status >= 500 || status === 408 || status === 429;
   return new DownloadError(
     'PROXY_REFUSED',
     `the proxy ${proxy.host} refused to connect to ${url.host} (${what})`,
-    { retryable },
+    { retryable: isRetryableStatus(status) },
   );
 }
 

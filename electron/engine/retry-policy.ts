@@ -138,6 +138,11 @@ export function statusText(status: number): string {
   return reason ? `${status} ${reason}` : String(status);
 }
 
+/** Statuses that may pass: a timeout, too early, too many requests, or a 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_4XX.has(status) || (status >= 500 && status < 600);
+}
+
 /** A response that is not what we asked for, as an error the runner can act on. */
 export function httpError(
   status: number,
@@ -149,7 +154,7 @@ export function httpError(
     `HTTP_${status}`,
     `server answered ${what}${url ? ` for ${redactUrl(url)}` : ''}`,
     {
-      retryable: RETRYABLE_4XX.has(status) || (status >= 500 && status < 600),
+      retryable: isRetryableStatus(status),
       overload: status === 429 || status === 503,
       status,
       retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),

@@ -610,7 +610,7 @@ export class TaskRunner {
       range: this.#noRanges ? null : { start: 0, end: PROBE_WINDOW },
       ifRange: null,
       headers: this.record.options.headers,
-      credentialsOrigin: new URL(this.record.url).origin,
+      credentialsOrigin: this.#linkOrigin,
       transport: worker.transport,
       signal: worker.signal,
     });
@@ -825,6 +825,11 @@ export class TaskRunner {
   }
 
   /** A ranged request for [start, end) that must continue exactly the file we already have. */
+  /** The origin the download's credentials were given for: its own link's, not a redirect's. */
+  get #linkOrigin(): string {
+    return new URL(this.record.url).origin;
+  }
+
   /** Mirrors take a share of the connections once the primary told size and validators. */
   #mirrorFor(worker: Worker): string | null {
     const r = this.record;
@@ -856,7 +861,7 @@ export class TaskRunner {
         ifRange: null,
         // Credentials were given for the link's origin: a mirror elsewhere is not sent them.
         headers: r.options.headers,
-        credentialsOrigin: new URL(r.url).origin,
+        credentialsOrigin: this.#linkOrigin,
         transport: worker.transport,
         signal: worker.signal,
       });
@@ -900,7 +905,7 @@ export class TaskRunner {
       ifRange: validator,
       headers: r.options.headers,
       // #url may be where the link redirected: the credentials still belong to the link's origin.
-      credentialsOrigin: new URL(r.url).origin,
+      credentialsOrigin: this.#linkOrigin,
       transport: worker.transport,
       signal: worker.signal,
     });
@@ -935,7 +940,10 @@ export class TaskRunner {
     }
     // If-Range asked the server to send the whole new file if it changed; one that ignores it
     // sends a range of the new file, which its validators give away.
-    if ((r.etag !== null && res.etag !== null && res.etag !== r.etag) || !validatorsAgree(r, res)) {
+    if (
+      (r.etag !== null && res.etag !== null && res.etag !== r.etag) ||
+      sameFile(r, res) === false
+    ) {
       res.body.destroy();
       throw protocolError('VALIDATOR_CHANGED', 'the file changed on the server; starting over');
     }
@@ -1325,8 +1333,10 @@ function median(values: number[]): number | null {
 const NOTHING_TO_COMPARE =
   'the link shows no ETag or Last-Modified: nothing can prove the mirror serves the same file';
 
+type Validators = { etag: string | null; lastModified: string | null };
+
 /** Whether the link's file has a validator that can tell it from another of the same size. */
-function hasValidator(r: { etag: string | null; lastModified: string | null }): boolean {
+function hasValidator(r: Validators): boolean {
   return isStrong(r.etag) || r.lastModified !== null;
 }
 
@@ -1336,19 +1346,15 @@ function isStrong(etag: string | null): etag is string {
 
 /**
  * Why a mirror's answer is not provably the link's file, or null when it is: it must show the
- * link's validator, a strong ETag equal or else a Last-Modified equal. A mirror that shows
- * neither could serve another file of the same size, and the mix would be published complete.
+ * link's validator (see sameFile). A mirror that shows neither could serve another file of the
+ * same size, and the mix would be published complete.
  */
-function mirrorMismatch(
-  r: { etag: string | null; lastModified: string | null },
-  res: { etag: string | null; lastModified: string | null },
-): string | null {
-  if (isStrong(r.etag) && isStrong(res.etag)) {
-    return r.etag === res.etag ? null : `its ETag ${res.etag} differs from ${r.etag}`;
-  }
-  if (r.lastModified !== null && res.lastModified !== null) {
-    return r.lastModified === res.lastModified
-      ? null
+function mirrorMismatch(r: Validators, res: Validators): string | null {
+  const same = sameFile(r, res);
+  if (same) return null;
+  if (same === false) {
+    return isStrong(r.etag) && isStrong(res.etag)
+      ? `its ETag ${res.etag} differs from ${r.etag}`
       : `its Last-Modified ${res.lastModified} differs from ${r.lastModified}`;
   }
   return hasValidator(r)
@@ -1356,16 +1362,16 @@ function mirrorMismatch(
     : NOTHING_TO_COMPARE;
 }
 
-/** Same file: strong ETags equal when both have one, else Last-Modified equal when both have one. */
-function validatorsAgree(
-  r: { etag: string | null; lastModified: string | null },
-  res: { etag: string | null; lastModified: string | null },
-): boolean {
-  const strong = (e: string | null) => e !== null && !e.startsWith('W/');
-  if (strong(r.etag) && strong(res.etag)) return r.etag === res.etag;
-  if (r.lastModified !== null && res.lastModified !== null)
+/**
+ * Whether `res` is the link's file by its validators: strong ETags equal when both have one, else
+ * Last-Modified equal when both have one; null when they have none in common to compare.
+ */
+function sameFile(r: Validators, res: Validators): boolean | null {
+  if (isStrong(r.etag) && isStrong(res.etag)) return r.etag === res.etag;
+  if (r.lastModified !== null && res.lastModified !== null) {
     return r.lastModified === res.lastModified;
-  return true;
+  }
+  return null;
 }
 
 function tooLarge(max: number, size: number | null): DownloadError {

@@ -10,6 +10,7 @@ import { useT } from '../i18n/i18n.ts';
 import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { displayName } from '../store/app-store.ts';
 import { headerLines, parseHeaderLines } from '../input/header-lines.ts';
+import { linkProblem } from '../input/link-problem.ts';
 import { QueueControls } from './QueueControls.tsx';
 
 const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
@@ -133,12 +134,12 @@ function LinkForm({ id, name }: { id: string; name: string }) {
   const headersEdited = headerDraft.trim() !== shownHeaders;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    const parsed = HttpUrlSchema.safeParse(draft.trim());
+    const link = draft.trim();
+    const parsed = HttpUrlSchema.safeParse(link);
     if (!parsed.success) {
-      setProblem({
-        field: 'link',
-        message: parsed.error.issues[0]?.message ?? t('details.linkInvalid'),
-      });
+      // In the UI's words where the add dialog has them (the schema's are English).
+      const message = linkProblem(link, t) ?? parsed.error.issues[0]?.message;
+      setProblem({ field: 'link', message: message ?? t('details.linkInvalid') });
       return;
     }
     const typed = parseHeaderLines(headerDraft);

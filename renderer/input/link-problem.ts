@@ -1,3 +1,4 @@
+import { likelyLink } from '../../shared/api/task.ts';
 import type { Translate } from '../i18n/i18n.ts';
 
 /**
@@ -10,10 +11,8 @@ export function linkProblem(link: string, t: Translate): string | null {
     url = new URL(link);
   } catch {
     // A link typed without its scheme (as curl and wget take them) gets the likely one suggested.
-    const guess = `https://${link}`;
-    return /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/|$)/i.test(link) && URL.canParse(guess)
-      ? t('add.errorLinkNoScheme', { guess: guess.slice(0, 200) })
-      : t('add.errorLinkInvalid');
+    const guess = likelyLink(link);
+    return guess ? t('add.errorLinkNoScheme', { guess }) : t('add.errorLinkInvalid');
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') return null;
   return t('add.errorLinkScheme', { scheme: url.protocol });

@@ -41,9 +41,15 @@ export const HttpUrlSchema = z.string().check(
 
 /** "; did you mean https://example.com/a.iso?" for a host and path without a scheme, else "". */
 function schemeHint(value: string): string {
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/|$)/i.test(value)) return '';
+  const guess = likelyLink(value);
+  return guess ? `; did you mean ${guess}?` : '';
+}
+
+/** The link meant by a host and path typed without a scheme (at most 200 characters), or null. */
+export function likelyLink(value: string): string | null {
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/|$)/i.test(value)) return null;
   const guess = `https://${value}`;
-  return URL.canParse(guess) ? `; did you mean ${guess.slice(0, 200)}?` : '';
+  return URL.canParse(guess) ? guess.slice(0, 200) : null;
 }
 
 // RFC 9110 token for names; values are visible ASCII, space, tab or Latin-1 (obs-text): no CR,

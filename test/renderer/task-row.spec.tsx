@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../shared/api/settings.ts';
 import type { TaskState } from '../../shared/api/task.ts';
 import { task } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
@@ -365,6 +366,25 @@ describe('the link of the selected download', () => {
     await act(async () => fireEvent.submit(form));
     expect(within(form).getByRole('alert').textContent).toMatch(/only http: and https:/);
     expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('says what is wrong with a link in the UI’s language', async () => {
+    const { api } = renderApp([task({ id: 'aaaaaa', fileName: 'disk.iso', state: 'paused' })]);
+    fireEvent.click(row('disk.iso'));
+    act(() =>
+      api.emit([
+        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
+      ]),
+    );
+    const form = screen.getByRole('form', { name: '链接: disk.iso' });
+    fireEvent.change(within(form).getByLabelText('链接'), {
+      target: { value: 'ftp://example.com/disk.iso' },
+    });
+    await act(async () => fireEvent.submit(form));
+    expect(within(form).getByRole('alert').textContent).toBe(
+      '不支持的协议“ftp:”：只能下载 http: 和 https: 链接',
+    );
     expect(api.calls).toEqual([]);
   });
 
