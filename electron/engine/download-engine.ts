@@ -119,6 +119,8 @@ export class DownloadEngine {
     (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
   );
   readonly #running = new Set<Entry>();
+  /** The last place in the queue an add took, listed or still being saved. */
+  #orderFloor = 0;
   /** Running tasks past their last byte (verifying, publishing): they hold no queue slot. */
   readonly #finishing = new Set<Entry>();
   /** Completed tasks whose files may not be on the disk yet (flush-confirmer.ts). */
@@ -298,21 +300,22 @@ export class DownloadEngine {
         createdAt,
         completedAt: null,
       };
-      const entry = { record, runner: null };
-      this.#entries.set(record.id, entry);
-      this.#queue.add(entry);
-      this.#eligible?.add(record.id);
-      added.push(entry);
+      added.push({ record, runner: null });
     }
+    // Their places are taken now: another add or a move to the end while this one saves must not
+    // share them.
+    this.#orderFloor = order;
     try {
       await this.#journal.saveNew(added.map((e) => ({ ...e.record })));
     } catch (error) {
-      // Not stored, so not added: a task the next start would not know must not run now.
-      for (const { record } of added) {
-        this.#entries.delete(record.id);
-        this.#eligible?.delete(record.id);
-      }
       throw storageError(error, this.home);
+    }
+    // Known to the queue only once stored: a slot freed while the save ran must not start a task
+    // the next start would not know.
+    for (const entry of added) {
+      this.#entries.set(entry.record.id, entry);
+      this.#queue.add(entry);
+      this.#eligible?.add(entry.record.id);
     }
     for (const entry of added) {
       this.#log({
@@ -874,7 +877,7 @@ export class DownloadEngine {
   }
 
   #maxOrder(): number {
-    let max = 0;
+    let max = this.#orderFloor;
     for (const e of this.#entries.values()) max = Math.max(max, e.record.order);
     return max;
   }

@@ -192,6 +192,42 @@ describe("Braid's own state (task journal, lock) on a disk that will not take it
     });
   });
 
+  it('never starts a task whose add is still being stored when a queue slot frees meanwhile', async (t) => {
+    await withStateOnSmallDisk(t, async (ctx) => {
+      const { server, downloads } = ctx;
+      server.addFile('/waiting.bin', { body: makeContent(64 * 1024, 'waiting') });
+      server.addFile('/lost.bin', { body: makeContent(64 * 1024, 'lost') });
+      // A task queued by an earlier run: an engine that does not start tasks on its own keeps
+      // it waiting until told to start it.
+      await ctx.engine.close();
+      ctx.engine = await DownloadEngine.open({
+        home: ctx.home,
+        settings: { ...TEST_SETTINGS, maxConcurrent: 2 },
+        autoStart: false,
+      });
+      const [waiting] = await ctx.engine.add([{ url: server.url('/waiting.bin'), dir: downloads }]);
+      await ctx.engine.close();
+      ctx.engine = await DownloadEngine.open({ home: ctx.home, autoStart: false });
+      const filler = await fill(ctx.disk.dir);
+
+      const adding = ctx.engine.add([{ url: server.url('/lost.bin'), dir: downloads }]);
+      // Starting the waiting task schedules the queue while the add's save is still on its way.
+      await ctx.engine.start(waiting!.id);
+      await assert.rejects(adding, isStorageError);
+      await waitForEnd(ctx.engine, waiting!.id);
+      await rm(filler);
+      assert.deepEqual(
+        server.stats.requests.map((r) => r.path).filter((p) => p === '/lost.bin'),
+        [],
+        'the task that could not be stored never ran',
+      );
+      assert.deepEqual(
+        ctx.engine.list().map((x) => x.id),
+        [waiting!.id],
+      );
+    });
+  });
+
   it('pauses a download when told to even if the pause cannot be saved, answering with a clear error', async (t) => {
     await withDownloadUnderWay(t, async (run) => {
       const filler = await fill(run.disk.dir);
