@@ -77,6 +77,24 @@ describe('web UI under display preferences, in Chromium', () => {
         await ring('no-length.bin'),
         'selected or not',
       );
+      const systemColour = (name: string) =>
+        page.evaluate((name) => {
+          const probe = document.body.appendChild(document.createElement('span'));
+          probe.style.setProperty('forced-color-adjust', 'none');
+          probe.style.color = name;
+          const value = getComputedStyle(probe).color;
+          probe.remove();
+          return value;
+        }, name);
+      const graph = page.locator('.speed-graph').first();
+      assert.deepEqual(
+        [
+          ...(await style(graph.locator('.line-now'), 'stroke')),
+          ...(await style(graph.locator('.line-average'), 'stroke')),
+        ],
+        [await systemColour('Highlight'), await systemColour('CanvasText')],
+        "the speed graph's lines are drawn in the theme's colours",
+      );
       await page.screenshot({ path: `${ARTIFACTS}forced-colors.png` });
     } finally {
       await page.emulateMedia({ forcedColors: 'none' });
