@@ -6,6 +6,7 @@ import type { EngineEvent } from '../../shared/api/events.ts';
 import { aboutSubject } from '../../shared/format.ts';
 import type { Result } from '../../shared/ipc/wire.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
+import type { ProxyResolver } from '../engine/proxy-choice.ts';
 import type { SecretBox } from '../engine/secret-box.ts';
 import { COMMAND_HANDLERS, type HandlerContext, type HostServices } from './command-handlers.ts';
 import { AFTER_QUEUE_COUNTDOWN_MS, QueueWatcher } from './after-queue.ts';
@@ -27,6 +28,8 @@ export interface ApiHubOptions {
   observability?: Observability;
   /** Encrypts credentials in task records (desktop: safeStorage). */
   secrets?: SecretBox;
+  /** The OS's proxy per URL for the "system" mode (desktop: Chromium's resolution). */
+  systemProxy?: ProxyResolver;
   /** How long the "when the queue finishes" countdown lasts (tests shorten it). */
   afterQueueDelayMs?: number;
 }
@@ -82,6 +85,7 @@ export class ApiHub {
       settings: options.settings,
       log: options.observability?.log,
       secrets: options.secrets,
+      systemProxy: options.systemProxy,
     });
     return new ApiHub(
       engine,

@@ -11,7 +11,6 @@ import { ApiError } from '../../shared/api/errors.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { RecentError } from '../../shared/recent-errors.ts';
 import type { DownloadEngine } from '../engine/download-engine.ts';
-import { probeUrl } from '../engine/url-probe.ts';
 import { exportTasks } from './task-export.ts';
 
 /** What only the host can do: the desktop opens files with the OS; a headless server cannot. */
@@ -60,7 +59,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),
   'tasks.probe': async (input, ctx) => {
     try {
-      return await probeUrl(input.url, input.headers ?? {}, ctx.engine.settings);
+      return await ctx.engine.probe(input.url, input.headers ?? {});
     } catch (error) {
       throw new ApiError('INVALID_INPUT', `could not probe the URL: ${(error as Error).message}`);
     }

@@ -1,8 +1,8 @@
 import { EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
-import type { ProxyChoice } from './proxy-choice.ts';
+import type { FixedProxy } from './proxy-choice.ts';
 
 /** undici's client for one connection through the chosen proxy (loaded only when a proxy is used). */
-export function proxyDispatcher(choice: ProxyChoice, timeoutMs: number): Dispatcher {
+export function proxyDispatcher(choice: FixedProxy, timeoutMs: number): Dispatcher {
   const options = {
     connections: 1,
     pipelining: 1,

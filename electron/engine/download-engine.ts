@@ -47,6 +47,8 @@ import { loadSettings } from './settings-file.ts';
 import { storageError } from './storage-error.ts';
 import { ResumeJournal } from './resume-journal.ts';
 import { ConnectionPool } from './connection-pool.ts';
+import type { ProxyResolver } from './proxy-choice.ts';
+import { probeUrl } from './url-probe.ts';
 import type { TaskRecord } from './task-record.ts';
 import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
 import { makeFolder } from './make-folder.ts';
@@ -75,6 +77,8 @@ export interface EngineOptions {
   bootId?: string | null;
   /** How often downloads' data is fsynced where the boot id is known (see RunnerEnv.bootId). */
   flushEveryMs?: number;
+  /** The OS's proxy per URL for the "system" mode (the desktop asks Chromium); none by default. */
+  systemProxy?: ProxyResolver;
 }
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -149,6 +153,7 @@ export class DownloadEngine {
 
   readonly #log: EngineLog;
   readonly #secrets: SecretBox | null;
+  readonly #systemProxy: ProxyResolver | null;
   readonly #scheduleTimer: NodeJS.Timeout;
 
   private constructor(
@@ -161,6 +166,7 @@ export class DownloadEngine {
     this.#bootId = bootId;
     this.#flushEvery = options.flushEveryMs ?? FLUSH_EVERY_MS;
     this.#secrets = options.secrets ?? null;
+    this.#systemProxy = options.systemProxy ?? null;
     this.#journal = new ResumeJournal(join(home, 'tasks'), this.#secrets);
     this.#defaultDir = resolve(options.defaultDownloadDir ?? join(homedir(), 'Downloads'));
     this.#overrides = options.settings ?? {};
@@ -233,6 +239,11 @@ export class DownloadEngine {
 
   get settings(): Settings {
     return this.#settings;
+  }
+
+  /** What a URL is (name, size, resumability), asked the way its download would ask. */
+  probe(url: string, headers: Readonly<Record<string, string>>): ReturnType<typeof probeUrl> {
+    return probeUrl(url, headers, this.#settings, this.#systemProxy);
   }
 
   subscribe(listener: EngineListener): () => void {
@@ -740,6 +751,7 @@ export class DownloadEngine {
       hostHealth: this.#hostHealth,
       journal: this.#journal,
       pool: this.#pool,
+      systemProxy: this.#systemProxy,
       names: this.#names,
       bootId: this.#bootId,
       flushEveryMs: this.#flushEvery,

@@ -4,7 +4,7 @@ import { DownloadError } from './errors.ts';
 import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { HttpConnection } from './http1-connection.ts';
-import { proxyChoice, type ProxyChoice } from './proxy-choice.ts';
+import { proxyChoice, type FixedProxy, type ProxyResolver } from './proxy-choice.ts';
 import { isRetryableStatus, statusText } from './retry-policy.ts';
 
 type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUrl'>;
@@ -17,12 +17,20 @@ type TransportSettings = Pick<Settings, 'readTimeoutMs' | 'proxyMode' | 'proxyUr
  */
 export function createTransport(
   settings: TransportSettings,
-  options: { pool?: ConnectionPool | null; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    pool?: ConnectionPool | null;
+    env?: NodeJS.ProcessEnv;
+    /** The OS's proxy per URL, for the "system" mode when the environment names none. */
+    systemProxy?: ProxyResolver | null;
+  } = {},
 ): HttpTransport {
-  const proxy = proxyChoice(settings, options.env ?? process.env);
-  return proxy
-    ? new ProxyTransport(proxy, settings.readTimeoutMs)
-    : new DirectTransport(settings.readTimeoutMs, options.pool ?? null);
+  const proxy = proxyChoice(settings, options.env ?? process.env, options.systemProxy ?? null);
+  const pool = options.pool ?? null;
+  if (!proxy) return new DirectTransport(settings.readTimeoutMs, pool);
+  if (proxy.kind === 'resolved') {
+    return new SystemProxyTransport(proxy.resolve, settings.readTimeoutMs, pool);
+  }
+  return new ProxyTransport(proxy, settings.readTimeoutMs);
 }
 
 /**
@@ -77,12 +85,12 @@ export class DirectTransport implements HttpTransport {
 }
 
 export class ProxyTransport implements HttpTransport {
-  readonly #choice: ProxyChoice;
+  readonly #choice: FixedProxy;
   readonly #timeoutMs: number;
   #dispatcher: Promise<Dispatcher> | null = null;
   #closed = false;
 
-  constructor(choice: ProxyChoice, timeoutMs: number) {
+  constructor(choice: FixedProxy, timeoutMs: number) {
     this.#choice = choice;
     this.#timeoutMs = timeoutMs;
   }
@@ -113,6 +121,62 @@ export class ProxyTransport implements HttpTransport {
   }
 }
 
+/**
+ * Each request goes the way the OS says for its URL: directly (our own reader, pooled) or through
+ * the proxy named, as a custom proxy is. One way at a time, replaced when a URL goes another.
+ */
+export class SystemProxyTransport implements HttpTransport {
+  readonly #resolve: ProxyResolver;
+  readonly #timeoutMs: number;
+  readonly #pool: ConnectionPool | null;
+  /** The proxy the current transport goes through; null: direct. */
+  #proxy: string | null = null;
+  #transport: HttpTransport | null = null;
+  #closed = false;
+
+  constructor(resolve: ProxyResolver, timeoutMs: number, pool: ConnectionPool | null) {
+    this.#resolve = resolve;
+    this.#timeoutMs = timeoutMs;
+    this.#pool = pool;
+  }
+
+  async get(
+    url: URL,
+    headers: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<HttpResponse> {
+    const proxy = await this.#resolve(url).catch((error: unknown) => {
+      throw unresolved(error, url);
+    });
+    if (this.#closed)
+      throw new DownloadError('STOPPED', 'the connection was closed', { retryable: false });
+    if (!this.#transport || proxy !== this.#proxy) {
+      this.#transport?.close();
+      this.#transport = proxy
+        ? new ProxyTransport({ kind: 'custom', uri: proxy }, this.#timeoutMs)
+        : new DirectTransport(this.#timeoutMs, this.#pool);
+      this.#proxy = proxy;
+    }
+    return this.#transport.get(url, headers, signal);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#transport?.close();
+    this.#transport = null;
+  }
+}
+
+/** The OS named no proxy the engine can use for this URL: asking again gives the same answer. */
+function unresolved(error: unknown, url: URL): DownloadError {
+  if (error instanceof DownloadError) return error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new DownloadError('SYSTEM_PROXY', `no usable system proxy for ${url.host}: ${why}`, {
+    retryable: false,
+    cause: error,
+  });
+}
+
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'refused the connection',
   ENOTFOUND: 'has a name that does not resolve',
@@ -137,7 +201,7 @@ const PROXY_ANSWERS = [
  * counted against the server's health, which would blame a server that was never asked. So is
  * a proxy that refused the request, or closed the connection to it.
  */
-function proxyFailure(error: unknown, choice: ProxyChoice, url: URL): unknown {
+function proxyFailure(error: unknown, choice: FixedProxy, url: URL): unknown {
   const e = error as NodeJS.ErrnoException & {
     address?: string;
     port?: number;

@@ -13,6 +13,7 @@ import type { HttpBody, HttpTransport } from './http-body.ts';
 import { header, ifRangeValidator, openRange, type RangeResponse } from './http-range.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { createTransport } from './http-transport.ts';
+import type { ProxyResolver } from './proxy-choice.ts';
 import type { NameHolds } from './name-holds.ts';
 import { PartFile } from './part-file.ts';
 import { checkPart, publishPart } from './publish-file.ts';
@@ -88,6 +89,8 @@ export interface RunnerEnv {
   readonly journal: ResumeJournal;
   /** Idle kept-alive connections shared by all tasks. */
   readonly pool: ConnectionPool;
+  /** The OS's proxy per URL, for the "system" mode (EngineOptions.systemProxy). */
+  readonly systemProxy: ProxyResolver | null;
   /** Final names held by tasks: a `.part` is this task's only under a name it holds. */
   readonly names: NameHolds;
   /** Metadata of the record changed (name, size, error): tell consumers. */
@@ -443,7 +446,10 @@ export class TaskRunner {
     const kick = new AbortController();
     const worker: Worker = {
       id: this.#nextWorkerId++,
-      transport: createTransport(settings, { pool: this.#env.pool }),
+      transport: createTransport(settings, {
+        pool: this.#env.pool,
+        systemProxy: this.#env.systemProxy,
+      }),
       meter: new SpeedMeter(2000),
       kick,
       signal: AbortSignal.any([this.#stop.signal, kick.signal]),
@@ -519,7 +525,9 @@ export class TaskRunner {
     worker.signal = AbortSignal.any([this.#stop.signal, worker.kick.signal]);
     worker.transport.close();
     // Not from the pool: the point is a new socket, which the server may treat better.
-    worker.transport = createTransport(this.#env.settings());
+    worker.transport = createTransport(this.#env.settings(), {
+      systemProxy: this.#env.systemProxy,
+    });
     worker.meter = new SpeedMeter(2000);
     worker.connectedAt = performance.now();
     worker.firstResponseMs = null;

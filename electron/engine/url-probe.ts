@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
 import { createTransport } from './http-transport.ts';
+import type { ProxyResolver } from './proxy-choice.ts';
 import { refuseFirstPage } from './web-page.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -16,8 +17,12 @@ export async function probeUrl(
   url: string,
   headers: Readonly<Record<string, string>>,
   settings: Pick<Settings, 'proxyMode' | 'proxyUrl'>,
+  systemProxy: ProxyResolver | null = null,
 ): Promise<ProbeResult> {
-  const transport = createTransport({ ...settings, readTimeoutMs: PROBE_TIMEOUT_MS });
+  const transport = createTransport(
+    { ...settings, readTimeoutMs: PROBE_TIMEOUT_MS },
+    { systemProxy },
+  );
   const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
   try {
     const res = await openRange({

@@ -18,7 +18,6 @@ import { ApiError } from '../../shared/api/errors.ts';
 import { translator } from '../../shared/i18n/translate.ts';
 import { ApiHub } from '../api/api-hub.ts';
 import { ClipboardWatch } from '../api/clipboard-watch.ts';
-import { probeUrl } from '../engine/url-probe.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { releaseLockNow } from '../engine/download-engine.ts';
 import { openObservability } from '../observability/observability.ts';
@@ -31,7 +30,7 @@ import { createMainWindow } from './main-window.ts';
 import { sleepCommand } from './sleep-command.ts';
 import { TRAY_HINT_MARK, trayHint } from './tray-hint.ts';
 import { trayIconFile } from './tray-icon.ts';
-import { proxyFromResolution } from './system-proxy.ts';
+import { cachedProxyResolver } from './system-proxy.ts';
 
 // Bundled to dist/electron/main.mjs; the preload and the renderer are built beside it.
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -95,7 +94,6 @@ async function start(): Promise<void> {
     permissionAllowed(permission, origin),
   );
   serveRenderer(RENDERER);
-  await adoptSystemProxy();
   const downloads = app.getPath('downloads');
   const home = braidHome(process.env);
   try {
@@ -109,6 +107,8 @@ async function start(): Promise<void> {
           }
         : undefined,
       defaultDownloadDir: downloads,
+      // Chromium's answer per URL honours PAC scripts and the OS's bypass list.
+      systemProxy: cachedProxyResolver((url) => session.defaultSession.resolveProxy(url)),
       info: {
         version: app.getVersion(),
         shell: 'electron',
@@ -207,28 +207,13 @@ function handOver(links: string[]): void {
   pendingLinks = [];
 }
 
-/**
- * The engine's "system" proxy mode reads HTTP(S)_PROXY; on desktops the OS settings hold it, so the
- * proxy Chromium resolves from them is handed over when the environment names none.
- */
-async function adoptSystemProxy(): Promise<void> {
-  if (process.env['HTTP_PROXY'] || process.env['http_proxy'] || process.env['HTTPS_PROXY']) return;
-  const proxy = proxyFromResolution(
-    await session.defaultSession.resolveProxy('https://example.com'),
-  );
-  if (proxy) {
-    process.env['HTTP_PROXY'] = proxy;
-    process.env['HTTPS_PROXY'] = proxy;
-  }
-}
-
 const CLIPBOARD_POLL_MS = 1000;
 
 /** Offers copied links to files while the setting is on: a notice in the app and a notification. */
 function watchClipboard(hub: ApiHub): void {
   const watch = new ClipboardWatch({
     read: () => clipboard.readText(),
-    probe: (url) => probeUrl(url, {}, hub.engine.settings).catch(() => null),
+    probe: (url) => hub.engine.probe(url, {}).catch(() => null),
     categories: () => hub.engine.settings.categories,
     offer: (urls) => {
       hub.announce({ type: 'link-offer', urls });

@@ -108,7 +108,10 @@ const FIELDS = {
   schedule: TimeWindowSchema,
   /** Inside this window the global limit is at most `limit` (e.g. slower during work hours). */
   limitSchedule: z.strictObject({ ...WINDOW_FIELDS, limit: RateSchema }).check(SOME_DAY),
-  /** system: the HTTP(S)_PROXY environment (loopback never proxied); custom: proxyUrl. */
+  /**
+   * system: the HTTP(S)_PROXY environment (loopback never proxied), else the OS's proxy for each
+   * URL where the host can ask (desktop); custom: proxyUrl.
+   */
   proxyMode: z.enum(['system', 'none', 'custom']),
   /** http(s)://[user:password@]host:port of the proxy for the custom mode. */
   proxyUrl: z.string().check(

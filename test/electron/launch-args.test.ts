@@ -40,14 +40,3 @@ describe('links handed to the desktop app on its command line', () => {
     ]);
   });
 });
-
-describe('the system proxy from the OS settings', () => {
-  it('takes the first HTTP(S) proxy of the resolution, and nothing for DIRECT or SOCKS', async () => {
-    const { proxyFromResolution } = await import('../../electron/main/system-proxy.ts');
-    assert.equal(proxyFromResolution('PROXY 10.0.0.1:3128; DIRECT'), 'http://10.0.0.1:3128');
-    assert.equal(proxyFromResolution('HTTPS proxy.corp:443'), 'https://proxy.corp:443');
-    assert.equal(proxyFromResolution('SOCKS5 127.0.0.1:1080; PROXY p:8080'), 'http://p:8080');
-    assert.equal(proxyFromResolution('DIRECT'), null);
-    assert.equal(proxyFromResolution('PROXY evil host:80'), null);
-  });
-});

@@ -1,6 +1,6 @@
 import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
-import { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import { DownloadEngine, type EngineOptions } from '../../electron/engine/download-engine.ts';
 import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +26,7 @@ export const TEST_SETTINGS: SettingsPatch = { minSegmentSize: 64 * 1024, readTim
 export async function withHarness(
   fn: (h: Harness) => Promise<void>,
   settings: SettingsPatch = {},
+  options: Pick<EngineOptions, 'systemProxy'> = {},
 ): Promise<void> {
   const server = await FaultServer.start();
   const dirs = await tempDir();
@@ -38,6 +39,7 @@ export async function withHarness(
       defaultDownloadDir: dir,
       settings: { ...TEST_SETTINGS, ...settings, ...extra },
       log: (record) => log.push(record),
+      ...options,
     });
   const h: Harness = {
     engine: await open(),
