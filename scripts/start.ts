@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { electronBinary, installElectron } from './electron-binary.ts';
+import { sandboxFlags } from './electron-flags.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extra = process.argv.slice(2);
@@ -25,8 +26,12 @@ async function findOrInstallElectron(): Promise<string | null> {
 }
 
 const electron = await findOrInstallElectron();
+const flags = sandboxFlags(process.platform, process.getuid?.());
+if (electron && flags.length > 0) {
+  console.error('Running as root: Electron starts without its sandbox, which refuses root.');
+}
 const child = electron
-  ? spawn(electron, [root, ...extra], { stdio: 'inherit' })
+  ? spawn(electron, [...flags, root, ...extra], { stdio: 'inherit' })
   : spawn(process.execPath, [`${root}bin/braid.js`, 'serve', ...extra], { stdio: 'inherit' });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { launchFlags, launchProblem } from './electron-launch.ts';
+import { sandboxFlags } from '../../scripts/electron-flags.ts';
+import { launchProblem } from './electron-launch.ts';
 
 describe('where the Electron suite runs', () => {
   it('skips without a binary, and on Linux without a display', () => {
@@ -12,9 +13,10 @@ describe('where the Electron suite runs', () => {
     assert.equal(launchProblem('/e/electron.exe', 'win32', {}), null);
   });
 
-  it('turns the sandbox off only for root, which Chromium refuses to sandbox', () => {
-    assert.deepEqual(launchFlags(0), ['--no-sandbox']);
-    assert.deepEqual(launchFlags(1000), []);
-    assert.deepEqual(launchFlags(undefined), []);
+  it('turns the sandbox off only for root on Linux, where Chromium refuses to sandbox root', () => {
+    assert.deepEqual(sandboxFlags('linux', 0), ['--no-sandbox']);
+    assert.deepEqual(sandboxFlags('linux', 1000), []);
+    assert.deepEqual(sandboxFlags('darwin', 0), []);
+    assert.deepEqual(sandboxFlags('win32', undefined), []);
   });
 });

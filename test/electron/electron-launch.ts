@@ -13,8 +13,3 @@ export function launchProblem(
   }
   return null;
 }
-
-/** Chromium will not start as root with its sandbox on (CI containers run as root). */
-export function launchFlags(uid: number | undefined): string[] {
-  return uid === 0 ? ['--no-sandbox'] : [];
-}

@@ -3,15 +3,16 @@ import { spawn } from 'node:child_process';
 import { describe, it, type TestContext } from 'node:test';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { electronBinary } from '../../scripts/electron-binary.ts';
+import { sandboxFlags } from '../../scripts/electron-flags.ts';
 import { tempDir } from '../support/fixtures.ts';
-import { launchFlags, launchProblem } from './electron-launch.ts';
+import { launchProblem } from './electron-launch.ts';
 
 // Runs wherever an Electron binary is installed and can open windows (headless Linux: under
 // `xvfb-run -a`); elsewhere every test says why and skips. The desktop bundles are built by
 // `npm run build`.
 const BINARY = electronBinary();
 const PROBLEM = launchProblem(BINARY, process.platform, process.env);
-const FLAGS = launchFlags(process.getuid?.());
+const FLAGS = sandboxFlags(process.platform, process.getuid?.());
 const MAIN = new URL('../../dist/electron/main.mjs', import.meta.url).pathname;
 const PRELOAD = new URL('../../dist/electron/preload.cjs', import.meta.url).pathname;
 
