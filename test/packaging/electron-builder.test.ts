@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { listPackage } from '@electron/asar';
+import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { build, Platform, type Configuration } from 'electron-builder';
 import { parse } from 'yaml';
@@ -39,7 +39,7 @@ async function standInElectron(dir: string): Promise<string> {
 }
 
 describe('desktop packaging (electron-builder.yml)', () => {
-  it('targets AppImage and deb, NSIS and dmg, with the app id, icon and braid:// protocol', async () => {
+  it('targets AppImage and deb, NSIS and dmg, with the app id, icon, braid:// protocol and desktopName', async () => {
     const config = await loadConfig();
     assert.equal(config.appId, 'app.braid.desktop');
     assert.equal(config.productName, 'Braid');
@@ -64,10 +64,14 @@ describe('desktop packaging (electron-builder.yml)', () => {
     >;
     assert.equal(pkg['main'], 'dist/electron/main.mjs');
     assert.ok(pkg['homepage'], 'deb needs a homepage');
+    // Electron names its Linux windows after desktopName: the entry must carry that name.
+    assert.equal(pkg['desktopName'], `${config.linux?.executableName}.desktop`);
+    assert.equal(config.linux?.syncDesktopName, true);
+    assert.equal(config.linux?.desktop?.entry?.['StartupWMClass'], undefined, 'derived, not typed');
     assert.match(String((pkg['scripts'] as Record<string, string>)['dist']), /electron-builder/);
   });
 
-  it('packs the bundles and the UI into app.asar, and no sources, tests or source maps', async () => {
+  it('packs the bundles, the UI and package.json (with desktopName) into app.asar, and no sources, tests or source maps', async () => {
     const dirs = await tempDir('braid-pack-');
     try {
       const electronDist = await standInElectron(dirs.path);
@@ -86,6 +90,13 @@ describe('desktop packaging (electron-builder.yml)', () => {
       const files = listPackage(join(dirs.path, 'release/linux-unpacked/resources/app.asar'), {
         isPack: false,
       }).map((f) => f.replaceAll('\\', '/'));
+      const packed = JSON.parse(
+        extractFile(
+          join(dirs.path, 'release/linux-unpacked/resources/app.asar'),
+          'package.json',
+        ).toString('utf8'),
+      ) as Record<string, unknown>;
+      assert.equal(packed['desktopName'], 'braid.desktop', 'Electron reads it from the package');
       for (const wanted of [
         '/package.json',
         '/dist/electron/main.mjs',
@@ -116,13 +127,14 @@ describe('desktop packaging (electron-builder.yml)', () => {
     }
   });
 
-  it("registers braid:// once in the deb's desktop entry and keeps electron-builder's dependencies", async () => {
+  it("installs the deb's desktop entry as braid.desktop with StartupWMClass=braid and braid:// once, keeping electron-builder's dependencies", async () => {
     const config = await loadConfig();
     // Listing some replaced the defaults (libgtk-3-0, libxss1, xdg-utils, libsecret-1-0…).
     assert.equal(config.deb?.depends, undefined);
     const dirs = await tempDir('braid-deb-');
     try {
       let desktopEntry = '';
+      let fpmArgs: string[] = [];
       await build({
         projectDir: ROOT,
         targets: Platform.LINUX.createTarget('deb'),
@@ -130,7 +142,8 @@ describe('desktop packaging (electron-builder.yml)', () => {
         // Called with fpm's arguments and the desktop entry just before fpm would run; true
         // stops there (fpm is not installed here).
         effectiveOptionComputed: async (options: unknown) => {
-          const [, desktopFile] = options as [string[], string];
+          const [args, desktopFile] = options as [string[], string];
+          fpmArgs = args;
           desktopEntry = await readFile(desktopFile, 'utf8');
           return true;
         },
@@ -144,6 +157,39 @@ describe('desktop packaging (electron-builder.yml)', () => {
       });
       const mime = desktopEntry.split('\n').find((line) => line.startsWith('MimeType='));
       assert.equal(mime, 'MimeType=x-scheme-handler/braid;');
+      // Matched to the windows Electron names after desktopName (braid.desktop → braid).
+      assert.ok(desktopEntry.split('\n').includes('StartupWMClass=braid'), desktopEntry);
+      assert.ok(
+        fpmArgs.some((arg) => arg.endsWith('=/usr/share/applications/braid.desktop')),
+        fpmArgs.join(' '),
+      );
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
+  it('names the AppImage desktop entry after desktopName, with the window class Electron uses', async () => {
+    const dirs = await tempDir('braid-appimage-');
+    try {
+      let entry: { desktop: string; desktopFileName: string } | null = null;
+      await build({
+        projectDir: ROOT,
+        targets: Platform.LINUX.createTarget('AppImage'),
+        publish: 'never',
+        // Called with the desktop entry just before the AppImage would be made; true stops there.
+        effectiveOptionComputed: async (options: unknown) => {
+          entry = options as { desktop: string; desktopFileName: string };
+          return true;
+        },
+        config: {
+          electronDist: await standInElectron(dirs.path),
+          electronVersion: '45.3.4',
+          directories: { output: join(dirs.path, 'release') },
+        },
+      });
+      const { desktop, desktopFileName } = entry ?? { desktop: '', desktopFileName: '' };
+      assert.equal(desktopFileName, 'braid.desktop');
+      assert.ok(desktop.split('\n').includes('StartupWMClass=braid'), desktop);
     } finally {
       await dirs.cleanup();
     }
