@@ -77,16 +77,17 @@ describe('web UI under display preferences, in Chromium', () => {
         await ring('no-length.bin'),
         'selected or not',
       );
+      const graph = page.locator('.speed-graph').first();
       const systemColour = (name: string) =>
-        page.evaluate((name) => {
-          const probe = document.body.appendChild(document.createElement('span'));
+        graph.evaluate((el, name) => {
+          const doc = el.ownerDocument;
+          const probe = doc.body.appendChild(doc.createElement('span'));
           probe.style.setProperty('forced-color-adjust', 'none');
           probe.style.color = name;
-          const value = getComputedStyle(probe).color;
+          const value = doc.defaultView!.getComputedStyle(probe).color;
           probe.remove();
           return value;
         }, name);
-      const graph = page.locator('.speed-graph').first();
       assert.deepEqual(
         [
           ...(await style(graph.locator('.line-now'), 'stroke')),
