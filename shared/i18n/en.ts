@@ -176,7 +176,7 @@ export const en = {
     'Keyboard shortcuts: Ctrl+N new, Ctrl+Shift+P pause all, Ctrl+Shift+R resume all, Delete remove, Ctrl+A select all, Shift+arrows or Shift+click select a range, Ctrl+arrows then Ctrl+Space pick rows one by one, Alt+Up, Alt+Down, Alt+Home and Alt+End move the selected download in the queue',
   'remove.many': 'Remove {count} downloads from the list?',
   'settings.proxy': 'Proxy',
-  'settings.proxy.system': 'System (HTTP_PROXY)',
+  'settings.proxy.system': 'System (HTTP_PROXY, else the OS settings)',
   'settings.proxy.none': 'None',
   'settings.proxy.custom': 'Custom',
   'settings.proxyUrl': 'Proxy URL',

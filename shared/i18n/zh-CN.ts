@@ -169,7 +169,7 @@ export const zhCN: Dictionary = {
     '快捷键：Ctrl+N 新建，Ctrl+Shift+P 全部暂停，Ctrl+Shift+R 全部继续，Delete 删除，Ctrl+A 全选，Shift+方向键或 Shift+单击选择一段，Ctrl+方向键再按 Ctrl+Space 逐个选择，Alt+↑、Alt+↓、Alt+Home、Alt+End 在队列中移动所选下载',
   'remove.many': '从列表中删除 {count} 个下载？',
   'settings.proxy': '代理',
-  'settings.proxy.system': '系统（HTTP_PROXY）',
+  'settings.proxy.system': '系统（HTTP_PROXY，否则用系统设置）',
   'settings.proxy.none': '不使用',
   'settings.proxy.custom': '自定义',
   'settings.proxyUrl': '代理地址',
