@@ -1,12 +1,15 @@
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+let tempCount = 0;
+
 /**
  * Replaces a file so that after a crash or power loss it holds either the old or the new
  * content, never a torn mix: temp file, fsync, rename over, fsync the folder.
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const temp = `${path}.tmp`;
+  // Its own temp file: two writers sharing one truncated each other's, and one renamed the mix.
+  const temp = `${path}.${process.pid}-${++tempCount}.tmp`;
   const handle = await open(temp, 'w');
   try {
     await handle.writeFile(data);

@@ -123,6 +123,8 @@ export class DownloadEngine {
     (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
   );
   readonly #running = new Set<Entry>();
+  /** The last settings save, done or failed: the next waits for it. */
+  #settingsSaved: Promise<void> = Promise.resolve();
   /** The last place in the queue an add took, listed or still being saved. */
   #orderFloor = 0;
   /** Running tasks past their last byte (verifying, publishing): they hold no queue slot. */
@@ -567,6 +569,23 @@ export class DownloadEngine {
     return this.#commit(entry);
   }
 
+  /**
+   * Writes the settings as they are when its turn comes, one save at a time: saves running
+   * together could land in the wrong order, the file left with an older change.
+   */
+  #saveSettings(): Promise<void> {
+    const save = this.#settingsSaved.then(() => {
+      // The proxy URL may hold the proxy's password: sealed like other credentials.
+      const stored = {
+        ...this.#persisted,
+        proxyUrl: sealValue(this.#persisted.proxyUrl, this.#secrets),
+      };
+      return writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
+    });
+    this.#settingsSaved = save.catch(() => undefined);
+    return save;
+  }
+
   /** Per-task bandwidth limit in bytes per second (0 = none), applied at once to a running task. */
   async setTaskLimit(id: string, bytesPerSecond: number): Promise<TaskSnapshot> {
     const entry = this.#get(id);
@@ -586,12 +605,7 @@ export class DownloadEngine {
       Object.entries(this.#overrides).filter(([key]) => !(key in parsed)),
     );
     this.#settings = SettingsSchema.parse({ ...this.#persisted, ...this.#overrides });
-    // The proxy URL may hold the proxy's password: sealed like other credentials.
-    const stored = {
-      ...this.#persisted,
-      proxyUrl: sealValue(this.#persisted.proxyUrl, this.#secrets),
-    };
-    await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
+    await this.#saveSettings();
     await this.#applySchedule();
     await this.#enforceConcurrency();
     this.#schedule();

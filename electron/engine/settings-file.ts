@@ -1,4 +1,4 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SettingsSchema, type Settings } from '../../shared/api/settings.ts';
 import { openValue, type SecretBox } from './secret-box.ts';
@@ -14,6 +14,7 @@ export async function loadSettings(
   secrets: SecretBox | null,
 ): Promise<{ settings: Settings; problems: string[] }> {
   const path = join(home, 'settings.json');
+  await removeCutSaves(home);
   const defaults = SettingsSchema.parse({});
   let text: string;
   try {
@@ -64,4 +65,14 @@ export async function loadSettings(
     if (!dropped)
       return { settings: defaults, problems: [...problems, 'settings.json: using the defaults'] };
   }
+}
+
+/** Temp files of saves cut short (a kill mid-save): the home's lock says no other save runs. */
+async function removeCutSaves(home: string): Promise<void> {
+  const names = await readdir(home).catch(() => []);
+  await Promise.all(
+    names
+      .filter((name) => /^settings\.json(\..+)?\.tmp$/.test(name))
+      .map((name) => rm(join(home, name), { force: true })),
+  );
 }

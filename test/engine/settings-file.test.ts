@@ -102,4 +102,41 @@ describe('the settings file', () => {
       await tmp.cleanup();
     }
   });
+
+  it('saves changes made at the same moment whole, the last one winning, with no error', async () => {
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    const engine = await DownloadEngine.open({ home });
+    try {
+      // Two tabs saving together: each change is its own save, all under way at once.
+      const changes = Array.from({ length: 20 }, (_, i) =>
+        engine.updateSettings({ connections: 1 + i, globalLimit: 1000 * (i + 1) }),
+      );
+      await Promise.all(changes);
+      assert.equal(engine.settings.connections, 20);
+      const saved = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8'));
+      assert.equal(saved.connections, 20);
+      assert.equal(saved.globalLimit, 20_000);
+      assert.deepEqual(
+        (await listDir(home)).filter((n) => n.startsWith('settings')),
+        ['settings.json'],
+        'no temporary file is left',
+      );
+    } finally {
+      await engine.close();
+    }
+    // A save cut short by a kill leaves its temp file: the next start clears it.
+    await writeFile(join(home, 'settings.json.4242-1.tmp'), '{"connections": 3');
+    const reopened = await DownloadEngine.open({ home });
+    try {
+      assert.equal(reopened.settings.globalLimit, 20_000);
+      assert.deepEqual(
+        (await listDir(home)).filter((n) => n.startsWith('settings')),
+        ['settings.json'],
+      );
+    } finally {
+      await reopened.close();
+      await tmp.cleanup();
+    }
+  });
 });
