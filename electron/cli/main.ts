@@ -6,7 +6,7 @@ import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
-import type { EngineLogRecord } from '../engine/engine-log.ts';
+import { STATE_PROBLEMS, type EngineLogRecord } from '../engine/engine-log.ts';
 import { hashFile } from '../engine/checksum.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
@@ -82,8 +82,6 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
-
-const STATE_PROBLEMS = new Set(['settings_problem', 'journal_problem']);
 
 async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
   let inputText: string | undefined;
@@ -436,6 +434,7 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
       version: VERSION,
       metrics: options.metricsOpen ? 'open' : options.metrics ? 'token' : undefined,
       onQuitRequested: () => quit(),
+      warn: (message) => io.stderr.write(`braid: warning: ${message}\n`),
     });
   } catch (error) {
     io.stderr.write(`braid: ${(error as Error).message}\n`);

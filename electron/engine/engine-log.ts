@@ -26,6 +26,9 @@ export type EngineLog = (record: EngineLogRecord) => void;
 
 export const NO_LOG: EngineLog = () => {};
 
+/** What the engine found wrong in its saved state at start: worth telling whoever started it. */
+export const STATE_PROBLEMS: ReadonlySet<string> = new Set(['settings_problem', 'journal_problem']);
+
 /** Query parameters that usually carry secrets (signed links, API keys, sessions). */
 const SECRET_PARAM = /token|sig|signature|key|auth|pass|secret|credential|session|jwt|code/i;
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApiHub } from '../api/api-hub.ts';
+import { STATE_PROBLEMS } from '../engine/engine-log.ts';
 import { openObservability } from '../observability/observability.ts';
 import { newToken } from './request-guard.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
@@ -21,6 +22,8 @@ export interface ServeOptions {
   onQuitRequested?: () => void;
   /** Expose /metrics: behind the token, or `open` to anyone who can reach the port. */
   metrics?: 'token' | 'open';
+  /** Told what was wrong with the saved state (settings kept aside, a damaged journal). */
+  warn?: (message: string) => void;
 }
 
 export interface RunningServe {
@@ -42,7 +45,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const token = options.token ?? newToken();
   const observability = await openObservability(options.home);
   const hub = await ApiHub.open({
-    observability,
+    observability: {
+      ...observability,
+      log: (record) => {
+        observability.log(record);
+        if (STATE_PROBLEMS.has(record.event)) options.warn?.(record.message ?? record.event);
+      },
+    },
     home: options.home,
     // With --dir, a download folder set back to empty (the default) is that one, as the UI says.
     defaultDownloadDir: options.dir ?? options.defaultDownloadDir,

@@ -162,6 +162,24 @@ describe('braid serve (the CLI process)', () => {
     }
   });
 
+  it('warns when its saved settings were damaged and kept aside, starting from the defaults', async () => {
+    const dirs = await tempDir();
+    const home = join(dirs.path, 'home');
+    try {
+      const first = await startServeProcess([], { BRAID_HOME: home });
+      assert.equal(await first.stop(), 0);
+      await writeFile(join(home, 'settings.json'), '{"connections": 4,');
+      const serve = await startServeProcess([], { BRAID_HOME: home });
+      assert.match(
+        serve.output(),
+        /braid: warning: settings\.json is not a JSON object \(kept as settings\.json\.bad\); using the defaults/,
+      );
+      assert.equal(await serve.stop(), 0);
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
   it('rejects a bad port or a short token before starting anything', async () => {
     const dirs = await tempDir();
     try {
