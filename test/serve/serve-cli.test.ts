@@ -170,11 +170,14 @@ describe('braid serve (the CLI process)', () => {
       assert.equal(await first.stop(), 0);
       await writeFile(join(home, 'settings.json'), '{"connections": 4,');
       const serve = await startServeProcess([], { BRAID_HOME: home });
-      assert.match(
-        serve.output(),
-        /braid: warning: settings\.json is not a JSON object \(kept as settings\.json\.bad\); using the defaults/,
-      );
-      assert.equal(await serve.stop(), 0);
+      try {
+        assert.match(
+          serve.output(),
+          /braid: warning: settings\.json is not a JSON object \(kept as settings\.json\.bad\); using the defaults/,
+        );
+      } finally {
+        assert.equal(await serve.stop(), 0);
+      }
     } finally {
       await dirs.cleanup();
     }
