@@ -117,7 +117,12 @@ export function buildGetPlan(
   const headers: Record<string, string> = {};
   for (const h of options.header ?? []) {
     const parsed = attempt(() => parseHeader(h));
-    if (parsed) headers[parsed[0]] = parsed[1];
+    if (!parsed) continue;
+    // Header names are the same in any case: a later one replaces an earlier, as curl does.
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === parsed[0].toLowerCase()) delete headers[name];
+    }
+    headers[parsed[0]] = parsed[1];
   }
   const algorithm = sums[0];
   const checksum =

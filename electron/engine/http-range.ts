@@ -69,11 +69,13 @@ export async function openRange(req: RangeRequest): Promise<RangeResponse> {
     return withAuth.href;
   };
   for (let hop = 0; ; hop++) {
-    const headers: Record<string, string> = {
-      'user-agent': USER_AGENT,
-      ...(url.origin === req.credentialsOrigin ? req.headers : withoutCredentials(req.headers)),
-      'accept-encoding': 'identity',
-    };
+    // Names in one case: "User-Agent" went out beside our "user-agent" (servers take the first),
+    // and "Cookie" beside "cookie".
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    const given =
+      url.origin === req.credentialsOrigin ? req.headers : withoutCredentials(req.headers);
+    for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
+    headers['accept-encoding'] = 'identity';
     // user:password in the link is HTTP Basic auth for that origin, unless a header says otherwise.
     if (userinfo && url.origin === originalOrigin && !hasHeader(headers, 'authorization')) {
       headers['authorization'] = userinfo;

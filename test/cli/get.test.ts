@@ -478,6 +478,41 @@ describe('braid get', () => {
     });
   });
 
+  it('sends a --header however its name is spelled, once: User-Agent replaces its own, a later Cookie an earlier', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/agent.bin', { body: makeContent(64 * KiB) });
+      const args = ['get', server.url('/agent.bin'), '-d', dir, '-c', '1'];
+      const headers = ['User-Agent: Mine/1', 'Cookie: a=1', 'cookie: b=2'];
+      const run = await braid([...args, ...headers.flatMap((h) => ['--header', h])], home);
+      assert.equal(run.code, 0, run.stderr);
+      const sent = server.stats.requests.map((r) => [r.headers['user-agent'], r.headers.cookie]);
+      assert.ok(sent.length > 0);
+      assert.deepEqual([...new Set(sent.map((h) => h.join(' | ')))], ['Mine/1 | b=2']);
+    });
+  });
+
+  it('downloads now when the quiet hours set in the app say not now: a command typed means now', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(64 * KiB);
+      server.addFile('/now.bin', { body });
+      // A window that opens in two hours and closes in three, every day: closed now.
+      const at = (h: number) => {
+        const d = new Date(Date.now() + h * 3600_000);
+        return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+      };
+      const schedule = { enabled: true, days: [0, 1, 2, 3, 4, 5, 6], start: at(2), stop: at(3) };
+      await mkdir(home, { recursive: true });
+      await writeFile(join(home, 'settings.json'), JSON.stringify({ schedule }));
+      const run = await braid(['get', server.url('/now.bin'), '-d', dir], home, {
+        killAfterMs: 20_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await sha256File(join(dir, 'now.bin')), sha256(body));
+      const saved = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8'));
+      assert.deepEqual(saved.schedule, schedule, "the app's quiet hours are left as they were");
+    });
+  });
+
   it('sends the headers given when the same command is run again with new ones (a fresh cookie)', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(4 * MiB);
