@@ -83,6 +83,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+const ANY_TIME = { enabled: false, days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', stop: '00:00' };
+
 async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
   let inputText: string | undefined;
   if (options.input !== undefined) {
@@ -105,7 +107,9 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     engine = await DownloadEngine.open({
       home: braidHome(io.env),
       defaultDownloadDir: io.cwd,
-      settings: { maxConcurrent: built.plan.jobs },
+      // A command typed means now: quiet hours set in the app (same state folder) would leave
+      // it waiting on nothing.
+      settings: { maxConcurrent: built.plan.jobs, schedule: ANY_TIME },
       autoStart: false,
       // What the engine found wrong in its saved state is worth a line, and so is each retry
       // where no live line shows it, and downloaded data thrown away; the rest of its log is not.
