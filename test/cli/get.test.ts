@@ -312,6 +312,55 @@ describe('braid get', () => {
     });
   });
 
+  it('stops the download when its launcher on an older Node is told to stop, leaving no process behind', async (t) => {
+    const oldNode = '/usr/bin/node';
+    const version = existsSync(oldNode)
+      ? execFileSync(oldNode, ['--version'], { encoding: 'utf8' })
+      : '';
+    if (!/^v(1\d|2[0-3])\./.test(version)) {
+      t.skip(`SKIPPED: no Node older than 24 at ${oldNode} to launch from`);
+      return;
+    }
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/long.bin', { body, faults: { connectionRate: 256 * KiB } });
+      const args = [BIN, 'get', server.url('/long.bin'), '-d', dir, '-c', '2'];
+      const launcher = spawn(oldNode, args, {
+        env: { ...process.env, BRAID_HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      await new Promise<void>((resolve) =>
+        launcher.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('downloading')) resolve();
+        }),
+      );
+      const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(launcher.pid)], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      assert.equal(children.length, 1, 'the launcher runs braid in one child');
+      launcher.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => launcher.on('exit', resolve));
+      assert.equal(code, 130, 'the child stopped as for Ctrl-C, and its code came back');
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      assert.equal(alive(children[0]!), false, 'no orphan downloads on');
+      const again = await braid(['get', server.url('/long.bin'), '-d', dir, '-c', '2'], home);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(await sha256File(join(dir, 'long.bin')), sha256(body));
+    });
+  });
+
   it('downloads over HTTPS with several connections, and resumes after Ctrl-C', async () => {
     const tls = new URL('../support/tls/', import.meta.url);
     const cert = await readFile(new URL('cert.pem', tls));
