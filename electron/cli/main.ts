@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { sameChecksum, sameHeaders, type TaskSnapshot } from '../../shared/api/task.ts';
@@ -434,7 +435,10 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
       token: options.token,
       dir: options.dir === undefined ? undefined : resolve(io.cwd, options.dir),
       defaultDownloadDir: io.cwd,
-      allowedHosts: options.allowHost.map((h) => h.toLowerCase()),
+      // A name given to --host is the one the printed address uses: refusing it refused that.
+      allowedHosts: [...options.allowHost, ...(isIP(options.host) === 0 ? [options.host] : [])].map(
+        (h) => h.toLowerCase(),
+      ),
       version: VERSION,
       metrics: options.metricsOpen ? 'open' : options.metrics ? 'token' : undefined,
       onQuitRequested: () => quit(),

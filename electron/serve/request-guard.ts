@@ -103,7 +103,11 @@ export function checkRequest(
 ): GuardVerdict {
   const host = req.headers.host;
   if (!hostAllowed(host, config.allowedHosts)) {
-    return { ok: false, status: 421, reason: 'unexpected Host header' };
+    return {
+      ok: false,
+      status: 421,
+      reason: 'unexpected Host header (serve it under another name with --allow-host <name>)',
+    };
   }
   if (!originAllowed(header(req.headers.origin), host, config.allowedHosts)) {
     return { ok: false, status: 403, reason: 'foreign Origin' };

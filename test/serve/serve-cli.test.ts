@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +40,30 @@ describe('braid serve (the CLI process)', () => {
         } finally {
           assert.equal(await serve.stop(), 0);
         }
+      }
+    } finally {
+      await dirs.cleanup();
+    }
+  });
+
+  it('answers under the host name it was told to listen on, as the address it prints says', async (t) => {
+    const name = hostname().toLowerCase();
+    const resolved = await lookup(name).catch(() => null);
+    if (!resolved || !['127.0.0.1', '::1'].includes(resolved.address)) {
+      t.skip(`SKIPPED: this machine's name (${name}) does not resolve to loopback`);
+      return;
+    }
+    const dirs = await tempDir();
+    try {
+      const serve = await startServeProcess(['--host', name], {
+        BRAID_HOME: `${dirs.path}/home`,
+      });
+      try {
+        assert.equal(new URL(serve.url).hostname, name);
+        const res = await fetch(serve.url, { redirect: 'manual' });
+        assert.ok(res.status < 400, `${serve.url} answered ${res.status}`);
+      } finally {
+        assert.equal(await serve.stop(), 0);
       }
     } finally {
       await dirs.cleanup();
