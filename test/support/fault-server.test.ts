@@ -277,6 +277,23 @@ describe('FaultServer as a correct static server', { timeout: 10_000 }, () => {
     });
   });
 
+  it('serves the replacement after the first `after` requests, with its own ETag', async () => {
+    await withServer(async (server) => {
+      const v2 = makeContent(10_000, 'v2');
+      server.addFile('/v', { body, replacedBy: { after: 2, body: v2 } });
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push(await fetch(server.url('/v')));
+      assert.deepEqual(
+        replies.map((r) => [r.body.equals(v2) ? 'v2' : 'v1', r.headers['etag']]),
+        [
+          ['v1', sha1Tag(body)],
+          ['v1', sha1Tag(body)],
+          ['v2', sha1Tag(v2)],
+        ],
+      );
+    });
+  });
+
   it('answers redirects with their status and Location, and hands paths to custom handlers', async () => {
     await withServer(async (server) => {
       server.addRedirect('/old', '/new');

@@ -25,6 +25,11 @@ export interface FileSpec {
   contentDisposition?: string;
   /** Default application/octet-stream. */
   contentType?: string;
+  /**
+   * A new version uploaded between two requests: the first `after` requests for the path get
+   * `body`, later ones this one (with its own default ETag). For an in-memory `body` only.
+   */
+  replacedBy?: { after: number; body: Buffer };
   faults?: Faults;
 }
 
@@ -176,18 +181,13 @@ export class FaultServer {
 
   /** Re-adding a path replaces the file and restarts its fault counters: a changed file. */
   addFile(path: string, spec: FileSpec): void {
-    const { body } = spec;
+    const { body, replacedBy } = spec;
     let load: FileRoute['load'];
     if (Buffer.isBuffer(body)) {
-      const content: Representation = {
-        size: body.length,
-        etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`,
-        async *chunks(start, end) {
-          for (let at = start; at < end; at += CHUNK)
-            yield body.subarray(at, Math.min(end, at + CHUNK));
-        },
-      };
-      load = async () => content;
+      const content = inMemory(body);
+      const next = replacedBy && inMemory(replacedBy.body);
+      let asked = 0;
+      load = async () => (next && asked++ >= replacedBy.after ? next : content);
     } else {
       // Looked at on every request, so the ETag follows the file.
       load = () => onDisk(body.path);
@@ -498,6 +498,17 @@ async function pace(
   const wait = connection.nextSendAt - now;
   connection.nextSendAt += (bytes * 1000) / rate;
   if (wait > 0) await sleep(wait, undefined, { signal });
+}
+
+function inMemory(body: Buffer): Representation {
+  return {
+    size: body.length,
+    etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`,
+    async *chunks(start, end) {
+      for (let at = start; at < end; at += CHUNK)
+        yield body.subarray(at, Math.min(end, at + CHUNK));
+    },
+  };
 }
 
 /** A file on disk as it is now, or null when it is missing. Read in pieces, never whole. */
