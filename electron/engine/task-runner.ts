@@ -77,6 +77,10 @@ const MAX_RESTARTS = 3;
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
 const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
 const CANNOT_RESUME = 'the server cannot resume; starting again from the beginning';
+const NO_VALIDATOR =
+  'the server gives no way to tell the file is unchanged (no ETag or Last-Modified): starting over';
+const UNPROVEN_MISMATCH =
+  'the file does not match its checksum, and the server gives no way to tell whether it changed while it downloaded (no ETag or Last-Modified): starting over once';
 /** A full disk, under the download or under Braid's state: the task pauses until there is room. */
 const RESUMABLE_ONCE_FIXED = new Set(['DISK_FULL', 'STORAGE_FAILED']);
 
@@ -175,6 +179,8 @@ export class TaskRunner {
   #url: string;
   #noRanges = false;
   #restarts = 0;
+  /** Started over once after a checksum mismatch that a change on the server may explain. */
+  #checksumRetried = false;
   /** A first answer labelled as a page was looked into (see #probe). */
   #sniffedPage = false;
   readonly #badMirrors = new Set<string>();
@@ -266,9 +272,9 @@ export class TaskRunner {
         } catch (caught) {
           const error = toDownloadError(caught);
           if (this.#stop.signal.aborted) return { kind: 'stopped' };
-          if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
-            this.#restarts++;
-            this.#startingOver(this.#planner?.written ?? 0, error.code, error.message);
+          const why = this.#restartFor(error);
+          if (why !== null) {
+            this.#startingOver(this.#planner?.written ?? 0, error.code, why);
             // The last try is one plain request, as curl makes: no second answer to disagree
             // with the first (servers behind a balancer whose ETags differ per machine).
             if (error.code === 'RANGE_BROKEN' || this.#restarts === MAX_RESTARTS) {
@@ -291,6 +297,25 @@ export class TaskRunner {
       clearInterval(monitor);
       await this.#shutdown();
     }
+  }
+
+  /** Why `error` means fetching the file again from zero (said in the log), or null if not. */
+  #restartFor(error: DownloadError): string | null {
+    if (RESTART_CODES.has(error.code) && this.#restarts < MAX_RESTARTS) {
+      this.#restarts++;
+      return error.message;
+    }
+    // Pieces fetched at different times from a server without validators may be of two
+    // versions, which only the checksum saw: one download from zero settles it.
+    if (
+      error.code === 'CHECKSUM_MISMATCH' &&
+      showsNoValidator(this.record) &&
+      !this.#checksumRetried
+    ) {
+      this.#checksumRetried = true;
+      return UNPROVEN_MISMATCH;
+    }
+    return null;
   }
 
   /** Opens the `.part` file of a resumable task, or drops progress that cannot be trusted. */
@@ -332,6 +357,15 @@ export class TaskRunner {
     const planner = new SegmentPlanner(r.size, this.#env.settings().minSegmentSize, r.segments);
     // A journal claiming bytes beyond the file's end was not written by us: trust nothing.
     if ((await file.size()) < planner.writtenExtent) {
+      await file.truncate(0);
+      this.#file = file;
+      this.#resetRecord();
+      return;
+    }
+    // Without validators, nothing shows the server's file is still the one these bytes came
+    // from: the rest could be of a new version of the same size. A checksum tells (#restartFor).
+    if (showsNoValidator(r) && !r.options.checksum && !planner.isComplete()) {
+      if (planner.written > 0) this.#startingOver(planner.written, 'NO_VALIDATOR', NO_VALIDATOR);
       await file.truncate(0);
       this.#file = file;
       this.#resetRecord();
@@ -1342,6 +1376,11 @@ const NOTHING_TO_COMPARE =
   'the link shows no ETag or Last-Modified: nothing can prove the mirror serves the same file';
 
 type Validators = { etag: string | null; lastModified: string | null };
+
+/** Whether the server shows nothing (no ETag of any kind, no Last-Modified) to compare versions by. */
+function showsNoValidator(r: Validators): boolean {
+  return r.etag === null && r.lastModified === null;
+}
 
 /** Whether the link's file has a validator that can tell it from another of the same size. */
 function hasValidator(r: Validators): boolean {

@@ -609,6 +609,30 @@ describe('braid get', () => {
     });
   });
 
+  it('says once, when run again, that a server showing no ETag or Last-Modified makes it start over, and ends with the new version', async () => {
+    await withServer(async (server, dir, home) => {
+      const v1 = makeContent(6 * MiB, 'v1');
+      const v2 = makeContent(6 * MiB, 'v2');
+      const bare = { etag: null, lastModified: null };
+      server.addFile('/six.bin', { body: v1, ...bare, faults: { connectionRate: 512 * KiB } });
+      const args = ['get', server.url('/six.bin'), '-d', dir, '-c', '4'];
+      const first = await braid(args, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      assert.ok((await stat(join(dir, 'six.bin.part'))).size > 0);
+      server.addFile('/six.bin', { body: v2, ...bare });
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(
+        second.stderr,
+        /^braid: six\.bin: the server gives no way to tell the file is unchanged \(no ETag or Last-Modified\): starting over \([\d.]+ [KM]iB kept data discarded\)\n$/,
+      );
+      assert.match(second.stdout, /completed/);
+      assert.equal(await sha256File(join(dir, 'six.bin')), sha256(v2), 'not spliced onto v1');
+    });
+  });
+
   it('verifies --sha256 and fails on a mismatch, keeping the data as .part', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(100 * KiB);

@@ -81,7 +81,7 @@ describe('a new link for a download', () => {
     });
   });
 
-  it('keeps its bytes when only its headers change, and sends the new ones (no ETag, no Last-Modified)', async () => {
+  it('keeps its bytes when only its headers change, and sends the new ones (no ETag, no Last-Modified, a checksum)', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const body = makeContent(2 * MiB);
       server.addFile('/a.bin', {
@@ -91,7 +91,13 @@ describe('a new link for a download', () => {
         faults: { connectionRate: 1 * MiB },
       });
       const url = server.url('/a.bin');
-      const task = await pausedMidway(engine, { url, headers: { Cookie: 'session=old' } });
+      // Without the checksum, no validator would let the kept bytes survive the pause.
+      const checksum = { algorithm: 'sha256', expected: sha256(body) } as const;
+      const task = await pausedMidway(engine, {
+        url,
+        headers: { Cookie: 'session=old' },
+        checksum,
+      });
       const kept = engine.get(task.id)!.downloaded;
       const asked = server.stats.requests.length;
       const served = server.stats.bodyBytes;

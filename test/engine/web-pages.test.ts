@@ -155,6 +155,9 @@ describe('web pages where a file was expected', () => {
           const end = Math.min(Number(to), body.length - 1);
           res.writeHead(206, {
             'content-type': 'application/octet-stream',
+            // The FaultServer's date, which the file served later shows: the same file, so the
+            // kept part may be resumed (without validators it would start over).
+            'last-modified': 'Tue, 01 Sep 2026 10:00:00 GMT',
             'content-range': `bytes ${start}-${end}/${body.length}`,
             'content-length': end - start + 1,
           });
