@@ -59,8 +59,9 @@ export class PartFile {
 
   /** Creates the file, failing if anything exists at the path (a name is never taken over). */
   static async create(path: string, options: PartFileOptions): Promise<PartFile> {
-    // O_EXCL: not through a symbolic link either, so the name is the file created.
-    return PartFile.#opened(path, await open(path, 'wx'), options, false);
+    // O_EXCL: not through a symbolic link either, so the name is the file created. Readable too,
+    // for the bytes a range without validators is checked against (overlap-check.ts).
+    return PartFile.#opened(path, await open(path, 'wx+'), options, false);
   }
 
   /**
@@ -161,6 +162,16 @@ export class PartFile {
     if (!retired || this.#directWrites > 0) return;
     this.#retired = null;
     this.#closing = retired.close().catch(() => undefined);
+  }
+
+  /**
+   * `length` bytes from `position` (fewer past the end), through the page cache: the kernel keeps
+   * it coherent with direct writes.
+   */
+  async readAt(position: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await this.#handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
   }
 
   /** Makes every completed write durable: fdatasync is per file, whichever handle asks. */

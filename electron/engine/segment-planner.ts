@@ -91,6 +91,15 @@ export class SegmentPlanner {
     return max;
   }
 
+  /**
+   * Where the bytes on disk that end at `pos` begin, within the one segment holding them (its
+   * own start for none): what a request continuing at `pos` can be checked against.
+   */
+  writtenRunStart(pos: number): number {
+    const s = this.segments.find((s) => s.start < pos && pos <= s.written);
+    return s ? s.start : pos;
+  }
+
   /** Whether an idle worker would find something to do (without changing anything). */
   hasWork(): boolean {
     return (

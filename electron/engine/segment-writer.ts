@@ -132,6 +132,13 @@ export class SegmentWriter {
     return undefined;
   }
 
+  /** Writes everything taken and waits for it, then takes more; rethrows a write error. */
+  async settle(): Promise<void> {
+    if (this.#fillLen > 0) this.#startWrite();
+    if (this.#inFlight) await this.#inFlight;
+    if (this.#failure) throw this.#failure;
+  }
+
   /** Write everything taken and wait for it; rethrows a write error. The writer is done then. */
   async flush(): Promise<void> {
     if (this.#live) liveWriters--;

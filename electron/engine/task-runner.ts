@@ -17,6 +17,7 @@ import type { ProxyResolver } from './proxy-choice.ts';
 import type { NameHolds } from './name-holds.ts';
 import { PartFile } from './part-file.ts';
 import { checkPart, publishPart } from './publish-file.ts';
+import { afterOverlap, OVERLAP_BYTES } from './overlap-check.ts';
 import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
@@ -75,7 +76,12 @@ const ROOM_CHECK_MIN = 16 * 1024 * 1024;
 const MAX_RESTARTS = 3;
 
 /** Codes that mean "the bytes on disk no longer fit the server's file: start over". */
-const RESTART_CODES = new Set(['VALIDATOR_CHANGED', 'SIZE_CHANGED', 'RANGE_BROKEN']);
+const RESTART_CODES = new Set([
+  'VALIDATOR_CHANGED',
+  'CONTENT_CHANGED',
+  'SIZE_CHANGED',
+  'RANGE_BROKEN',
+]);
 const CANNOT_RESUME = 'the server cannot resume; starting again from the beginning';
 const NO_VALIDATOR =
   'the server gives no way to tell the file is unchanged (no ETag or Last-Modified): starting over';
@@ -820,8 +826,9 @@ export class TaskRunner {
             start: segment.pos,
             end: windowEnd,
           });
+          const kept = await this.#keptBefore(segment, writer);
           const asked = performance.now();
-          res = await this.#request(worker, segment.pos, windowEnd);
+          res = await this.#request(worker, segment.pos, windowEnd, kept);
           worker.firstResponseMs ??= performance.now() - asked;
         }
         const limit = res.status === 206 && res.contentRange ? res.contentRange.end : Infinity;
@@ -866,7 +873,21 @@ export class TaskRunner {
     return Math.floor(Math.min(MAX_WINDOW, wanted));
   }
 
-  /** A ranged request for [start, end) that must continue exactly the file we already have. */
+  /**
+   * The bytes on disk just before `segment.pos`, for a request to ask again and compare, where
+   * the server shows no validators; null elsewhere, or when none are on disk yet.
+   */
+  async #keptBefore(segment: Segment, writer: SegmentWriter): Promise<Buffer | null> {
+    if (!showsNoValidator(this.record) || !this.#file || !this.#planner) return null;
+    // The bytes this segment took are to be compared on disk, not in the writer's buffer.
+    await writer.settle();
+    const from = Math.max(this.#planner.writtenRunStart(segment.pos), segment.pos - OVERLAP_BYTES);
+    if (from === segment.pos) return null;
+    const kept = await this.#file.readAt(from, segment.pos - from);
+    // Short only if something else cut the `.part`: then there is nothing to compare with.
+    return kept.length === segment.pos - from ? kept : null;
+  }
+
   /** The origin the download's credentials were given for: its own link's, not a redirect's. */
   get #linkOrigin(): string {
     return new URL(this.record.url).origin;
@@ -935,15 +956,25 @@ export class TaskRunner {
     this.#env.log({ level: 'warn', event: 'mirror_dropped', url: redactUrl(url), message: reason });
   }
 
-  async #request(worker: Worker, start: number, end: number): Promise<RangeResponse> {
+  /**
+   * A ranged request for [start, end) that must continue exactly the file we already have; with
+   * `kept`, the bytes just before `start`, which the answer must repeat.
+   */
+  async #request(
+    worker: Worker,
+    start: number,
+    end: number,
+    kept: Buffer | null,
+  ): Promise<RangeResponse> {
     const mirror = this.#mirrorFor(worker);
     if (mirror) return this.#requestMirror(worker, mirror, start, end);
     const r = this.record;
     const validator = ifRangeValidator(r.etag, r.lastModified);
+    const from = start - (kept?.length ?? 0);
     worker.requestedUrl = this.#url;
     const res = await openRange({
       url: this.#url,
-      range: { start, end },
+      range: { start: from, end },
       ifRange: validator,
       headers: r.options.headers,
       // #url may be where the link redirected: the credentials still belong to the link's origin.
@@ -969,7 +1000,7 @@ export class TaskRunner {
         : protocolError('RANGE_BROKEN', CANNOT_RESUME);
     }
     const cr = res.contentRange;
-    if (!cr || cr.start !== start) {
+    if (!cr || cr.start !== from) {
       res.body.destroy();
       throw protocolError(
         'RANGE_BROKEN',
@@ -992,7 +1023,7 @@ export class TaskRunner {
     this.#url = res.url;
     this.#env.hostLimiter.success(worker.host);
     this.#env.hostHealth.answered(worker.host);
-    return res;
+    return kept ? { ...res, body: afterOverlap(res.body, kept) } : res;
   }
 
   /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import type { AddTaskInput, TaskSnapshot } from '../../shared/api/task.ts';
+import { OVERLAP_BYTES } from '../../electron/engine/overlap-check.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
@@ -108,8 +109,10 @@ describe('a new link for a download', () => {
       const done = await waitForEnd(engine, task.id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(await sha256File(join(dir, 'a.bin')), sha256(body));
-      assert.equal(server.stats.bodyBytes - served, body.length - kept, 'only the rest fetched');
       const later = server.stats.requests.slice(asked).map((r) => r.headers.cookie);
+      // The rest, and the few bytes before each range that show the file is the same.
+      const again = server.stats.bodyBytes - served - (body.length - kept);
+      assert.ok(again <= later.length * OVERLAP_BYTES, `${again} bytes fetched again`);
       assert.ok(later.length > 0);
       assert.deepEqual(new Set(later), new Set(['session=new']));
     });

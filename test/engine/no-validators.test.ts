@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { OVERLAP_BYTES } from '../../electron/engine/overlap-check.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
@@ -63,6 +64,77 @@ describe('a download whose server shows no ETag or Last-Modified', () => {
         said.map((r) => [r.code, r.message, r.bytes]),
         [['NO_VALIDATOR', STARTING_OVER, paused.downloaded]],
       );
+    });
+  });
+
+  it('starts over when the range continuing a segment after a reset begins with other bytes than those kept', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const v1 = makeContent(2 * MiB, 'v1');
+      const v2 = makeContent(2 * MiB, 'v2');
+      server.addFile('/cut.bin', {
+        body: v1,
+        ...BARE,
+        // The connection drops after 512 KiB; the file is replaced before the next request.
+        replacedBy: { after: 1, body: v2 },
+        faults: { reset: { afterBytes: 512 * KiB, times: 1 } },
+      });
+      const [task] = await engine.add([{ url: server.url('/cut.bin'), connections: 1 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'cut.bin')), sha256(v2), 'not spliced onto v1');
+      const continued = server.stats.requests[1]!;
+      assert.ok(rangeStart(continued.range) < 512 * KiB, `asked ${continued.range}`);
+      const said = log.filter((r) => r.event === 'started_over');
+      assert.deepEqual(
+        said.map((r) => r.code),
+        ['CONTENT_CHANGED'],
+      );
+    });
+  });
+
+  it('starts over when the next window of a segment begins with other bytes than those kept', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const v1 = makeContent(10 * MiB, 'v1');
+      const v2 = makeContent(10 * MiB, 'v2');
+      // The first request asks for 4 MiB; the file is replaced before the one for the rest.
+      server.addFile('/windows.bin', { body: v1, ...BARE, replacedBy: { after: 1, body: v2 } });
+      const [task] = await engine.add([{ url: server.url('/windows.bin'), connections: 1 }]);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'windows.bin')), sha256(v2), 'not spliced onto v1');
+      assert.deepEqual(
+        log.filter((r) => r.event === 'started_over').map((r) => r.code),
+        ['CONTENT_CHANGED'],
+      );
+    });
+  });
+
+  it('keeps its bytes across a pause when a checksum is given, checking those before each range it continues', async () => {
+    await withHarness(async ({ engine, server, dir, log }) => {
+      const body = makeContent(3 * MiB);
+      server.addFile('/sum.bin', { body, ...BARE, faults: { connectionRate: 1 * MiB } });
+      const checksum = { algorithm: 'sha256', expected: sha256(body) } as const;
+      const [task] = await engine.add([{ url: server.url('/sum.bin'), connections: 2, checksum }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 500 * KiB);
+      const paused = await engine.pause(task!.id);
+      server.addFile('/sum.bin', { body, ...BARE });
+      const asked = server.stats.requests.length;
+      const served = server.stats.bodyBytes;
+      await engine.resume(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'sum.bin')), sha256(body));
+      assert.equal(log.filter((r) => r.event === 'started_over').length, 0);
+      const resumed = server.stats.requests.slice(asked);
+      const extra = server.stats.bodyBytes - served - (body.length - paused.downloaded);
+      assert.ok(extra <= resumed.length * 64 * KiB, `${extra} bytes fetched twice`);
+      // Each kept piece is continued by a request that starts a little before its end.
+      for (const end of keptEnds(paused)) {
+        assert.ok(
+          resumed.some((r) => rangeStart(r.range) === end - Math.min(OVERLAP_BYTES, end)),
+          `no overlap before ${end}: ${resumed.map((r) => r.range).join(', ')}`,
+        );
+      }
     });
   });
 
