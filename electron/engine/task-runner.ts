@@ -1,7 +1,13 @@
 import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
-import type { SegmentSnapshot, TaskError, TaskProgress, TaskRetry } from '../../shared/api/task.ts';
+import type {
+  SegmentSnapshot,
+  TaskError,
+  TaskProgress,
+  TaskRetry,
+  TaskVerifying,
+} from '../../shared/api/task.ts';
 import { syncDirShared } from './atomic-file.ts';
 import { hashFile } from './checksum.ts';
 import { checkRoom } from './disk-space.ts';
@@ -103,7 +109,7 @@ export interface RunnerEnv {
   readonly systemProxy: ProxyResolver | null;
   /** Final names held by tasks: a `.part` is this task's only under a name it holds. */
   readonly names: NameHolds;
-  /** Metadata of the record changed (name, size, error): tell consumers. */
+  /** Metadata of the record changed (name, size, error) or verifying began: tell consumers. */
   changed(): void;
   /**
    * Whether the task still needs the network: false while it verifies and publishes its file
@@ -195,6 +201,8 @@ export class TaskRunner {
   #failuresSinceProgress = 0;
   /** What the task waits for while it has failures and no new byte: shown on its row. */
   #retry: TaskRetry | null = null;
+  /** How far the check of the finished file against its checksum is: shown on its row. */
+  #verifying: TaskVerifying | null = null;
   #transferDone: { resolve(): void; reject(error: unknown): void } | null = null;
   /** Aborted (and replaced) whenever a segment is given back or finished: wakes idle connections. */
   #workChanged = new AbortController();
@@ -261,6 +269,8 @@ export class TaskRunner {
       connections: this.#workers.size,
       segments: snapshotSegments(planner.segments),
       retry: this.#retry,
+      // A copy: hashing moves it on while a snapshot taken earlier is still being read.
+      verifying: this.#verifying && { ...this.#verifying },
     };
   }
 
@@ -1300,7 +1310,18 @@ export class TaskRunner {
         // corrected checksum then verifies without fetching it again.
         await this.#saveJournal();
         const { algorithm, expected } = r.options.checksum;
-        const actualSum = await hashFile(part, algorithm);
+        // Said at once, as a change of state is: a large file takes seconds, no bytes arriving.
+        const verifying = { algorithm, hashed: 0, total: actual };
+        this.#verifying = verifying;
+        this.#env.changed();
+        let actualSum: string;
+        try {
+          actualSum = await hashFile(part, algorithm, {
+            onProgress: (hashed) => (verifying.hashed = hashed),
+          });
+        } finally {
+          this.#verifying = null;
+        }
         if (actualSum !== expected) {
           throw new DownloadError(
             'CHECKSUM_MISMATCH',
@@ -1393,6 +1414,7 @@ export function idleProgress(record: TaskRecord): TaskProgress {
     connections: 0,
     segments,
     retry: null,
+    verifying: null,
   };
 }
 

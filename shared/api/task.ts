@@ -105,9 +105,10 @@ export type Headers = z.infer<typeof HeadersSchema>;
 
 export const CHECKSUM_ALGORITHMS = { sha256: 64, sha1: 40, md5: 32 } as const;
 export type ChecksumAlgorithm = keyof typeof CHECKSUM_ALGORITHMS;
+const ChecksumAlgorithmSchema = z.enum(['sha256', 'sha1', 'md5']);
 export const ChecksumSchema = z
   .strictObject({
-    algorithm: z.enum(['sha256', 'sha1', 'md5']),
+    algorithm: ChecksumAlgorithmSchema,
     expected: z
       .string()
       .check(z.regex(/^[0-9a-fA-F]+$/, 'checksum must be hexadecimal'), z.toLowerCase()),
@@ -183,6 +184,15 @@ export const TaskRetrySchema = z.object({
 });
 export type TaskRetry = z.infer<typeof TaskRetrySchema>;
 
+/** A task checking its finished file against its checksum; gone once the check is done. */
+export const TaskVerifyingSchema = z.object({
+  algorithm: ChecksumAlgorithmSchema,
+  /** Bytes of the file hashed so far, of `total`. */
+  hashed: z.number(),
+  total: z.number(),
+});
+export type TaskVerifying = z.infer<typeof TaskVerifyingSchema>;
+
 export const TaskProgressSchema = z.object({
   id: TaskIdSchema,
   downloaded: z.number(),
@@ -196,6 +206,7 @@ export const TaskProgressSchema = z.object({
   connections: z.number(),
   segments: z.array(SegmentSnapshotSchema),
   retry: z.nullable(TaskRetrySchema),
+  verifying: z.nullable(TaskVerifyingSchema),
 });
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 

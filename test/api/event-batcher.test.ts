@@ -15,6 +15,7 @@ function progress(id: string, downloaded: number): TaskProgress {
     connections: 1,
     segments: [],
     retry: null,
+    verifying: null,
   };
 }
 

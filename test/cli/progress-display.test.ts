@@ -26,6 +26,7 @@ function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
     connections: 8,
     segments: [],
     retry: null,
+    verifying: null,
     ...overrides,
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { TaskRetry } from '../../shared/api/task.ts';
+import type { TaskRetry, TaskSnapshot } from '../../shared/api/task.ts';
 import {
   resumeToCompletion,
   waitForEnd,
@@ -291,6 +291,51 @@ describe('checksums', () => {
       const done = await waitForEnd(engine, task!.id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(await sha256File(join(dir, 'sum.bin')), sha256(body));
+    });
+  });
+
+  it('says it is verifying, and how far, from its last byte until the checksum is checked', async () => {
+    await withHarness(async ({ engine, server }) => {
+      // Hashed 1 MiB a read: each read is its own turn of the event loop, seen by the poll below.
+      const body = makeContent(8 * MiB);
+      server.addFile('/sum.bin', { body });
+      const [task] = await engine.add([
+        { url: server.url('/sum.bin'), checksum: { algorithm: 'sha256', expected: sha256(body) } },
+      ]);
+      const id = task!.id;
+      const announced: TaskSnapshot[] = [];
+      const hashed: number[] = [];
+      let progressBefore = 0;
+      const poll = () => {
+        const now = engine.get(id);
+        if (now?.verifying) hashed.push(now.verifying.hashed);
+        if (now?.state === 'downloading') setImmediate(poll);
+      };
+      engine.subscribe((e) => {
+        if (e.type === 'task-changed' && e.task.id === id && e.task.verifying) {
+          announced.push(e.task);
+          if (announced.length === 1) poll();
+        }
+        if (e.type === 'progress' && announced.length === 0) {
+          for (const t of e.tasks) if (t.verifying) progressBefore++;
+        }
+      });
+      const done = await waitForEnd(engine, id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(announced.length, 1, 'said once when it began, not once per read');
+      const [begun] = announced;
+      assert.equal(begun!.state, 'downloading');
+      assert.equal(begun!.downloaded, body.length, 'after the last byte');
+      assert.deepEqual(begun!.verifying, { algorithm: 'sha256', hashed: 0, total: body.length });
+      assert.equal(progressBefore, 0, 'not verifying before it said so');
+      const between = hashed.filter((n) => n > 0 && n < body.length);
+      assert.ok(between.length > 0, `hashed bytes seen: ${hashed.join(', ')}`);
+      assert.deepEqual(
+        hashed,
+        [...hashed].sort((a, b) => a - b),
+        'only ever grows',
+      );
+      assert.equal(done.verifying, null, 'gone once it is done');
     });
   });
 

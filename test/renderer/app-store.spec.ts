@@ -105,6 +105,7 @@ describe('app store', () => {
             connections: 4,
             segments: [],
             retry: null,
+            verifying: null,
           },
         ],
       },

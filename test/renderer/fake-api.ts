@@ -60,6 +60,7 @@ export function task(overrides: Partial<TaskSnapshot> & { id: string }): TaskSna
     connections: 0,
     segments: [],
     retry: null,
+    verifying: null,
     url: `http://example.test/${overrides.id}.bin`,
     dir: '/downloads',
     fileName: `${overrides.id}.bin`,

@@ -100,6 +100,7 @@ describe('a download row', () => {
               connections: 2,
               segments: [],
               retry: null,
+              verifying: null,
             },
           ],
         },
