@@ -207,10 +207,18 @@ async function runDownloads(
     );
   /** When each task began transferring in this run, and what it had then: its speed's base. */
   const began = new Map<string, { at: number; bytes: number }>();
+  /** When each task began checking its file against its checksum. */
+  const verifyingSince = new Map<string, number>();
   const settle = (task: TaskSnapshot) => {
     if (!ids.has(task.id) || finished.has(task.id)) return;
     if (task.state === 'downloading' && !began.has(task.id)) {
       began.set(task.id, { at: Date.now(), bytes: task.downloaded });
+    }
+    if (task.state === 'downloading' && task.verifying && !verifyingSince.has(task.id)) {
+      verifyingSince.set(task.id, Date.now());
+      // Said as it begins: a large file takes seconds to hash, with no bytes arriving.
+      if (live) live.draw(frame());
+      else print(`verifying ${taskLabel(task)} (${task.verifying.algorithm})`);
     }
     if (task.state === 'downloading' && task.fileName && !announced.has(task.id)) {
       announced.add(task.id);
@@ -228,9 +236,17 @@ async function runDownloads(
     if (task.state === 'completed') {
       const size = task.size ?? 0;
       const from = began.get(task.id) ?? { at: started, bytes: 0 };
-      const seconds = Math.max(0.001, ((task.completedAt ?? Date.now()) - from.at) / 1000);
+      const end = task.completedAt ?? Date.now();
+      const verified = verifyingSince.get(task.id);
+      const check = task.options.checksum;
+      // The speed is the download's: hashing a large file afterwards takes seconds of its own.
+      const checked =
+        verified !== undefined && check
+          ? `; ${check.algorithm} verified in ${((end - verified) / 1000).toFixed(1)} s`
+          : '';
+      const seconds = Math.max(0.001, ((verified ?? end) - from.at) / 1000);
       print(
-        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(size)} in ${seconds.toFixed(1)} s, ${formatSpeed((size - from.bytes) / seconds)})`,
+        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(size)} in ${seconds.toFixed(1)} s, ${formatSpeed((size - from.bytes) / seconds)}${checked})`,
       );
     } else {
       // Said when it happens: a Ctrl-C later would otherwise hide it.

@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from '../../shared/api/task.ts';
+import type { TaskSnapshot, TaskVerifying } from '../../shared/api/task.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
 import { redactUrl } from '../engine/engine-log.ts';
 import { columnsOf, fitColumns } from './columns.ts';
@@ -25,6 +25,8 @@ export function renderFrame(tasks: readonly TaskSnapshot[], width: number): stri
  * columns; below that, what fits of them, in that order.
  */
 export function progressLine(task: TaskSnapshot, width: number): string {
+  if (task.state === 'downloading' && task.verifying)
+    return verifyingLine(task, task.verifying, width);
   const known = task.size !== null && task.size > 0;
   const amount = known
     ? `${((task.downloaded / task.size!) * 100).toFixed(1)}%`
@@ -59,6 +61,20 @@ export function progressLine(task: TaskSnapshot, width: number): string {
     if (line.length <= width) return line;
   }
   return amount.slice(0, Math.max(0, width));
+}
+
+/** A task checking its file against its checksum: how far, in place of its download's numbers. */
+function verifyingLine(task: TaskSnapshot, verifying: TaskVerifying, width: number): string {
+  const { algorithm, hashed, total } = verifying;
+  const percent = `${total > 0 ? Math.floor((hashed / total) * 100) : 100}%`;
+  const label = taskLabel(task);
+  const stats = `  verifying ${algorithm} ${percent}`;
+  const room = width - stats.length;
+  if (room >= Math.min(columnsOf(label), NAME_MIN)) return fitColumns(label, room) + stats;
+  for (const line of [`verifying ${algorithm} ${percent}`, `verifying ${percent}`, percent]) {
+    if (line.length <= width) return line;
+  }
+  return percent.slice(0, Math.max(0, width));
 }
 
 /** Redraws a block of lines in place on a TTY (cursor up + erase), at most 5 times a second. */

@@ -653,6 +653,40 @@ describe('braid get', () => {
     });
   });
 
+  it('says when it verifies a download against its checksum, and how long that took', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/disc.iso', { body });
+      const run = await braid(
+        ['get', server.url('/disc.iso'), '-d', dir, '--sha256', sha256(body)],
+        home,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split('\n');
+      assert.equal(lines.length, 3, run.stdout);
+      assert.equal(lines[0], 'downloading disc.iso (2.00 MiB)');
+      assert.equal(lines[1], 'verifying disc.iso (sha256)');
+      assert.match(
+        lines[2]!,
+        /^completed \S+disc\.iso \(2\.00 MiB in [\d.]+ s, [\d.]+ \w+\/s; sha256 verified in [\d.]+ s\)$/,
+      );
+    });
+  });
+
+  it('shows "verifying sha256" and how far on the live line while it checks a download', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/disc.iso', { body });
+      const run = await braidOnTerminal(
+        ['get', server.url('/disc.iso'), '-d', dir, '--sha256', sha256(body)],
+        home,
+      );
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /disc\.iso\s+verifying sha256 \d{1,3}%/);
+      assert.match(run.stdout, /completed .*disc\.iso/);
+    });
+  });
+
   it('takes a corrected --sha256 on the next run, and checks a file already there against a new one', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(100 * KiB);

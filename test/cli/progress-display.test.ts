@@ -38,6 +38,17 @@ describe('the progress display', () => {
     assert.match(line!, /0 conn {2}retry 3\/10$/);
   });
 
+  it('says a download is being verified, and how far, instead of 100% at 0 B/s', () => {
+    const verifying = { algorithm: 'sha256' as const, hashed: 430, total: 1000 };
+    const checking = task({ downloaded: 1000, speed: 0, eta: null, connections: 0, verifying });
+    const [line] = renderFrame([checking], 80);
+    assert.match(line!, /^ubuntu\.iso\s+verifying sha256 43%$/);
+    assert.equal(line!.length, 80);
+    assert.equal(progressLine(checking, 20), 'verifying sha256 43%');
+    assert.equal(progressLine(checking, 15), 'verifying 43%');
+    assert.equal(progressLine(checking, 5), '43%');
+  });
+
   it('names a download not yet named by its link, without its password or token', () => {
     const url = 'http://user:s3cret@example/get?token=abc&id=7';
     const label = taskLabel(task({ url, fileName: null }));
