@@ -85,6 +85,8 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 const ANY_TIME = { enabled: false, days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', stop: '00:00' };
+/** Log events that, with bytes, say a download threw its kept data away and starts from zero. */
+const DISCARDING = new Set(['started_over', 'link_changed']);
 
 async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
   let inputText: string | undefined;
@@ -103,7 +105,10 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     return EXIT_USAGE;
   }
   let engine: DownloadEngine | undefined;
-  const notices: Notices = { say: (line) => io.stderr.write(`${line}\n`) };
+  const notices: Notices = {
+    say: (line) => io.stderr.write(`${line}\n`),
+    discarded: () => {},
+  };
   try {
     engine = await DownloadEngine.open({
       home: braidHome(io.env),
@@ -115,6 +120,9 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
       // What the engine found wrong in its saved state is worth a line, and so is each retry
       // where no live line shows it, and downloaded data thrown away; the rest of its log is not.
       log: (record) => {
+        if (DISCARDING.has(record.event) && record.bytes && record.taskId) {
+          notices.discarded(record.taskId);
+        }
         if (built.plan.quiet) return;
         if (STATE_PROBLEMS.has(record.event)) {
           notices.say(`braid: warning: ${record.message}`);
@@ -145,6 +153,8 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
 /** Where lines from the engine's log go: stderr, or above the live block while one is drawn. */
 interface Notices {
   say(line: string): void;
+  /** A download dropped the data it had: all of it is then fetched in this run. */
+  discarded(taskId: string): void;
 }
 
 /** The record's message about its download, named as its progress line names it. */
@@ -207,6 +217,10 @@ async function runDownloads(
     );
   /** When each task began transferring in this run, and what it had then: its speed's base. */
   const began = new Map<string, { at: number; bytes: number }>();
+  notices.discarded = (id) => {
+    const from = began.get(id);
+    if (from) from.bytes = 0;
+  };
   /** When each task began checking its file against its checksum. */
   const verifyingSince = new Map<string, number>();
   const settle = (task: TaskSnapshot) => {
@@ -234,7 +248,6 @@ async function runDownloads(
     if (task.state !== 'completed' && !failed) return;
     finished.add(task.id);
     if (task.state === 'completed') {
-      const size = task.size ?? 0;
       const from = began.get(task.id) ?? { at: started, bytes: 0 };
       const end = task.completedAt ?? Date.now();
       const verified = verifyingSince.get(task.id);
@@ -244,10 +257,8 @@ async function runDownloads(
         verified !== undefined && check
           ? `; ${check.algorithm} verified in ${((end - verified) / 1000).toFixed(1)} s`
           : '';
-      const seconds = Math.max(0.001, ((verified ?? end) - from.at) / 1000);
-      print(
-        `completed ${join(task.dir, task.fileName ?? '')} (${formatBytes(size)} in ${seconds.toFixed(1)} s, ${formatSpeed((size - from.bytes) / seconds)}${checked})`,
-      );
+      const fetched = fetchSummary(task.size ?? 0, from.bytes, (verified ?? end) - from.at);
+      print(`completed ${join(task.dir, task.fileName ?? '')} (${fetched}${checked})`);
     } else {
       // Said when it happens: a Ctrl-C later would otherwise hide it.
       fail(`braid: ${aboutSubject(taskLabel(task), task.error?.message ?? task.state)}`);
@@ -304,6 +315,21 @@ async function runDownloads(
     return EXIT_INTERRUPTED;
   }
   return failures.length === 0 && !closing ? 0 : 1;
+}
+
+/**
+ * What this run fetched of a file, and how fast: "4.00 MiB in 2.5 s, 1.60 MiB/s", with the part
+ * kept from an earlier run said apart, or the whole file's size read over this run's time
+ * gives a speed it never had.
+ */
+function fetchSummary(size: number, kept: number, ms: number): string {
+  if (kept > 0 && kept >= size) return `${formatBytes(size)}, all kept from before`;
+  const seconds = Math.max(0.001, ms / 1000);
+  const fetched = size - kept;
+  const rate = `${formatBytes(fetched)} in ${seconds.toFixed(1)} s, ${formatSpeed(fetched / seconds)}`;
+  return kept > 0
+    ? `${rate}; ${formatBytes(kept)} of its ${formatBytes(size)} kept from before`
+    : rate;
 }
 
 /**

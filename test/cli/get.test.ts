@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
-import { formatBytes } from '../../shared/format.ts';
+import { formatBytes, parseRate } from '../../shared/format.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
@@ -361,6 +361,36 @@ describe('braid get', () => {
     });
   });
 
+  it('after a resume, says what this run fetched and at what speed, and how much was kept from before', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(4 * MiB);
+      server.addFile('/video.mkv', { body, faults: { connectionRate: 512 * KiB } });
+      const args = ['get', server.url('/video.mkv'), '-d', dir, '-c', '4'];
+      const first = await braid(args, home, {
+        interruptAfter: (out) => out.includes('downloading'),
+      });
+      assert.equal(first.code, 130, first.stderr);
+      const second = await braid(args, home);
+      assert.equal(second.code, 0, second.stderr);
+      const summary =
+        /completed \S+video\.mkv \(([\d.]+ \w+) in ([\d.]+) s, ([\d.]+ \w+)\/s; ([\d.]+ \w+) of its 4\.00 MiB kept from before\)$/m.exec(
+          second.stdout,
+        );
+      assert.ok(summary, second.stdout);
+      const [fetched, seconds, speed, kept] = [
+        parseRate(summary[1]!),
+        Number(summary[2]),
+        parseRate(summary[3]!),
+        parseRate(summary[4]!),
+      ];
+      assert.ok(kept > 0 && fetched > 0, second.stdout);
+      // Both rounded to three digits.
+      assert.ok(Math.abs(fetched + kept - body.length) < body.length * 0.01, second.stdout);
+      // The seconds are rounded to a tenth.
+      assert.ok(Math.abs(speed * seconds - fetched) < fetched * 0.1, second.stdout);
+    });
+  });
+
   it('downloads over HTTPS with several connections, and resumes after Ctrl-C', async () => {
     const tls = new URL('../support/tls/', import.meta.url);
     const cert = await readFile(new URL('cert.pem', tls));
@@ -605,6 +635,7 @@ describe('braid get', () => {
         second.stderr,
         `braid: whole.bin: the server cannot resume; starting again from the beginning (${formatBytes(kept)} kept data discarded)\n`,
       );
+      assert.match(second.stdout, /completed \S+whole\.bin \(2\.00 MiB in [\d.]+ s, [^;]+\)$/m);
       assert.equal(await sha256File(join(dir, 'whole.bin')), sha256(body));
     });
   });
@@ -697,6 +728,10 @@ describe('braid get', () => {
       const served = server.stats.bodyBytes;
       const corrected = await get(sha256(body));
       assert.equal(corrected.code, 0, corrected.stderr);
+      assert.match(
+        corrected.stdout,
+        /\(100 KiB, all kept from before; sha256 verified in [\d.]+ s\)$/m,
+      );
       assert.equal(await sha256File(join(dir, 'c.bin')), sha256(body));
       assert.equal(server.stats.bodyBytes, served, 'the kept data verified, not fetched again');
       const wrong = await get('e'.repeat(64));
