@@ -1,5 +1,5 @@
 import { memo, useId } from 'react';
-import type { TaskSnapshot } from '../../shared/api/task.ts';
+import type { TaskSnapshot, TaskVerifying } from '../../shared/api/task.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
 import { useApp } from '../app/context.ts';
 import { useCommand } from '../app/use-command.ts';
@@ -39,8 +39,11 @@ function Row({
 }: Props & { task: TaskSnapshot }) {
   const t = useT();
   const name = displayName(task);
-  const percent =
-    task.state === 'completed'
+  // While its file is checked against its checksum, the bar shows how far that is.
+  const verifying = task.state === 'downloading' ? task.verifying : null;
+  const percent = verifying
+    ? verifiedPercent(verifying)
+    : task.state === 'completed'
       ? 100
       : task.size
         ? Math.min(100, Math.floor((task.downloaded / task.size) * 100))
@@ -77,7 +80,9 @@ function Row({
           <span className="task-name" title={`${name}\n${task.url}`}>
             {name}
           </span>
-          <span className={`task-state badge-${task.state}`}>{t(`state.${task.state}`)}</span>
+          <span className={`task-state badge-${task.state}`}>
+            {verifying ? t('task.verifyingState') : t(`state.${task.state}`)}
+          </span>
         </div>
         <div
           className="progress"
@@ -86,7 +91,13 @@ function Row({
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={percent ?? undefined}
-          aria-valuetext={percent === null ? formatBytes(task.downloaded) : `${percent}%`}
+          aria-valuetext={
+            verifying
+              ? t('task.verifying', { algorithm: verifying.algorithm, percent: percent ?? 0 })
+              : percent === null
+                ? formatBytes(task.downloaded)
+                : `${percent}%`
+          }
         >
           <div
             className={busy ? 'progress-fill indeterminate' : 'progress-fill'}
@@ -118,6 +129,13 @@ function details(task: TaskSnapshot, t: Translate): string {
     if (task.state === 'failed' && task.error) return task.error.message;
   }
   const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
+  if (task.state === 'downloading' && task.verifying) {
+    const { algorithm } = task.verifying;
+    return [
+      size,
+      t('task.verifying', { algorithm, percent: verifiedPercent(task.verifying) }),
+    ].join(' · ');
+  }
   const parts = [
     task.state === 'completed'
       ? size
@@ -135,6 +153,10 @@ function details(task: TaskSnapshot, t: Translate): string {
   if (task.error && (task.state === 'failed' || task.state === 'paused'))
     parts.push(task.error.message);
   return parts.join(' · ');
+}
+
+function verifiedPercent({ hashed, total }: TaskVerifying): number {
+  return total > 0 ? Math.min(100, Math.floor((hashed / total) * 100)) : 100;
 }
 
 /**

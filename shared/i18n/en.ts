@@ -44,6 +44,8 @@ export const en = {
   'task.canceled': 'Canceled; its partial data was deleted. Retry starts over.',
   'task.waiting': 'Waiting to start',
   'task.retrying': 'attempt {attempt} of {max} failed, next in {seconds} s',
+  'task.verifyingState': 'Verifying',
+  'task.verifying': 'Verifying {algorithm}… {percent}%',
   'task.segments': 'Segments of {name}',
   'action.pause': 'Pause',
   'action.resume': 'Resume',

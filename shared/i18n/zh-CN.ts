@@ -40,6 +40,8 @@ export const zhCN: Dictionary = {
   'task.canceled': '已取消，未完成的数据已删除。重试将从头开始。',
   'task.waiting': '等待开始',
   'task.retrying': '第 {attempt}/{max} 次尝试失败，{seconds} 秒后重试',
+  'task.verifyingState': '校验中',
+  'task.verifying': '正在校验 {algorithm}… {percent}%',
   'task.segments': '{name} 的分段',
   'action.pause': '暂停',
   'action.resume': '继续',

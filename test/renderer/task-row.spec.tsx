@@ -143,6 +143,31 @@ describe('a download row', () => {
     );
   });
 
+  it('shows Verifying and how far while the checksum is computed, in words a screen reader says', () => {
+    const { api } = renderApp([
+      task({
+        id: 'aaaaaa',
+        fileName: 'disc.iso',
+        state: 'downloading',
+        downloaded: 1000,
+        verifying: { algorithm: 'sha256', hashed: 430, total: 1000 },
+      }),
+    ]);
+    const item = row('disc.iso');
+    expect(within(item).getByText('Verifying')).toBeTruthy();
+    const bar = within(item).getByRole('progressbar', { name: 'disc.iso' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('43');
+    expect(bar.getAttribute('aria-valuetext')).toBe('Verifying sha256… 43%');
+    expect(item.querySelector('.task-details')?.textContent).toBe('1000 B · Verifying sha256… 43%');
+    act(() =>
+      api.emit([
+        { type: 'settings-changed', settings: SettingsSchema.parse({ language: 'zh-CN' }) },
+      ]),
+    );
+    expect(within(item).getByText('校验中')).toBeTruthy();
+    expect(bar.getAttribute('aria-valuetext')).toBe('正在校验 sha256… 43%');
+  });
+
   it('selects and focuses the row that takes the place of a removed one', async () => {
     const { api } = renderApp([
       task({ id: 'aaaaaa', fileName: 'first.bin', createdAt: 3 }),
