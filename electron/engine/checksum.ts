@@ -5,6 +5,8 @@ import { openRegularFile } from './regular-file.ts';
 export interface HashOptions {
   /** Called after each read with the bytes hashed so far: cheap, so callers may poll it. */
   onProgress?(hashed: number): void;
+  /** Ends the hashing between reads, throwing its reason: a large file takes seconds. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -14,8 +16,9 @@ export interface HashOptions {
 export async function hashFile(
   path: string,
   algorithm: ChecksumAlgorithm,
-  { onProgress }: HashOptions = {},
+  { onProgress, signal }: HashOptions = {},
 ): Promise<string> {
+  signal?.throwIfAborted();
   const handle = await openRegularFile(path);
   if (!handle) throw new Error(`${path} is not a regular file`);
   try {
@@ -25,6 +28,7 @@ export async function hashFile(
       highWaterMark: 1024 * 1024,
       autoClose: false,
     })) {
+      signal?.throwIfAborted();
       hash.update(chunk as Buffer);
       hashed += (chunk as Buffer).length;
       onProgress?.(hashed);

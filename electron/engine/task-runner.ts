@@ -1318,6 +1318,8 @@ export class TaskRunner {
         try {
           actualSum = await hashFile(part, algorithm, {
             onProgress: (hashed) => (verifying.hashed = hashed),
+            // A pause stops the check; the next run checks the kept file again.
+            signal: this.#stop.signal,
           });
         } finally {
           this.#verifying = null;

@@ -339,6 +339,34 @@ describe('checksums', () => {
     });
   });
 
+  it('pauses at once while verifying, and checks the kept file again on resume without fetching it', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(8 * MiB);
+      server.addFile('/sum.bin', { body });
+      const [task] = await engine.add([
+        { url: server.url('/sum.bin'), checksum: { algorithm: 'sha256', expected: sha256(body) } },
+      ]);
+      const id = task!.id;
+      let pausing: Promise<TaskSnapshot> | null = null;
+      engine.subscribe((e) => {
+        if (e.type === 'task-changed' && e.task.id === id && e.task.verifying && !pausing) {
+          pausing = engine.pause(id);
+        }
+      });
+      await waitForTask(engine, id, () => pausing !== null);
+      const paused = await pausing!;
+      assert.equal(paused.state, 'paused', 'not published after the pause');
+      assert.equal(paused.verifying, null);
+      assert.deepEqual(await listDir(dir), ['sum.bin.part']);
+      const served = server.stats.bodyBytes;
+      await engine.resume(id);
+      const done = await waitForEnd(engine, id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(await sha256File(join(dir, 'sum.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes, served, 'nothing fetched again');
+    });
+  });
+
   it('fails on a mismatch, keeps the data under a non-final name, and verifies it again without fetching once the checksum is corrected', async () => {
     await withHarness(async ({ engine, server, dir }) => {
       const body = makeContent(500 * KiB);
