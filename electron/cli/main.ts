@@ -2,7 +2,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { sameChecksum, sameHeaders, type TaskSnapshot } from '../../shared/api/task.ts';
+import {
+  sameChecksum,
+  sameHeaders,
+  type ChecksumAlgorithm,
+  type TaskSnapshot,
+} from '../../shared/api/task.ts';
 import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
@@ -280,7 +285,9 @@ async function runDownloads(
   );
   const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
   try {
-    const { tasks, problems } = await startOrResume(engine, plan.tasks, dir);
+    const { tasks, problems } = await startOrResume(engine, plan.tasks, dir, (task, algorithm) =>
+      print(`verifying ${taskLabel(task)} (${algorithm})`),
+    );
     for (const problem of problems) fail(`braid: ${problem}`);
     for (const task of tasks) {
       ids.add(task.id);
@@ -343,6 +350,7 @@ async function startOrResume(
   engine: DownloadEngine,
   inputs: GetPlan['tasks'],
   dir: string,
+  verifying: Verifying,
 ): Promise<{ tasks: TaskSnapshot[]; problems: string[] }> {
   const key = (url: string, requestedName: string | null) => JSON.stringify([url, requestedName]);
   // The newest task per key, found by lookup: a long history times a long list adds up.
@@ -373,7 +381,7 @@ async function startOrResume(
       // Headers given with the new link are for it; none given, the download keeps its own.
       previous = await engine.setUrl(relinked.id, input.url, input.headers);
     }
-    const resumed = previous && (await continueTask(engine, previous, input));
+    const resumed = previous && (await continueTask(engine, previous, input, verifying));
     if (typeof resumed === 'string') problems.push(resumed);
     else if (resumed) tasks.push(resumed);
     else fresh.push({ ...input, dir });
@@ -381,6 +389,9 @@ async function startOrResume(
   if (fresh.length > 0) tasks.push(...(await engine.add(fresh)));
   return { tasks, problems };
 }
+
+/** Says that a finished download's file is being checked against a checksum given now. */
+type Verifying = (task: TaskSnapshot, algorithm: ChecksumAlgorithm) => void;
 
 /**
  * The task continued with this command's limit, checksum and connections; null when it must start
@@ -390,6 +401,7 @@ async function continueTask(
   engine: DownloadEngine,
   task: TaskSnapshot,
   input: GetPlan['tasks'][number],
+  verifying: Verifying,
 ): Promise<TaskSnapshot | string | null> {
   const limit = input.limit ?? 0;
   if (task.options.limit !== limit) await engine.setTaskLimit(task.id, limit);
@@ -414,6 +426,7 @@ async function continueTask(
     if (!there?.isFile() || there.size !== task.size) return null;
     // A checksum given now is checked now: the file may have been replaced by one of that size.
     if (!checksum) return task;
+    verifying(task, checksum.algorithm);
     const actual = await hashFile(path, checksum.algorithm);
     return actual === checksum.expected.toLowerCase()
       ? task

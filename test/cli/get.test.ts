@@ -736,6 +736,7 @@ describe('braid get', () => {
       assert.equal(server.stats.bodyBytes, served, 'the kept data verified, not fetched again');
       const wrong = await get('e'.repeat(64));
       assert.equal(wrong.code, 1);
+      assert.equal(wrong.stdout, 'verifying c.bin (sha256)\n', 'said before the file is hashed');
       assert.match(wrong.stderr, /already downloaded, but its sha256 is [0-9a-f]{64}, not e{64}/);
 
       // Something else put under its name since: said, not waited on (a FIFO blocked forever).
