@@ -20,9 +20,9 @@ export type FixedProxy = Exclude<ProxyChoice, { kind: 'resolved' }>;
 
 /**
  * The custom proxy (its URL may carry the proxy's user and password, sent as
- * Proxy-Authorization), or in "system" mode the proxy from the environment (what Node programs
- * call the system proxy; loopback is never proxied), else the OS's per URL where the host can
- * tell it (`systemProxy`), or none.
+ * Proxy-Authorization or as the SOCKS5 login), or in "system" mode the proxy from the
+ * environment (what Node programs call the system proxy; loopback is never proxied), else the
+ * OS's per URL where the host can tell it (`systemProxy`), or none.
  */
 export function proxyChoice(
   settings: Pick<Settings, 'proxyMode' | 'proxyUrl'>,

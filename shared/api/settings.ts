@@ -113,12 +113,17 @@ const FIELDS = {
    * URL where the host can ask (desktop); custom: proxyUrl.
    */
   proxyMode: z.enum(['system', 'none', 'custom']),
-  /** http(s)://[user:password@]host:port of the proxy for the custom mode. */
+  /**
+   * The proxy for the custom mode: http(s)://[user:password@]host:port, or
+   * socks5://[user:password@]host[:port] (port 1080 when left out) for a SOCKS5 proxy, which
+   * resolves host names itself (curl's socks5h://, also accepted as the same). SOCKS4 is not
+   * supported.
+   */
   proxyUrl: z.string().check(
     z.maxLength(LIMITS.urlLength),
     z.refine(
-      (value) => value === '' || /^https?:\/\/[^\s/]+/i.test(value),
-      'the proxy must be an http:// or https:// URL',
+      (value) => value === '' || /^(https?|socks5h?):\/\/[^\s/]+/i.test(value),
+      'the proxy must be an http://, https:// or socks5:// URL',
     ),
   ),
 };
