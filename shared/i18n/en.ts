@@ -117,7 +117,8 @@ export const en = {
   'settings.errorDays': '{label}: tick at least one day.',
   'settings.errorFolderRelative':
     'Download folder: give a full path, such as ~/Downloads or /data/downloads.',
-  'settings.errorProxy': 'Proxy URL: use http://host:port or https://host:port.',
+  'settings.errorProxy':
+    'Proxy URL: use http://host:port, https://host:port or socks5://host:port.',
   'settings.errorCategoryName':
     '{label}: give it a name that can be a folder name (without / \\ : * ? " < > |).',
   'settings.errorExtensions': '{label}: letters and digits only, such as mp4, mkv.',
@@ -182,7 +183,8 @@ export const en = {
   'settings.proxy.none': 'None',
   'settings.proxy.custom': 'Custom',
   'settings.proxyUrl': 'Proxy URL',
-  'settings.proxyUrlHint': 'http://user:password@host:port',
+  'settings.proxyUrlHint':
+    'http://user:password@host:port, or socks5://… for a SOCKS5 proxy (it looks up host names)',
   'schedule.title': 'Schedule',
   'schedule.download': 'Download only between these times',
   'schedule.limit': 'Slow down between these times',

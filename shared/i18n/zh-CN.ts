@@ -111,7 +111,8 @@ export const zhCN: Dictionary = {
   'settings.errorDays': '{label}：请至少勾选一天。',
   'settings.errorFolderRelative':
     '下载文件夹：请填写完整路径，例如 ~/Downloads 或 /data/downloads。',
-  'settings.errorProxy': '代理地址：请使用 http://主机:端口 或 https://主机:端口。',
+  'settings.errorProxy':
+    '代理地址：请使用 http://主机:端口、https://主机:端口 或 socks5://主机:端口。',
   'settings.errorCategoryName': '{label}：请填写可用作文件夹名的名称（不含 / \\ : * ? " < > |）。',
   'settings.errorExtensions': '{label}：只能包含字母和数字，如 mp4、mkv。',
   'settings.errorTooLong': '{label}：太长了。',
@@ -175,7 +176,8 @@ export const zhCN: Dictionary = {
   'settings.proxy.none': '不使用',
   'settings.proxy.custom': '自定义',
   'settings.proxyUrl': '代理地址',
-  'settings.proxyUrlHint': 'http://用户名:密码@主机:端口',
+  'settings.proxyUrlHint':
+    'http://用户名:密码@主机:端口；SOCKS5 代理用 socks5://…（由代理解析域名）',
   'schedule.title': '计划',
   'schedule.download': '仅在以下时间段下载',
   'schedule.limit': '在以下时间段限速',

@@ -219,11 +219,20 @@ describe('settings', () => {
     const proxy = within(dialog).getByLabelText('Proxy URL');
     fireEvent.change(proxy, { target: { value: 'proxy.test:3128' } });
     await save();
-    expect(problemAt(proxy)).toBe('Proxy URL: use http://host:port or https://host:port.');
+    expect(problemAt(proxy)).toBe(
+      'Proxy URL: use http://host:port, https://host:port or socks5://host:port.',
+    );
+    fireEvent.change(proxy, { target: { value: 'socks4://proxy.test:1080' } });
+    await save();
+    expect(problemAt(proxy)).toBe(
+      'Proxy URL: use http://host:port, https://host:port or socks5://host:port.',
+    );
     expect(music.hasAttribute('aria-invalid')).toBe(false);
+    fireEvent.change(proxy, { target: { value: 'socks5://u:p@proxy.test:1080' } });
     const limit = within(dialog).getByLabelText('Global speed limit');
     fireEvent.change(limit, { target: { value: 'fast' } });
     await save();
+    expect(proxy.hasAttribute('aria-invalid')).toBe(false);
     expect(problemAt(limit)).toBe(
       'Global speed limit: a speed such as 500K or 2M, or empty for none.',
     );
