@@ -4,8 +4,8 @@ const LOOPBACK = 'localhost,127.0.0.1,::1';
 
 /**
  * The OS's proxy for one URL, as the desktop asks Chromium (which honours PAC scripts and the
- * bypass list): an http(s):// proxy URL, or null to connect directly. Rejects, saying why, when
- * the OS names no proxy the engine can use for it.
+ * bypass list): an http(s):// or socks5:// proxy URL, or null to connect directly. Rejects,
+ * saying why, when the OS names no proxy the engine can use for it.
  */
 export type ProxyResolver = (url: URL) => Promise<string | null>;
 

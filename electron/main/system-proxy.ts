@@ -9,8 +9,9 @@ const HOST_PORT = /^[\w.-]+:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i;
 /**
  * The proxy in Chromium's answer for a URL (`PROXY 10.0.0.1:3128; DIRECT`), as a URL for the
  * engine, or null for DIRECT: the first entry the engine can use, in the order given. The engine
- * speaks to HTTP and HTTPS proxies; SOCKS and QUIC entries are passed over, and a list with
- * nothing else in it is refused (going direct could reach what the OS keeps behind its proxy).
+ * speaks to HTTP, HTTPS and SOCKS5 proxies; SOCKS4 (Chromium's `SOCKS` and `SOCKS4`) and QUIC
+ * entries are passed over, and a list with nothing else in it is refused (going direct could
+ * reach what the OS keeps behind its proxy).
  */
 export function proxyFromResolution(resolution: string): string | null {
   const unusable: string[] = [];
@@ -22,12 +23,13 @@ export function proxyFromResolution(resolution: string): string | null {
     if (words.length === 2 && HOST_PORT.test(hostPort)) {
       if (kind === 'PROXY' || kind === 'HTTP') return `http://${hostPort}`;
       if (kind === 'HTTPS') return `https://${hostPort}`;
+      if (kind === 'SOCKS5') return `socks5://${hostPort}`;
     }
     unusable.push(entry.trim());
   }
   if (unusable.length === 0) return null;
   throw new Error(
-    `the system settings name ${unusable.join(', ')}, and Braid uses HTTP and HTTPS proxies only: choose a custom proxy in the settings, or none`,
+    `the system settings name ${unusable.join(', ')}, and Braid uses HTTP, HTTPS and SOCKS5 proxies only (not SOCKS4): choose a custom proxy in the settings, or none`,
   );
 }
 

@@ -21,15 +21,23 @@ describe("Chromium's proxy resolution, read for the engine", () => {
     assert.equal(proxyFromResolution('DIRECT; PROXY 10.0.0.1:3128'), null);
   });
 
-  it('passes over SOCKS and QUIC entries to the next usable one, DIRECT included', () => {
-    assert.equal(proxyFromResolution('SOCKS5 127.0.0.1:1080; PROXY p:8080'), 'http://p:8080');
+  it('takes a SOCKS5 entry as a socks5:// proxy, in its place in the order', () => {
+    assert.equal(proxyFromResolution('SOCKS5 127.0.0.1:1080'), 'socks5://127.0.0.1:1080');
+    assert.equal(proxyFromResolution('SOCKS5 [fd00::1]:1080; DIRECT'), 'socks5://[fd00::1]:1080');
+    assert.equal(proxyFromResolution('SOCKS5 tunnel:1080; PROXY p:8080'), 'socks5://tunnel:1080');
+    assert.equal(proxyFromResolution('PROXY p:8080; SOCKS5 tunnel:1080'), 'http://p:8080');
+  });
+
+  it('passes over SOCKS4 and QUIC entries to the next usable one, DIRECT included', () => {
+    assert.equal(proxyFromResolution('SOCKS h:1080; SOCKS4 h:1081; PROXY p:8080'), 'http://p:8080');
+    assert.equal(proxyFromResolution('SOCKS h:1080; SOCKS5 h:1082'), 'socks5://h:1082');
     assert.equal(proxyFromResolution('SOCKS h:1080; QUIC q:443; DIRECT'), null);
   });
 
   it('refuses a list with no usable entry, naming what the OS asked for', () => {
     assert.throws(
-      () => proxyFromResolution('SOCKS5 10.0.0.9:1080; SOCKS 10.0.0.9:1081'),
-      /the system settings name SOCKS5 10\.0\.0\.9:1080, SOCKS 10\.0\.0\.9:1081, and Braid uses HTTP and HTTPS proxies only: choose a custom proxy in the settings, or none/,
+      () => proxyFromResolution('SOCKS 10.0.0.9:1080; SOCKS4 10.0.0.9:1081'),
+      /the system settings name SOCKS 10\.0\.0\.9:1080, SOCKS4 10\.0\.0\.9:1081, and Braid uses HTTP, HTTPS and SOCKS5 proxies only \(not SOCKS4\): choose a custom proxy in the settings, or none/,
     );
     assert.throws(() => proxyFromResolution('PROXY evil host:80'), /name PROXY evil host:80,/);
     assert.throws(() => proxyFromResolution('PROXY noport'), /name PROXY noport,/);

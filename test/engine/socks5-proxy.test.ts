@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { SettingsPatch } from '../../shared/api/settings.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
+import { cachedProxyResolver } from '../../electron/main/system-proxy.ts';
 import { waitForEnd, waitForTask, withHarness, type Harness } from '../support/engine-harness.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
@@ -359,6 +360,28 @@ describe('a SOCKS5 proxy that refuses', () => {
         );
       },
       { proxyMode: 'custom', proxyUrl: `socks5://127.0.0.1:${port}`, maxRetries: 3 },
+    );
+  });
+});
+
+describe('a SOCKS5 proxy the OS names', () => {
+  it('downloads through it, and probes the way the download goes', async () => {
+    const proxy = await socks();
+    // What Chromium's resolveProxy answers for a SOCKS5 proxy in the OS settings.
+    const systemProxy = cachedProxyResolver(async () => `SOCKS5 ${proxy.host}; DIRECT`);
+    await withHarness(
+      async (h) => {
+        const body = makeContent(1 * MiB);
+        h.server.addFile('/os.bin', { body });
+        const probe = await h.engine.probe(farUrl(h.server, '/os.bin'), {});
+        assert.equal(probe.size, body.length);
+        const done = await download(h, farUrl(h.server, '/os.bin'), 3);
+        assert.equal(done.state, 'completed', JSON.stringify(done.error));
+        assert.equal(await sha256File(join(h.dir, 'os.bin')), sha256(body));
+        assert.equal(proxy.tunnels.length, h.server.stats.connectionsOpened);
+      },
+      { proxyMode: 'system' },
+      { systemProxy },
     );
   });
 });
