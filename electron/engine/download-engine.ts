@@ -220,18 +220,30 @@ export class DownloadEngine {
       engine.#log({ level: 'warn', event: 'settings_problem', message });
     for (const message of problems)
       engine.#log({ level: 'warn', event: 'journal_problem', message });
+    const cancelsCut: Entry[] = [];
     for (const record of records) {
       // A task that was running when the last process ended carries on.
       if (record.state === 'downloading') record.state = 'queued';
       if (record.unflushed && record.unflushed.boot !== bootId) await engine.#reopen(record);
+      // Canceled, its data not yet thrown away: the process ended within the cancel.
+      const cancelCut = record.state === 'canceled' && record.segments !== null;
       // A record naming its file before creating it (or whose `.part` went missing) still holds
       // the name: another download must not take it and have its `.part` opened or deleted.
-      if (record.fileName && record.state !== 'completed' && record.state !== 'canceled')
+      if (
+        record.fileName &&
+        ((record.state !== 'completed' && record.state !== 'canceled') || cancelCut)
+      )
         engine.#names.hold(record.dir, record.fileName, record.id);
       const entry = { record, runner: null };
       engine.#entries.set(record.id, entry);
       if (record.state === 'queued') engine.#queue.add(entry);
       if (record.state === 'completed' && record.unflushed) engine.#unflushed.add(entry);
+      if (cancelCut) cancelsCut.push(entry);
+    }
+    // Finished here, or its `.part` stayed behind for good, no longer any task's to delete.
+    for (const entry of cancelsCut) {
+      await engine.#discardData(entry);
+      await engine.#save(entry).catch(() => undefined);
     }
     // Same boot: the OS kept the bytes, and has likely written them by now.
     await engine.#confirmFlushes();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ResumeJournal } from '../../electron/engine/resume-journal.ts';
 import type { FaultServer } from '../support/fault-server.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
@@ -105,6 +106,37 @@ describe('a download and its name', () => {
       assert.equal(await sha256File(join(h.dir, 'disk.img')), sha256(a.body));
       assert.equal(await sha256File(join(h.dir, 'disk (1).img')), sha256(b.body));
       assert.deepEqual(await listDir(h.dir), ['disk (1).img', 'disk.img']);
+    });
+  });
+
+  it('finishes a cancel the last process was stopped within: its .part goes, and a retry takes the name again', async () => {
+    await withHarness(async (h) => {
+      const { a } = twoSameNamed(h.server);
+      const [task] = await h.engine.add([a.input]);
+      await waitForTask(h.engine, task!.id, (t) => t.fileName === 'disk.img' && t.downloaded > 0);
+      await h.engine.pause(task!.id);
+      await h.engine.close();
+      // What a kill within Cancel leaves: the record says canceled, with the data it had, and
+      // the `.part` is still there (its delete never ran).
+      const journal = new ResumeJournal(join(h.home, 'tasks'));
+      const { records } = await journal.loadAll();
+      const record = records.find((r) => r.id === task!.id)!;
+      assert.ok(record.segments, 'the paused record keeps its data');
+      await journal.save(record.id, () => ({ ...record, state: 'canceled' }));
+      await journal.close();
+      assert.deepEqual(await listDir(h.dir), ['disk.img.part']);
+
+      const engine = await h.restart();
+      assert.deepEqual(await listDir(h.dir), [], 'the cancel is finished');
+      const canceled = engine.list().find((t) => t.id === task!.id)!;
+      assert.equal(canceled.state, 'canceled');
+      assert.equal(canceled.downloaded, 0);
+      await engine.retry(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'disk.img');
+      assert.deepEqual(await listDir(h.dir), ['disk.img']);
+      assert.equal(await sha256File(join(h.dir, 'disk.img')), sha256(a.body));
     });
   });
 });
