@@ -48,7 +48,12 @@ export interface FileNameSources {
 
 /** User's choice > Content-Disposition > URL path > host > "download"; always sanitised. */
 export function chooseFileName(input: FileNameSources): string {
-  return promisedFileName(input) ?? sanitizeFileName(input.url.hostname || FALLBACK);
+  return promisedFileName(input) ?? sanitizeFileName(hostName(input.url) || FALLBACK);
+}
+
+/** The URL's host as a name: an IPv6 address without the brackets the URL needs (`[::1]`). */
+function hostName(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
 /**

@@ -116,6 +116,11 @@ describe('names from URLs', () => {
       'authorized_keys',
     );
   });
+
+  it('names a file after an IPv6 host without its brackets', () => {
+    assert.equal(chooseFileName({ url: new URL('http://[::1]:8080/') }), '__1');
+    assert.equal(chooseFileName({ url: new URL('http://[2001:db8::7]/') }), '2001_db8__7');
+  });
 });
 
 describe('unique names', () => {
