@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs';
 import { join } from 'node:path';
 import { filenameFromContentDisposition } from './content-disposition.ts';
+import { extensionOfType } from './media-types.ts';
 
 /** In-progress data lives in `<final name>.part` and is renamed only when complete and verified. */
 export const PART_SUFFIX = '.part';
@@ -44,11 +45,22 @@ export interface FileNameSources {
   contentDisposition?: string | null;
   url: URL;
   override?: string | null;
+  /** The response's media type (see mediaTypeOf). */
+  contentType?: string | null;
 }
 
-/** User's choice > Content-Disposition > URL path > host > "download"; always sanitised. */
+/**
+ * User's choice > Content-Disposition > URL path > host > "download"; always sanitised. A name
+ * from a path without an extension, or from the host, gets the one its Content-Type usually has
+ * (`/dl1` served as video/mp4 is `dl1.mp4`): else nothing shows what the file is, nor sorts it.
+ */
 export function chooseFileName(input: FileNameSources): string {
-  return promisedFileName(input) ?? sanitizeFileName(hostName(input.url) || FALLBACK);
+  const given = givenName(input);
+  if (given && given.by !== 'path') return given.name;
+  const name = given?.name ?? sanitizeFileName(hostName(input.url) || FALLBACK);
+  const typed = extensionOfType(input.contentType);
+  if (typed === null || (given && splitExtension(name).ext)) return name;
+  return sanitizeFileName(name + typed);
 }
 
 /** The URL's host as a name: an IPv6 address without the brackets the URL needs (`[::1]`). */
@@ -61,10 +73,18 @@ function hostName(url: URL): string {
  * ("example.com") or the fallback would name it, which promise no particular file.
  */
 export function promisedFileName(input: FileNameSources): string | null {
-  if (input.override) return sanitizeFileName(input.override, { hidden: true });
-  const raw =
-    filenameFromContentDisposition(input.contentDisposition) || fileNameFromUrl(input.url);
-  return raw ? sanitizeFileName(raw) : null;
+  return givenName(input)?.name ?? null;
+}
+
+function givenName(
+  input: FileNameSources,
+): { name: string; by: 'user' | 'server' | 'path' } | null {
+  if (input.override)
+    return { name: sanitizeFileName(input.override, { hidden: true }), by: 'user' };
+  const fromServer = filenameFromContentDisposition(input.contentDisposition);
+  if (fromServer) return { name: sanitizeFileName(fromServer), by: 'server' };
+  const fromPath = fileNameFromUrl(input.url);
+  return fromPath ? { name: sanitizeFileName(fromPath), by: 'path' } : null;
 }
 
 /**

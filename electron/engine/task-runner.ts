@@ -753,6 +753,7 @@ export class TaskRunner {
       contentDisposition: header(res.headers, 'content-disposition'),
       url: new URL(res.url),
       override: this.record.requestedName,
+      contentType: mediaTypeOf(res.headers),
     };
   }
 

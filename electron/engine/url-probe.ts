@@ -4,7 +4,7 @@ import { chooseFileName } from './file-name.ts';
 import { header, openRange } from './http-range.ts';
 import { createTransport } from './http-transport.ts';
 import type { ProxyResolver } from './proxy-choice.ts';
-import { refuseFirstPage } from './web-page.ts';
+import { mediaTypeOf, refuseFirstPage } from './web-page.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -37,6 +37,7 @@ export async function probeUrl(
     const naming = {
       contentDisposition: header(res.headers, 'content-disposition'),
       url: new URL(res.url),
+      contentType: mediaTypeOf(res.headers),
     };
     // A page where a file was promised is said before anything is added, as the download would
     // fail. A server that ignored the range sends the whole file: read a little, then drop it.

@@ -59,4 +59,19 @@ describe('categories', () => {
       { useCategories: true },
     );
   });
+
+  it('names and sorts a file the server types only by its Content-Type', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const video = makeContent(100 * 1024, 'v');
+        server.addFile('/dl1', { body: video, contentType: 'video/mp4' });
+        assert.equal((await engine.probe(server.url('/dl1'), {})).fileName, 'dl1.mp4');
+        const [task] = await engine.add([{ url: server.url('/dl1') }]);
+        assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+        assert.equal(engine.get(task!.id)?.fileName, 'dl1.mp4');
+        assert.equal(await sha256File(join(dir, 'Video', 'dl1.mp4')), sha256(video));
+      },
+      { useCategories: true },
+    );
+  });
 });

@@ -123,6 +123,47 @@ describe('names from URLs', () => {
   });
 });
 
+describe('names of files typed only by Content-Type', () => {
+  const url = new URL('http://files.example/dl1');
+
+  it('adds the usual extension of the type to a name from an extensionless path or the host', () => {
+    assert.equal(chooseFileName({ url, contentType: 'video/mp4' }), 'dl1.mp4');
+    assert.equal(chooseFileName({ url, contentType: 'audio/mpeg' }), 'dl1.mp3');
+    assert.equal(chooseFileName({ url, contentType: 'application/gzip' }), 'dl1.gz');
+    assert.equal(
+      chooseFileName({ url, contentType: 'application/vnd.debian.binary-package' }),
+      'dl1.deb',
+    );
+    assert.equal(
+      chooseFileName({ url: new URL('http://files.example/'), contentType: 'application/zip' }),
+      'files.example.zip',
+    );
+  });
+
+  it('leaves the name alone when the type says nothing particular or names a page', () => {
+    for (const contentType of [
+      null,
+      'application/octet-stream',
+      'text/plain',
+      'text/html',
+      'application/xhtml+xml',
+      'application/x-unheard-of',
+    ])
+      assert.equal(chooseFileName({ url, contentType }), 'dl1', String(contentType));
+  });
+
+  it('never changes a name the user gave, the server gave, or a path gave with an extension', () => {
+    const contentType = 'video/mp4';
+    assert.equal(chooseFileName({ url, contentType, override: 'mine' }), 'mine');
+    assert.equal(
+      chooseFileName({ url, contentType, contentDisposition: 'attachment; filename="talk"' }),
+      'talk',
+    );
+    const named = new URL('http://files.example/talk.webm');
+    assert.equal(chooseFileName({ url: named, contentType }), 'talk.webm');
+  });
+});
+
 describe('unique names', () => {
   it("fails with the file system's error where it cannot tell whether a name is free", async () => {
     const tmp = await tempDir();

@@ -1,0 +1,70 @@
+/**
+ * The extension a file of a media type usually has, for the types files are downloaded as.
+ * Not a registry's whole table: its first extension for a type is often one nobody uses
+ * (audio/mpeg → .mpga, video/quicktime → .qt), and generic types (application/octet-stream,
+ * text/plain that servers give anything unknown, a page's text/html) must add none.
+ */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'video/mp4': 'mp4',
+  'video/x-matroska': 'mkv',
+  'video/webm': 'webm',
+  'video/quicktime': 'mov',
+  'video/x-msvideo': 'avi',
+  'video/x-ms-wmv': 'wmv',
+  'video/x-flv': 'flv',
+  'video/x-m4v': 'm4v',
+  'video/mp2t': 'ts',
+  'audio/mpeg': 'mp3',
+  'audio/flac': 'flac',
+  'audio/x-flac': 'flac',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/aac': 'aac',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/mp4': 'm4a',
+  'audio/x-m4a': 'm4a',
+  'application/zip': 'zip',
+  'application/x-zip-compressed': 'zip',
+  'application/vnd.rar': 'rar',
+  'application/x-rar-compressed': 'rar',
+  'application/x-7z-compressed': '7z',
+  'application/x-tar': 'tar',
+  'application/gzip': 'gz',
+  'application/x-gzip': 'gz',
+  'application/x-bzip2': 'bz2',
+  'application/x-xz': 'xz',
+  'application/zstd': 'zst',
+  'application/pdf': 'pdf',
+  'application/epub+zip': 'epub',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'text/csv': 'csv',
+  'application/x-msdownload': 'exe',
+  'application/vnd.microsoft.portable-executable': 'exe',
+  'application/x-msi': 'msi',
+  'application/x-apple-diskimage': 'dmg',
+  'application/vnd.debian.binary-package': 'deb',
+  'application/x-debian-package': 'deb',
+  'application/x-rpm': 'rpm',
+  'application/x-redhat-package-manager': 'rpm',
+  'application/vnd.android.package-archive': 'apk',
+  'application/x-iso9660-image': 'iso',
+  'application/java-archive': 'jar',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+};
+
+/** `.ext` for a media type (lower-case, without parameters, as mediaTypeOf gives); null if none. */
+export function extensionOfType(mediaType: string | null | undefined): string | null {
+  const extension = mediaType ? EXTENSIONS[mediaType] : undefined;
+  return extension ? `.${extension}` : null;
+}
