@@ -772,6 +772,7 @@ export class DownloadEngine {
     entry.record.error = null;
     const runner = new TaskRunner(entry.record, {
       settings: () => this.#settings,
+      downloadDir: () => this.#taskDir(undefined),
       globalLimiter: this.#globalLimiter,
       hostLimiter: this.#hostLimiter,
       hostHealth: this.#hostHealth,

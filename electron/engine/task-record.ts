@@ -21,7 +21,10 @@ export const TaskRecordSchema = z.object({
   /** The URL the user gave; redirects are followed again from it on every start. */
   url: z.string(),
   dir: z.string(),
-  /** No folder was given: the download folder, refined by category once the name is known. */
+  /**
+   * No folder was given, and none is decided yet: the file goes to the download folder of when
+   * it is made, or its category's there (by the file's name).
+   */
   autoDir: z._default(z.boolean(), false),
   /** A name the user asked for, if any. */
   requestedName: z.nullable(z.string()),

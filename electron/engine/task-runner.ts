@@ -98,6 +98,8 @@ const RESUMABLE_ONCE_FIXED = new Set(['DISK_FULL', 'STORAGE_FAILED']);
 
 export interface RunnerEnv {
   settings(): Settings;
+  /** Where downloads added without a folder go now (the setting, or the platform's Downloads). */
+  downloadDir(): string;
   readonly globalLimiter: RateLimiter;
   readonly hostLimiter: HostLimiter;
   /** Which hosts answer nothing, as all downloads found. */
@@ -409,6 +411,23 @@ export class TaskRunner {
     r.fileName = name;
     this.#env.names.hold(r.dir, name, r.id);
     return true;
+  }
+
+  /** The folder of a task added without one: the download folder, or its category's. */
+  #autoFolder(fileName: string): string {
+    const settings = this.#env.settings();
+    const category = settings.useCategories ? categoryOf(fileName, settings.categories) : null;
+    const base = this.#env.downloadDir();
+    return category ? categoryDir(category, base) : base;
+  }
+
+  /** Makes `dir` the task's folder; a name it held elsewhere is let go, to be chosen there. */
+  #moveTo(dir: string): void {
+    const r = this.record;
+    if (dir === r.dir) return;
+    if (r.fileName) this.#env.names.release(r.dir, r.fileName, r.id);
+    r.fileName = null;
+    r.dir = dir;
   }
 
   /** Whether another task holds `name` in the record's folder. */
@@ -765,12 +784,10 @@ export class TaskRunner {
       return;
     }
     const wanted = chooseFileName(this.#naming(res));
-    const settings = this.#env.settings();
-    const category =
-      r.autoDir && settings.useCategories ? categoryOf(wanted, settings.categories) : null;
-    if (category) {
-      // Decided once, with the real name: the folder does not move on a later restart.
-      r.dir = categoryDir(category, r.dir);
+    if (r.autoDir) {
+      // Decided once, with the real name and the settings of now, not of when it was added: the
+      // folder does not move on a later restart.
+      this.#moveTo(this.#autoFolder(wanted));
       r.autoDir = false;
     }
     // Names taken after they were looked up: another process's `.part`, or another download

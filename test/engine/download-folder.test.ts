@@ -3,8 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
-import { waitForEnd, withHarness } from '../support/engine-harness.ts';
-import { makeContent, sha256, sha256File } from '../support/fixtures.ts';
+import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import { listDir, makeContent, sha256, sha256File } from '../support/fixtures.ts';
 
 describe('the download folder', () => {
   it('takes ~ and ~/… as the home folder, in the settings and in a task’s folder', async () => {
@@ -66,5 +66,45 @@ describe('the download folder', () => {
       },
       { downloadDir: fromCommandLine },
     );
+  });
+
+  it('puts a waiting download added without a folder in the download folder and category of when it starts', async () => {
+    await withHarness(
+      async ({ engine, server, dir }) => {
+        const body = makeContent(10_000);
+        server.addFile('/a.bin', { body });
+        server.addFile('/notes', { body });
+        const [task, plain] = await engine.add([
+          { url: server.url('/a.bin'), paused: true },
+          { url: server.url('/notes'), paused: true },
+        ]);
+        assert.equal(task!.dir, dir);
+        const now = join(dir, 'new');
+        await engine.updateSettings({ downloadDir: now });
+        await engine.resumeAll();
+        for (const t of [task, plain])
+          assert.equal((await waitForEnd(engine, t!.id)).state, 'completed');
+        assert.equal(engine.get(task!.id)?.dir, join(now, 'Bins'));
+        assert.equal(await sha256File(join(now, 'Bins', 'a.bin')), sha256(body));
+        assert.equal(await sha256File(join(now, 'notes')), sha256(body));
+        assert.deepEqual(await listDir(dir), ['new'], 'nothing in the old folder');
+      },
+      { useCategories: true, categories: [{ name: 'Bins', extensions: ['bin'], dir: '' }] },
+    );
+  });
+
+  it('keeps a started download in the folder its file is in when the download folder changes', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(1024 * 1024);
+      server.addFile('/big.bin', { body, faults: { connectionRate: 512 * 1024 } });
+      const [task] = await engine.add([{ url: server.url('/big.bin') }]);
+      await waitForTask(engine, task!.id, (t) => t.downloaded > 100 * 1024);
+      await engine.pause(task!.id);
+      await engine.updateSettings({ downloadDir: join(dir, 'new') });
+      await engine.resume(task!.id);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.equal(engine.get(task!.id)?.dir, dir);
+      assert.equal(await sha256File(join(dir, 'big.bin')), sha256(body));
+    });
   });
 });
