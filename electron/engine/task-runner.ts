@@ -784,12 +784,9 @@ export class TaskRunner {
       return;
     }
     const wanted = chooseFileName(this.#naming(res));
-    if (r.autoDir) {
-      // Decided once, with the real name and the settings of now, not of when it was added: the
-      // folder does not move on a later restart.
-      this.#moveTo(this.#autoFolder(wanted));
-      r.autoDir = false;
-    }
+    // By the real name and the settings of now, not of when it was added; and again at the next
+    // start until the `.part` is made there (below): a folder that could not be made is not kept.
+    if (r.autoDir) this.#moveTo(this.#autoFolder(wanted));
     // Names taken after they were looked up: another process's `.part`, or another download
     // here that looked at the same time and held the name first.
     const taken = new Set<string>();
@@ -814,6 +811,8 @@ export class TaskRunner {
         this.#file = await PartFile.create(join(r.dir, name + PART_SUFFIX), {
           direct: this.#writesDirect(),
         });
+        // Its file is there: the folder does not move on a later restart.
+        r.autoDir = false;
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -73,5 +74,32 @@ describe('categories', () => {
       },
       { useCategories: true },
     );
+  });
+
+  it('takes a category’s folder again on retry, after a restart too, when the one it had could not be made', async () => {
+    await withHarness(async (h) => {
+      const { server, dir, home } = h;
+      let engine = h.engine;
+      const notAFolder = join(home, 'a-file');
+      await writeFile(notAFolder, '');
+      await engine.updateSettings({
+        useCategories: true,
+        categories: [{ name: 'Music', extensions: ['bin'], dir: join(notAFolder, 'music') }],
+      });
+      const body = makeContent(10_000);
+      server.addFile('/m1.bin', { body });
+      const [task] = await engine.add([{ url: server.url('/m1.bin') }]);
+      const failed = await waitForEnd(engine, task!.id);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.error!.message, /ENOTDIR/);
+      engine = await h.restart();
+      await engine.updateSettings({
+        categories: [{ name: 'Music', extensions: ['bin'], dir: '' }],
+      });
+      await engine.retry(task!.id);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.equal(engine.get(task!.id)?.dir, join(dir, 'Music'));
+      assert.equal(await sha256File(join(dir, 'Music', 'm1.bin')), sha256(body));
+    });
   });
 });
