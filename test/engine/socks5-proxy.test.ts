@@ -37,6 +37,23 @@ async function socks(options: Parameters<typeof Socks5Proxy.start>[0] = {}): Pro
   return proxy;
 }
 
+/**
+ * A proxy that answers the client's n-th message with `answers[n]` and then stays silent, for
+ * what no proxy in good order says; closed after the test. Its `host:port`.
+ */
+async function scripted(...answers: number[][]): Promise<string> {
+  const server = net.createServer((socket) => {
+    let messages = 0;
+    socket.on('data', () => {
+      const answer = answers[messages++];
+      if (answer) socket.write(Buffer.from(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
 /** Adds `url` to the harness's engine and waits for how it ends. */
 async function download(h: Harness, url: string, connections = 1): Promise<TaskSnapshot> {
   const [task] = await h.engine.add([{ url, connections }]);
@@ -360,6 +377,108 @@ describe('a SOCKS5 proxy that refuses', () => {
         );
       },
       { proxyMode: 'custom', proxyUrl: `socks5://127.0.0.1:${port}`, maxRetries: 3 },
+    );
+  });
+});
+
+describe('a SOCKS5 proxy that answers what Braid cannot use', () => {
+  it('says the proxy wants a user name and password when it picks that way unoffered', async () => {
+    const proxy = await scripted([0x05, 0x02], [0x01, 0x01]);
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_AUTH');
+        assert.equal(
+          done.error?.message,
+          `the proxy ${proxy} wants a user name and password: give them in its address, as socks5://user:password@${proxy}`,
+        );
+      },
+      { proxyMode: 'custom', proxyUrl: `socks5://${proxy}`, maxRetries: 3 },
+    );
+  });
+
+  it('says the proxy takes no way of signing in that Braid speaks, never showing the password', async () => {
+    const proxy = await scripted([0x05, 0xff]);
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_AUTH');
+        assert.equal(
+          done.error?.message,
+          `the proxy ${proxy} accepts neither a user name and password nor no login (it wants a way of signing in that Braid does not speak, such as GSSAPI)`,
+        );
+        assert.doesNotMatch(JSON.stringify([done, h.log]), /s3cret/);
+      },
+      { proxyMode: 'custom', proxyUrl: `socks5://alice:s3cret@${proxy}`, maxRetries: 3 },
+    );
+  });
+
+  it('says the proxy could not reach the server when it never answers the CONNECT', async () => {
+    const open = await scripted([0x05, 0x00]);
+    const login = await scripted([0x05, 0x02], [0x01, 0x00]);
+    for (const proxyUrl of [`socks5://${open}`, `socks5://alice:s3cret@${login}`]) {
+      await withHarness(
+        async (h) => {
+          const done = await download(h, 'http://127.0.0.2:9/x.bin');
+          assert.equal(done.error?.code, 'PROXY_TARGET_UNREACHABLE');
+          assert.equal(
+            done.error?.message,
+            `the proxy ${new URL(proxyUrl).host} could not reach 127.0.0.2:9: no answer in 1 s (gave up after 1 attempts)`,
+          );
+        },
+        { proxyMode: 'custom', proxyUrl, maxRetries: 0, readTimeoutMs: 1000 },
+      );
+    }
+  });
+
+  it('says the proxy did not answer when it asks for a login and never answers it', async () => {
+    const proxy = await scripted([0x05, 0x02]);
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_UNREACHABLE');
+        assert.equal(
+          done.error?.message,
+          `the proxy ${proxy} did not answer the SOCKS5 greeting in 1 s (gave up after 1 attempts)`,
+        );
+      },
+      {
+        proxyMode: 'custom',
+        proxyUrl: `socks5://alice:s3cret@${proxy}`,
+        maxRetries: 0,
+        readTimeoutMs: 1000,
+      },
+    );
+  });
+
+  it('says a proxy that answers in another version is not a SOCKS5 proxy', async () => {
+    const proxy = await scripted([0x04, 0x00]);
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_PROTOCOL');
+        assert.equal(
+          done.error?.message,
+          `the proxy ${proxy} did not answer as a SOCKS5 proxy (Braid speaks SOCKS5, not SOCKS4)`,
+        );
+      },
+      { proxyMode: 'custom', proxyUrl: `socks5://${proxy}`, maxRetries: 3 },
+    );
+  });
+
+  it('turns down a user name longer than SOCKS5 carries, before sending it', async () => {
+    const proxy = await socks({ credentials: 'alice:s3cret' });
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_AUTH');
+        assert.equal(
+          done.error?.message,
+          `the user name and password for the proxy ${proxy.host} must be at most 255 bytes each`,
+        );
+        assert.equal(proxy.refusedLogins, 0, 'nothing sent');
+      },
+      viaSocks(proxy, `${'a'.repeat(256)}:s3cret`, { maxRetries: 3 }),
     );
   });
 });
