@@ -24,9 +24,9 @@ export function proxyDispatcher(choice: FixedProxy, timeoutMs: number): Dispatch
 
 /**
  * Connections through a SOCKS5 tunnel, TLS to the server itself for https:// (the proxy relays
- * bytes it cannot read). Ours rather than undici's Socks5ProxyAgent, which prints an
- * experimental warning on every run, waits out its whole timeout when a proxy closes the
- * connection mid-handshake, and sends IPv6 addresses as host names.
+ * bytes it cannot read). The `socks` package's rather than undici's Socks5ProxyAgent, which
+ * prints an experimental warning on every run, waits out its whole timeout when a proxy closes
+ * the connection mid-handshake, and sends IPv6 addresses as host names.
  */
 function socks5Connector(uri: string, timeoutMs: number): buildConnector.connector {
   const proxy = socks5Proxy(uri);

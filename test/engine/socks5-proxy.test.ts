@@ -466,6 +466,22 @@ describe('a SOCKS5 proxy that answers what Braid cannot use', () => {
     );
   });
 
+  it('says the proxy failed with a reply the RFC does not define, and retries', async () => {
+    const proxy = await socks({ reply: 0x09 });
+    await withHarness(
+      async (h) => {
+        const done = await download(h, 'http://127.0.0.2:9/x.bin');
+        assert.equal(done.error?.code, 'PROXY_REFUSED');
+        assert.equal(
+          done.error?.message,
+          `the proxy ${proxy.host} failed to connect to 127.0.0.2:9 (a SOCKS5 reply RFC 1928 does not define) (gave up after 2 attempts)`,
+        );
+        assert.equal(proxy.tunnels.length, 2);
+      },
+      viaSocks(proxy, undefined, { maxRetries: 1 }),
+    );
+  });
+
   it('turns down a user name longer than SOCKS5 carries, before sending it', async () => {
     const proxy = await socks({ credentials: 'alice:s3cret' });
     await withHarness(
