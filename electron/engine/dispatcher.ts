@@ -2,6 +2,8 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { DownloadError } from './errors.ts';
+
+export { request } from 'undici';
 import type { FixedProxy } from './proxy-choice.ts';
 import { isSocks5Url, openSocks5Tunnel, socks5Proxy } from './socks5-tunnel.ts';
 

@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, request as UndiciRequest } from 'undici';
 import type { Settings } from '../../shared/api/settings.ts';
 import { DownloadError } from './errors.ts';
 import type { HttpBody, HttpResponse, HttpTransport } from './http-body.ts';
@@ -87,7 +87,7 @@ export class DirectTransport implements HttpTransport {
 export class ProxyTransport implements HttpTransport {
   readonly #choice: FixedProxy;
   readonly #timeoutMs: number;
-  #dispatcher: Promise<Dispatcher> | null = null;
+  #proxy: Promise<{ request: typeof UndiciRequest; dispatcher: Dispatcher }> | null = null;
   #closed = false;
 
   constructor(choice: FixedProxy, timeoutMs: number) {
@@ -100,10 +100,13 @@ export class ProxyTransport implements HttpTransport {
     headers: Readonly<Record<string, string>>,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    this.#dispatcher ??= import('./dispatcher.ts').then((m) =>
-      m.proxyDispatcher(this.#choice, this.#timeoutMs),
-    );
-    const [{ request }, dispatcher] = await Promise.all([import('undici'), this.#dispatcher]);
+    // undici's request from the module that loads undici: the CLI bundle's own chunk of it
+    // exports a default only, so `import('undici')` here had no `request` ("is not a function").
+    this.#proxy ??= import('./dispatcher.ts').then((m) => ({
+      request: m.request,
+      dispatcher: m.proxyDispatcher(this.#choice, this.#timeoutMs),
+    }));
+    const { request, dispatcher } = await this.#proxy;
     if (this.#closed)
       throw new DownloadError('STOPPED', 'the connection was closed', { retryable: false });
     let res: Dispatcher.ResponseData;
@@ -117,7 +120,7 @@ export class ProxyTransport implements HttpTransport {
 
   close(): void {
     this.#closed = true;
-    void this.#dispatcher?.then((d) => d.destroy()).catch(() => undefined);
+    void this.#proxy?.then((p) => p.dispatcher.destroy()).catch(() => undefined);
   }
 }
 

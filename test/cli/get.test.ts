@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { FaultServer } from '../support/fault-server.ts';
+import { HttpProxy } from '../support/http-proxy.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
 
@@ -388,6 +389,26 @@ describe('braid get', () => {
       assert.ok(Math.abs(fetched + kept - body.length) < body.length * 0.01, second.stdout);
       // The seconds are rounded to a tenth.
       assert.ok(Math.abs(speed * seconds - fetched) < fetched * 0.1, second.stdout);
+    });
+  });
+
+  it('downloads through the proxy set in the app, as the desktop does', async () => {
+    await withServer(async (server, dir, home) => {
+      const proxy = await HttpProxy.start();
+      try {
+        const body = makeContent(512 * KiB);
+        server.addFile('/proxied.bin', { body });
+        await mkdir(home, { recursive: true });
+        const settings = { proxyMode: 'custom', proxyUrl: proxy.url };
+        await writeFile(join(home, 'settings.json'), JSON.stringify(settings));
+        const run = await braid(['get', server.url('/proxied.bin'), '-d', dir, '-c', '2'], home);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.equal(await sha256File(join(dir, 'proxied.bin')), sha256(body));
+        assert.ok(proxy.requests > 0, 'through the proxy');
+        assert.equal(proxy.requests, server.stats.requests.length, 'every request through it');
+      } finally {
+        await proxy.close();
+      }
     });
   });
 
