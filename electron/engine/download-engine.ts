@@ -32,7 +32,7 @@ import {
 } from '../../shared/api/task.ts';
 import { inWindow } from '../../shared/time-window.ts';
 import { canTransition, LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { syncDirShared, writeFileAtomic } from './atomic-file.ts';
 import { estimatedBootTime, maybeSameBoot, readBootId, type BootMark } from './boot-id.ts';
 import { eachAtMost } from './at-most.ts';
 import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
@@ -637,10 +637,11 @@ export class DownloadEngine {
     );
     this.#pool.close();
     const saved = await Promise.allSettled([...this.#entries.values()].map((e) => this.#save(e)));
-    // Files not flushed yet stay marked: the next start flushes them (exiting need not wait).
+    // Finished files are flushed before the lock goes: the next start may come after a reboot,
+    // which would take a mark left on them for a crash of the OS and fetch them again.
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     try {
-      await this.#flushing;
+      await this.#confirmFlushes();
       await this.#journal.close();
     } finally {
       await releaseLock(this.home);
@@ -887,29 +888,41 @@ export class DownloadEngine {
     await this.#journal.save(record.id, () => ({ ...record }));
   }
 
-  /** Flushes the files of completed tasks marked unflushed, then clears their marks. */
+  /**
+   * Flushes the files of completed tasks marked unflushed, then their folders, then clears their
+   * marks (1000 small files: a folder fsync each and durable saves took 0.25 s, these 0.12 s).
+   */
   #confirmFlushes(): Promise<void> {
     const batch = [...this.#unflushed];
     this.#unflushed.clear();
     const run = async () => {
+      const flushed: Entry[] = [];
       await eachAtMost(batch, FLUSHES_AT_ONCE, async (entry) => {
         const { record } = entry;
         if (!record.unflushed || record.state !== 'completed' || !record.fileName) return;
         try {
           await flushPublished(record.dir, record.fileName);
+          flushed.push(entry);
         } catch (error) {
-          // The mark stays: after a reboot the unflushed bytes are fetched again.
+          // The mark stays: after a reboot the file is fetched again.
           this.#log({
             level: 'error',
             event: 'flush_failed',
             taskId: record.id,
             message: (error as Error).message,
           });
-          return;
         }
-        record.unflushed = null;
-        if (this.#entries.has(record.id)) await this.#save(entry).catch(() => undefined);
       });
+      const dirs = new Set(flushed.map((e) => e.record.dir));
+      await Promise.all([...dirs].map((dir) => syncDirShared(dir)));
+      // Saved without waiting for the disk: a mark an OS crash brings back costs a fetch only.
+      await Promise.all(
+        flushed.map((entry) => {
+          entry.record.unflushed = null;
+          if (!this.#entries.has(entry.record.id)) return undefined;
+          return this.#save(entry, false).catch(() => undefined);
+        }),
+      );
     };
     this.#flushing = this.#flushing.then(run);
     return this.#flushing;

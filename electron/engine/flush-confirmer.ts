@@ -1,6 +1,5 @@
 import { lstat, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDirShared } from './atomic-file.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { openRegularFile } from './regular-file.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -14,8 +13,9 @@ import type { TaskRecord } from './task-record.ts';
  */
 
 /**
- * Makes a published file durable: its data, then its name. A file that is gone needs nothing, nor
- * does something else put under its name since (a FIFO there would block a plain open forever).
+ * Makes a published file's data durable. A file that is gone needs nothing, nor does something
+ * else put under its name since (a FIFO there would block a plain open forever). Its name is the
+ * caller's to make durable, with one fsync of its folder for all the files flushed there.
  */
 export async function flushPublished(dir: string, name: string): Promise<void> {
   let handle;
@@ -31,7 +31,6 @@ export async function flushPublished(dir: string, name: string): Promise<void> {
   } finally {
     await handle.close();
   }
-  await syncDirShared(dir);
 }
 
 /**

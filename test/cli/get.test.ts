@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
+import { ResumeJournal } from '../../electron/engine/resume-journal.ts';
 import { formatBytes, parseRate } from '../../shared/format.ts';
 import { FaultServer } from '../support/fault-server.ts';
 import { HttpProxy } from '../support/http-proxy.ts';
@@ -120,6 +121,25 @@ describe('braid get', () => {
         new RegExp(`completed ${join(dir, 'pkg.tar.gz').replace(/\./g, '\\.')}`),
       );
       assert.equal(await sha256File(join(dir, 'pkg.tar.gz')), sha256(body));
+    });
+  });
+
+  it('leaves the files it finished flushed, so a reboot finds them complete instead of fetching them again', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/a.bin', { body: makeContent(300 * KiB) });
+      server.addFile('/b.bin', { body: makeContent(300 * KiB, 'b') });
+      const run = await braid(['get', server.url('/a.bin'), server.url('/b.bin'), '-d', dir], home);
+      assert.equal(run.code, 0, run.stderr);
+      const journal = new ResumeJournal(join(home, 'tasks'));
+      const { records } = await journal.loadAll();
+      await journal.close();
+      assert.deepEqual(
+        records.map((r) => [r.state, r.unflushed]),
+        [
+          ['completed', null],
+          ['completed', null],
+        ],
+      );
     });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { cp, link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -24,8 +24,12 @@ interface Rig {
   open(bootId: string | null, extra?: Partial<EngineOptions>): Promise<DownloadEngine>;
   /** The task's record as saved on disk (the engine must be closed). */
   saved(id: string): Promise<TaskRecord>;
-  /** Downloads the server's `path` to completion in an engine of `bootId`, closes it: the id. */
-  finish(
+  /**
+   * Downloads the server's `path` to completion in an engine of `bootId`, then the OS goes down:
+   * the next start finds Braid's state as it was then (a close flushes the file and clears its
+   * mark). Answers the task's id.
+   */
+  finishThenCrash(
     bootId: string | null,
     path: string,
     extra?: { engine?: Partial<EngineOptions>; connections?: number },
@@ -62,11 +66,15 @@ async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
       assert.ok(record, `a record for ${id}`);
       return record;
     },
-    async finish(bootId, path, extra = {}) {
+    async finishThenCrash(bootId, path, extra = {}) {
       const engine = await rig.open(bootId, extra.engine);
       const [task] = await engine.add([{ url: server.url(path), connections: extra.connections }]);
       assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      const atCrash = `${rig.home}.at-crash`;
+      await cp(rig.home, atCrash, { recursive: true });
       await engine.close();
+      await rm(rig.home, { recursive: true });
+      await rename(atCrash, rig.home);
       return task!.id;
     },
   };
@@ -111,7 +119,7 @@ describe('files finished without waiting for the disk', () => {
       const body = makeContent(3 * MiB);
       // Slow enough for a flush or two while bytes flow.
       rig.server.addFile('/disk.img', { body, faults: { connectionRate: 2 * MiB } });
-      const id = await rig.finish('boot-1', '/disk.img', {
+      const id = await rig.finishThenCrash('boot-1', '/disk.img', {
         engine: { flushEveryMs: 250 },
         connections: 2,
       });
@@ -175,7 +183,7 @@ describe('files finished without waiting for the disk', () => {
     await withRig(async (rig) => {
       const body = makeContent(512 * 1024);
       rig.server.addFile('/d.bin', { body });
-      const id = await rig.finish('boot-1', '/d.bin');
+      const id = await rig.finishThenCrash('boot-1', '/d.bin');
       // Publishing links the final name, then unlinks the .part: the crash kept both names.
       const path = join(rig.dir, 'd.bin');
       await link(path, `${path}.part`);
@@ -193,7 +201,7 @@ describe('files finished without waiting for the disk', () => {
     await withRig(async (rig) => {
       const body = makeContent(256 * 1024);
       rig.server.addFile('/notes.txt', { body });
-      const id = await rig.finish('boot-1', '/notes.txt');
+      const id = await rig.finishThenCrash('boot-1', '/notes.txt');
       assert.equal((await rig.saved(id)).unflushed?.boot, 'boot-1');
 
       await (await rig.open('boot-1')).close();
@@ -222,7 +230,7 @@ describe('files finished without waiting for the disk', () => {
   it('wait for the disk where the OS tells no boot from the next', async () => {
     await withRig(async (rig) => {
       rig.server.addFile('/b.bin', { body: makeContent(128 * 1024) });
-      const id = await rig.finish(null, '/b.bin');
+      const id = await rig.finishThenCrash(null, '/b.bin');
       assert.equal((await rig.saved(id)).unflushed, null, 'completed means flushed');
       const engine = await rig.open('boot-2');
       assert.equal(engine.get(id)?.state, 'completed');
@@ -232,7 +240,7 @@ describe('files finished without waiting for the disk', () => {
   it('are left alone after a reboot when the user deleted them meanwhile', async () => {
     await withRig(async (rig) => {
       rig.server.addFile('/c.bin', { body: makeContent(128 * 1024) });
-      const id = await rig.finish('boot-1', '/c.bin');
+      const id = await rig.finishThenCrash('boot-1', '/c.bin');
       await rm(join(rig.dir, 'c.bin'));
       const requests = rig.server.stats.requests.length;
       const engine = await rig.open('boot-2');
@@ -253,7 +261,7 @@ describe('files finished without waiting for the disk', () => {
     async () => {
       await withRig(async (rig) => {
         rig.server.addFile('/d.bin', { body: makeContent(128 * 1024) });
-        const id = await rig.finish('boot-1', '/d.bin');
+        const id = await rig.finishThenCrash('boot-1', '/d.bin');
         await rm(join(rig.dir, 'd.bin'));
         // Opened to be flushed the plain way, a FIFO blocks until a writer comes: forever.
         execFileSync('mkfifo', [join(rig.dir, 'd.bin')]);
@@ -267,7 +275,7 @@ describe('files finished without waiting for the disk', () => {
     await withRig(async (rig) => {
       const body = makeContent(128 * 1024);
       rig.server.addFile('/e.bin', { body });
-      const id = await rig.finish('boot-1', '/e.bin');
+      const id = await rig.finishThenCrash('boot-1', '/e.bin');
       // A folder where the `.part` would go back: the rename fails (EISDIR).
       await mkdir(join(rig.dir, 'e.bin.part'));
       const requests = rig.server.stats.requests.length;
@@ -285,6 +293,25 @@ describe('files finished without waiting for the disk', () => {
       assert.equal(saved.unflushed, null);
       engine = await rig.open('boot-2');
       assert.equal(engine.get(id)?.state, 'failed', 'and the next start does not try again');
+    });
+  });
+
+  it('are flushed when the engine closes, so a reboot after it finds them complete', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(256 * 1024);
+      rig.server.addFile('/done.bin', { body });
+      const engine = await rig.open('boot-1');
+      const [task] = await engine.add([{ url: rig.server.url('/done.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      await engine.close();
+      assert.equal((await rig.saved(task!.id)).unflushed, null, 'flushed and unmarked');
+
+      const requests = rig.server.stats.requests.length;
+      await rig.open('boot-2');
+      await sleep(100);
+      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched again');
+      assert.deepEqual(await listDir(rig.dir), ['done.bin']);
+      assert.equal(sha256(await readFile(join(rig.dir, 'done.bin'))), sha256(body));
     });
   });
 });
