@@ -35,7 +35,7 @@ import { canTransition, LINK_CHANGEABLE } from '../../shared/task-transitions.ts
 import { syncDirShared, writeFileAtomic } from './atomic-file.ts';
 import { estimatedBootTime, maybeSameBoot, readBootId, type BootMark } from './boot-id.ts';
 import { eachAtMost } from './at-most.ts';
-import { flushPublished, reopenUnflushed } from './flush-confirmer.ts';
+import { flushPublished, keptError, reopenUnflushed } from './flush-confirmer.ts';
 import { PART_SUFFIX } from './file-name.ts';
 import { HostHealth } from './host-health.ts';
 import { HostLimiter } from './host-limiter.ts';
@@ -321,6 +321,7 @@ export class DownloadEngine {
         segments: null,
         finalizing: false,
         unflushed: null,
+        kept: null,
         error: null,
         createdAt,
         completedAt: null,
@@ -433,9 +434,10 @@ export class DownloadEngine {
     const entry = this.#get(id);
     this.#transition(entry, 'canceled');
     await this.#stopRunner(entry);
-    if (entry.record.state === 'canceled') {
+    const { record } = entry;
+    if (record.state === 'canceled') {
       await this.#discardData(entry);
-      entry.record.error = null;
+      record.error = record.kept ? keptError(record, 'CANCELED', 'was canceled') : null;
     }
     return this.#commit(entry);
   }
@@ -822,7 +824,9 @@ export class DownloadEngine {
         break;
       case 'failed':
         record.state = 'failed';
-        record.error = outcome.error;
+        record.error = record.kept
+          ? keptError(record, outcome.error.code, `failed: ${outcome.error.message}`)
+          : outcome.error;
         break;
       case 'paused':
         record.state = 'paused';
@@ -873,10 +877,11 @@ export class DownloadEngine {
       record.segments = null;
       record.finalizing = false;
       record.state = 'failed';
-      record.error = {
-        code: 'FILE_ACCESS',
-        message: `the system stopped before this file was saved; restoring it failed: ${(error as Error).message}`,
-      };
+      record.error = keptError(
+        record,
+        'FILE_ACCESS',
+        `could not begin: ${(error as Error).message}`,
+      );
       again = false;
     }
     this.#log({

@@ -1,15 +1,17 @@
-import { lstat, rename, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TaskError } from '../../shared/api/task.ts';
 import { PART_SUFFIX } from './file-name.ts';
-import { openRegularFile } from './regular-file.ts';
+import { openRegularFile, type FileIdentity } from './regular-file.ts';
 import type { TaskRecord } from './task-record.ts';
 
 /*
  * Where the OS can tell one boot from the next (boot-id.ts), a finished download is published
  * without waiting for the disk: a crash of Braid loses nothing the OS holds, and waiting for a
  * gigabyte to reach the disk took 0.5-0.8 s here, a third of the download. Its record keeps
- * which bytes were fsynced before (TaskRecord.unflushed); the engine flushes the file later and
- * clears the mark. Found after another boot, the OS went down first: the rest is fetched again.
+ * which bytes were fsynced before (TaskRecord.unflushed); the engine flushes the file later (at
+ * the latest when it closes) and clears the mark. Found after another boot, the OS went down
+ * first: the rest is fetched again, beside a finished file kept under its name meanwhile.
  */
 
 /**
@@ -34,10 +36,11 @@ export async function flushPublished(dir: string, name: string): Promise<void> {
 }
 
 /**
- * For a record marked unflushed in an earlier boot: puts its file back under the `.part` name
- * with only the durable bytes claimed, and a finished task back in the queue, so the download
- * fetches the rest again. Clears the mark; returns false when there is nothing to redo (the
- * file is gone or was changed since: it is the user's now).
+ * For a record marked unflushed in an earlier boot: claims only the bytes that were durable, and
+ * puts a finished task back in the queue, so the download fetches the rest again. A file that
+ * looks finished stays under its name meanwhile (TaskRecord.kept): the copy fetched beside it
+ * replaces it once complete and verified. Clears the mark; returns false when there is nothing
+ * to redo (the file is gone or was changed since: it is the user's now).
  */
 export async function reopenUnflushed(record: TaskRecord): Promise<boolean> {
   const mark = record.unflushed;
@@ -46,21 +49,34 @@ export async function reopenUnflushed(record: TaskRecord): Promise<boolean> {
   const completed = record.state === 'completed';
   const part = join(record.dir, record.fileName + PART_SUFFIX);
   const final = join(record.dir, record.fileName);
-  const [partStat, finalStat] = await Promise.all([
-    lstat(part).catch(() => null),
-    lstat(final).catch(() => null),
+  const [found, finalStat] = await Promise.all([
+    lstat(part, { bigint: true }).catch(() => null),
+    lstat(final, { bigint: true }).catch(() => null),
   ]);
+  let partStat = found;
+  // The publish (link, then unlink) was cut short: one file under two names, the final one kept.
+  const published = !!partStat && partStat.ino === finalStat?.ino && partStat.dev === finalStat.dev;
+  if (published) {
+    await unlink(part);
+    partStat = null;
+  }
   if (partStat?.isFile()) {
-    // The publish (link, then unlink) was cut short: one file under two names.
-    if (finalStat && finalStat.ino === partStat.ino && finalStat.dev === partStat.dev) {
-      await unlink(final);
-    }
+    record.segments = mark.segments.length > 0 ? mark.segments : null;
   } else if (
-    (completed || record.finalizing) &&
+    (completed || record.finalizing || published) &&
     finalStat?.isFile() &&
-    finalStat.size === record.size
+    record.size !== null &&
+    finalStat.size === BigInt(record.size)
   ) {
-    await rename(final, part);
+    record.kept = {
+      dev: String(finalStat.dev),
+      ino: String(finalStat.ino),
+      size: record.size,
+      etag: record.etag,
+      lastModified: record.lastModified,
+      segments: mark.segments,
+    };
+    record.segments = null;
   } else if (completed) {
     return false;
   } else {
@@ -68,11 +84,26 @@ export async function reopenUnflushed(record: TaskRecord): Promise<boolean> {
     record.finalizing = false;
     return true;
   }
-  record.segments = mark.segments.length > 0 ? mark.segments : null;
   record.finalizing = false;
   if (completed) {
     record.state = 'queued';
     record.completedAt = null;
   }
   return true;
+}
+
+/** The file a record keeps (TaskRecord.kept), as whatIsAt compares it. */
+export function keptIdentity(kept: NonNullable<TaskRecord['kept']>): FileIdentity {
+  return { dev: BigInt(kept.dev), ino: BigInt(kept.ino) };
+}
+
+/**
+ * What a task says when it keeps its file (TaskRecord.kept) without a new copy: `code`, and how
+ * fetching it again ended (`failed: …`, `was canceled`).
+ */
+export function keptError(record: TaskRecord, code: string, ended: string): TaskError {
+  return {
+    code,
+    message: `${record.fileName} is kept as it was, but may be damaged: the system went down before it was saved to the disk, and fetching it again ${ended}`,
+  };
 }

@@ -14,7 +14,9 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
  * move then looks for the data under the fresh name, never under the taken one, where a file of
  * the same size would pass for it. `beforeMove` returns false when another download took the fresh
  * name meanwhile; another is looked for then. Only `written`, the file the download wrote, is
- * published (see checkPart). Returns the name used.
+ * published (see checkPart). The one file it replaces is `replaces`, the earlier copy of this
+ * download kept after an OS crash (TaskRecord.kept), while the name still holds that very file.
+ * Returns the name used.
  */
 export async function publishPart(
   dir: string,
@@ -22,7 +24,14 @@ export async function publishPart(
   written: FileIdentity,
   isReserved: (candidate: string) => boolean,
   beforeMove: (fresh: string) => Promise<boolean> = async () => true,
+  replaces: FileIdentity | null = null,
 ): Promise<string> {
+  if (replaces && (await whatIsAt(join(dir, name), replaces)) === 'same') {
+    const part = join(dir, name + PART_SUFFIX);
+    await checkPart(part, written);
+    await rename(part, join(dir, name));
+    return name;
+  }
   let current = name;
   for (let attempt = 0; attempt < 20; attempt++) {
     const part = join(dir, current + PART_SUFFIX);

@@ -55,6 +55,26 @@ export const TaskRecordSchema = z.object({
     z.nullable(z.object({ boot: z.string(), segments: SavedSegmentsSchema })),
     null,
   ),
+  /**
+   * A finished file found after an OS crash that may have cost it bytes (flush-confirmer.ts): kept
+   * under `fileName` while the download fetches it again beside it, and replaced by the new copy
+   * only if that is the same version (`size`, `etag`, `lastModified`) and the name still holds
+   * this file (`dev`, `ino`, in decimal). `segments` were on the disk before the crash: the copy
+   * starts from them.
+   */
+  kept: z._default(
+    z.nullable(
+      z.object({
+        dev: z.string().check(z.regex(/^\d+$/)),
+        ino: z.string().check(z.regex(/^\d+$/)),
+        size: z.int().check(z.minimum(0)),
+        etag: z.nullable(z.string()),
+        lastModified: z.nullable(z.string()),
+        segments: SavedSegmentsSchema,
+      }),
+    ),
+    null,
+  ),
   error: z.nullable(TaskErrorSchema),
   createdAt: z.number(),
   completedAt: z.nullable(z.number()),

@@ -1,4 +1,5 @@
-import { lstat, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, lstat, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
 import type {
@@ -35,6 +36,8 @@ import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
 import { stateSaveError } from './storage-error.ts';
 import type { TaskRecord } from './task-record.ts';
+import { keptIdentity } from './flush-confirmer.ts';
+import { whatIsAt } from './regular-file.ts';
 import { makeFolder } from './make-folder.ts';
 import {
   fileLabelledAsPage,
@@ -348,6 +351,7 @@ export class TaskRunner {
     }
     if (r.finalizing && (await this.#finishedBeforeCrash())) return;
     const part = this.partPath;
+    if (part && r.kept && !(await exists(part))) await this.#copyKept(part);
     if (!part || r.size === null || !r.segments || !r.resumable) {
       if (part && r.resumable === false) {
         const kept = await lstat(part).then(
@@ -392,6 +396,28 @@ export class TaskRunner {
     this.#file = file;
     this.#planner = planner;
     this.#lastJournalWritten = planner.written;
+  }
+
+  /**
+   * Begins the copy fetched beside a kept file (TaskRecord.kept) with the bytes of it the disk had
+   * before the OS went down: copied, not downloaded (cloned where the filesystem can), and flushed
+   * before the record claims them. Unless that file is still under its name, nothing is copied
+   * and the download starts from zero.
+   */
+  async #copyKept(part: string): Promise<void> {
+    const r = this.record;
+    const kept = r.kept!;
+    if (kept.segments.length === 0 || !r.resumable) return;
+    const final = join(r.dir, r.fileName!);
+    if ((await whatIsAt(final, keptIdentity(kept))) !== 'same') return;
+    await copyFile(final, part, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    const copy = await open(part, 'r+');
+    try {
+      await copy.datasync();
+    } finally {
+      await copy.close();
+    }
+    r.segments = kept.segments;
   }
 
   /** Whether this task holds the name its record gives (true for none). */
@@ -729,6 +755,10 @@ export class TaskRunner {
       this.#sniffedPage = true;
       return;
     }
+    if (r.kept && (size !== r.kept.size || sameFile(r.kept, res) === false)) {
+      res.body.destroy();
+      throw protocolError('FILE_CHANGED', 'the server has another version of the file now');
+    }
     this.#url = res.url;
     r.size = size;
     this.#env.log({
@@ -793,11 +823,15 @@ export class TaskRunner {
     let base = r.fileName ?? wanted;
     let madeDir = false;
     for (;;) {
-      const name = await uniqueFileName(
-        r.dir,
-        base,
-        (candidate) => taken.has(candidate) || this.#heldByOther(candidate),
-      );
+      // A kept file's copy is fetched beside it, under its name (TaskRecord.kept).
+      const name =
+        r.kept && r.fileName && !taken.has(r.fileName)
+          ? r.fileName
+          : await uniqueFileName(
+              r.dir,
+              base,
+              (candidate) => taken.has(candidate) || this.#heldByOther(candidate),
+            );
       if (!this.#holdName(name)) {
         taken.add(name);
         continue;
@@ -1351,17 +1385,20 @@ export class TaskRunner {
       }
       r.finalizing = true;
       await this.#saveJournal();
-      await publishPart(r.dir, r.fileName, file.identity, this.#heldByOther, async (fresh) => {
+      const replaces = r.kept && keptIdentity(r.kept);
+      const beforeMove = async (fresh: string) => {
         if (!this.#holdName(fresh)) return false;
         this.#env.changed();
         await this.#saveJournal();
         return true;
-      });
+      };
+      await publishPart(r.dir, r.fileName, file.identity, this.#heldByOther, beforeMove, replaces);
       // The final name must be durable before the record says "completed", or be confirmed later.
       if (boot === null) await syncDirShared(r.dir);
     }
     r.finalizing = false;
     r.segments = null;
+    r.kept = null;
   }
 
   async #shutdown(): Promise<void> {

@@ -122,7 +122,8 @@ function Row({
 
 function details(task: TaskSnapshot, t: Translate): string {
   // Its data is gone with the cancel (and with it the size): "0 B of size unknown" said nothing.
-  if (task.state === 'canceled') return t('task.canceled');
+  // An error says what it kept (a finished file it was fetching again after an OS crash).
+  if (task.state === 'canceled') return task.error?.message ?? t('task.canceled');
   // Nothing known yet of a download that has not started: say that, not "0 B of size unknown".
   if (task.downloaded === 0 && task.size === null) {
     if (task.state === 'queued') return t('task.waiting');

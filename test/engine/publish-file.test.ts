@@ -63,6 +63,27 @@ describe('publishing a finished download', () => {
     });
   });
 
+  it('replaces only the earlier copy it is given, and only while the name still holds that file', async () => {
+    const files = { 'a.iso.part': 'new copy', 'a.iso': 'kept copy', 'b.tmp': 'theirs' };
+    await inFolder(files, async (dir) => {
+      const written = await identity(join(dir, 'a.iso.part'));
+      const kept = await identity(join(dir, 'a.iso'));
+      assert.equal(await publishPart(dir, 'a.iso', written, () => false, undefined, kept), 'a.iso');
+      assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'new copy');
+      assert.deepEqual(await listDir(dir), ['a.iso', 'b.tmp']);
+    });
+    await inFolder(files, async (dir) => {
+      const written = await identity(join(dir, 'a.iso.part'));
+      const kept = await identity(join(dir, 'a.iso'));
+      // The user put a file of their own under the name since.
+      await rename(join(dir, 'b.tmp'), join(dir, 'a.iso'));
+      const name = await publishPart(dir, 'a.iso', written, () => false, undefined, kept);
+      assert.equal(name, 'a (1).iso');
+      assert.equal(await readFile(join(dir, 'a.iso'), 'utf8'), 'theirs');
+      assert.equal(await readFile(join(dir, 'a (1).iso'), 'utf8'), 'new copy');
+    });
+  });
+
   it('announces a move to a fresh name before making it: none when that fails, another name when that one was taken meanwhile, never renaming over its .part', async () => {
     await inFolder(NAME_TAKEN, async (dir) => {
       const written = await identity(join(dir, 'a.iso.part'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { cp, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -87,6 +87,9 @@ async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
   }
 }
 
+/** What a task says of a file it kept after a reboot without being able to fetch it again. */
+const KEPT = /is kept as it was, but may be damaged/;
+
 /** Bytes the [start, end, written] triples claim written. */
 function claimed(segments: readonly (readonly number[])[]): number {
   return segments.reduce((sum, [start, , written]) => sum + written! - start!, 0);
@@ -137,6 +140,7 @@ describe('files finished without waiting for the disk', () => {
       const engine = await rig.open('boot-2');
       const again = engine.get(id)!;
       assert.notEqual(again.state, 'completed', 'a file the OS may have lost is not complete');
+      assert.equal((await stat(path)).size, body.length, 'it stays under its name meanwhile');
       const done = await waitForEnd(engine, id);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
       assert.equal(sha256(await readFile(path)), sha256(body));
@@ -271,26 +275,21 @@ describe('files finished without waiting for the disk', () => {
     },
   );
 
-  it('fail after a reboot, trusting none of their bytes, when their file cannot be put back', async () => {
+  it('are kept under their name after a reboot, saying so, when the copy beside them cannot be made', async () => {
     await withRig(async (rig) => {
       const body = makeContent(128 * 1024);
       rig.server.addFile('/e.bin', { body });
       const id = await rig.finishThenCrash('boot-1', '/e.bin');
-      // A folder where the `.part` would go back: the rename fails (EISDIR).
+      // A folder where the copy fetched again would go: not deleted, not written into.
       await mkdir(join(rig.dir, 'e.bin.part'));
       const requests = rig.server.stats.requests.length;
       let engine = await rig.open('boot-2');
-      const failed = engine.get(id)!;
+      const failed = await waitForEnd(engine, id);
       assert.equal(failed.state, 'failed');
-      assert.equal(failed.error?.code, 'FILE_ACCESS');
-      assert.match(failed.error?.message ?? '', /saved.*restoring it failed/);
-      await sleep(100);
-      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched on its own');
+      assert.match(failed.error?.message ?? '', KEPT);
+      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched');
       assert.equal(sha256(await readFile(join(rig.dir, 'e.bin'))), sha256(body), 'file untouched');
       await engine.close();
-      const saved = await rig.saved(id);
-      assert.equal(saved.segments, null, 'no bytes claimed');
-      assert.equal(saved.unflushed, null);
       engine = await rig.open('boot-2');
       assert.equal(engine.get(id)?.state, 'failed', 'and the next start does not try again');
     });
@@ -312,6 +311,65 @@ describe('files finished without waiting for the disk', () => {
       assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched again');
       assert.deepEqual(await listDir(rig.dir), ['done.bin']);
       assert.equal(sha256(await readFile(join(rig.dir, 'done.bin'))), sha256(body));
+    });
+  });
+
+  it('stay under their name after a reboot when the server answers 404, the task saying they may be damaged, until a retry replaces them', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(512 * 1024);
+      rig.server.addFile('/gone.bin', { body });
+      const id = await rig.finishThenCrash('boot-1', '/gone.bin');
+      const path = join(rig.dir, 'gone.bin');
+      // None of it had reached the disk: the crash lost it all.
+      await loseUnsynced(path, body.length, (await rig.saved(id)).unflushed!.segments);
+      const left = sha256(await readFile(path));
+      rig.server.addHandler('/gone.bin', (_req, res) => void res.writeHead(404).end());
+      const engine = await rig.open('boot-2');
+      assert.equal(sha256(await readFile(path)), left, 'under its name from the start');
+      const failed = await waitForEnd(engine, id);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.error?.message ?? '', KEPT);
+      assert.match(failed.error?.message ?? '', /404/);
+      assert.equal(sha256(await readFile(path)), left, 'kept as it was');
+      assert.deepEqual(await listDir(rig.dir), ['gone.bin']);
+
+      rig.server.addFile('/gone.bin', { body });
+      await engine.retry(id);
+      const done = await waitForEnd(engine, id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(sha256(await readFile(path)), sha256(body), 'replaced by the copy fetched');
+      assert.deepEqual(await listDir(rig.dir), ['gone.bin']);
+    });
+  });
+
+  it('are never swapped after a reboot for another version the server has now', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(512 * 1024, 'v1');
+      rig.server.addFile('/v.bin', { body });
+      const id = await rig.finishThenCrash('boot-1', '/v.bin');
+      rig.server.addFile('/v.bin', { body: makeContent(body.length, 'v2') });
+      const engine = await rig.open('boot-2');
+      const done = await waitForEnd(engine, id);
+      assert.equal(done.state, 'failed');
+      assert.match(done.error?.message ?? '', KEPT);
+      assert.equal(sha256(await readFile(join(rig.dir, 'v.bin'))), sha256(body), 'kept as it was');
+      assert.deepEqual(await listDir(rig.dir), ['v.bin']);
+    });
+  });
+
+  it('stay under their name when their fetch after a reboot is canceled, the task saying so', async () => {
+    await withRig(async (rig) => {
+      const body = makeContent(2 * MiB);
+      rig.server.addFile('/c.bin', { body });
+      const id = await rig.finishThenCrash('boot-1', '/c.bin');
+      rig.server.addFile('/c.bin', { body, faults: { connectionRate: 256 * 1024 } });
+      const engine = await rig.open('boot-2');
+      await waitForTask(engine, id, (t) => t.state === 'downloading' && t.downloaded > 0);
+      const canceled = await engine.cancel(id);
+      assert.equal(canceled.state, 'canceled');
+      assert.match(canceled.error?.message ?? '', KEPT);
+      assert.equal(sha256(await readFile(join(rig.dir, 'c.bin'))), sha256(body), 'kept as it was');
+      assert.deepEqual(await listDir(rig.dir), ['c.bin'], 'the copy begun beside it is gone');
     });
   });
 });

@@ -224,6 +224,20 @@ describe('a download row', () => {
     );
   });
 
+  it('says what a canceled download kept, when it kept its file', () => {
+    const message =
+      'gone.iso is kept as it was, but may be damaged: fetching it again was canceled';
+    renderApp([
+      task({
+        id: 'aaaaaa',
+        fileName: 'gone.iso',
+        state: 'canceled',
+        error: { code: 'CANCELED', message },
+      }),
+    ]);
+    expect(row('gone.iso').querySelector('.task-details')?.textContent).toBe(message);
+  });
+
   it('says a download that has not started is waiting, one that failed before a byte why, and how far one that was cut off got', () => {
     renderApp([
       task({ id: 'aaaaaa', fileName: 'next.iso', state: 'queued', size: null, downloaded: 0 }),
