@@ -320,6 +320,7 @@ export class DownloadEngine {
         contentType: null,
         segments: null,
         finalizing: false,
+        movingFrom: null,
         unflushed: null,
         kept: null,
         error: null,

@@ -47,6 +47,11 @@ export const TaskRecordSchema = z.object({
   /** Set just before the `.part` file is renamed to its final name. */
   finalizing: z.boolean(),
   /**
+   * While finalizing, once its name was taken and the `.part` moves to a fresh one (`fileName`,
+   * publish-file.ts): the name it moves from, for a run stopped before the move to finish it.
+   */
+  movingFrom: z._default(z.nullable(z.string()), null),
+  /**
    * Saved in OS boot `boot` without waiting for the disk (see flush-confirmer.ts): only the bytes
    * in these `segments` were fsynced. Cleared once the file is flushed; found after another boot
    * (the OS went down first), the rest is downloaded again.

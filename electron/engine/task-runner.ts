@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, lstat, open, rm } from 'node:fs/promises';
+import { copyFile, lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/api/settings.ts';
 import type {
@@ -464,7 +464,16 @@ export class TaskRunner {
   async #finishedBeforeCrash(): Promise<boolean> {
     const r = this.record;
     if (!r.fileName || r.size === null) return false;
-    if (await exists(join(r.dir, r.fileName + PART_SUFFIX))) {
+    const part = join(r.dir, r.fileName + PART_SUFFIX);
+    const from = r.movingFrom;
+    // Stopped before moving its `.part` to the fresh name it journaled: the move is made now.
+    if (from && !this.#heldByOther(from) && !(await exists(part))) {
+      await rename(join(r.dir, from + PART_SUFFIX), part).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+    }
+    r.movingFrom = null;
+    if (await exists(part)) {
       // Not renamed yet: verify and publish again.
       r.finalizing = false;
       return false;
@@ -491,6 +500,7 @@ export class TaskRunner {
     r.contentType = null;
     r.resumable = null;
     r.finalizing = false;
+    r.movingFrom = null;
     r.unflushed = null;
   }
 
@@ -1387,7 +1397,9 @@ export class TaskRunner {
       await this.#saveJournal();
       const replaces = r.kept && keptIdentity(r.kept);
       const beforeMove = async (fresh: string) => {
+        const from = r.fileName;
         if (!this.#holdName(fresh)) return false;
+        r.movingFrom = from;
         this.#env.changed();
         await this.#saveJournal();
         return true;
@@ -1397,6 +1409,7 @@ export class TaskRunner {
       if (boot === null) await syncDirShared(r.dir);
     }
     r.finalizing = false;
+    r.movingFrom = null;
     r.segments = null;
     r.kept = null;
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -243,6 +244,35 @@ describe('downloading', () => {
         'disk (1).img',
         'the journal has the new name',
       );
+    });
+  });
+
+  it('finishes moving its verified .part to the fresh name it journaled, after a run stopped between the two, fetching nothing again', async () => {
+    await withHarness(async (h) => {
+      const body = makeContent(2 * MiB, 'ours');
+      h.server.addFile('/fr1.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const [task] = await h.engine.add([{ url: h.server.url('/fr1.bin') }]);
+      await waitForTask(h.engine, task!.id, (t) => t.fileName === 'fr1.bin' && t.downloaded > 0);
+      await writeFile(join(h.dir, 'fr1.bin'), 'theirs');
+      // Once the fresh name is announced (and journaled), a folder in its way stops the move,
+      // as a kill right then would.
+      const inTheWay = join(h.dir, 'fr1 (1).bin.part');
+      h.engine.subscribe((e) => {
+        if (e.type === 'task-changed' && e.task.fileName === 'fr1 (1).bin') {
+          mkdirSync(inTheWay, { recursive: true });
+        }
+      });
+      assert.equal((await waitForEnd(h.engine, task!.id)).state, 'failed');
+      await rm(inTheWay, { recursive: true });
+      const served = h.server.stats.bodyBytes;
+      const engine = await h.restart();
+      await engine.retry(task!.id);
+      const done = await waitForEnd(engine, task!.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.fileName, 'fr1 (1).bin');
+      assert.equal(h.server.stats.bodyBytes, served, 'nothing fetched again');
+      assert.equal(await sha256File(join(h.dir, 'fr1 (1).bin')), sha256(body));
+      assert.deepEqual(await listDir(h.dir), ['fr1 (1).bin', 'fr1.bin']);
     });
   });
 
