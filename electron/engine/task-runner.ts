@@ -25,7 +25,7 @@ import type { NameHolds } from './name-holds.ts';
 import { PartFile } from './part-file.ts';
 import { checkPart, publishPart } from './publish-file.ts';
 import { afterOverlap, OVERLAP_BYTES } from './overlap-check.ts';
-import { RateLimiter, readCap, takeAll } from './rate-limiter.ts';
+import { RateLimiter, readCap, takeAll, type RateTaker } from './rate-limiter.ts';
 import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
 import { findCrawlers, type ConnectionSample } from './crawler-check.ts';
@@ -181,6 +181,8 @@ export class TaskRunner {
   readonly record: TaskRecord;
   readonly #env: RunnerEnv;
   readonly #limiter: RateLimiter;
+  /** Its share of the global limit (an equal one among downloads) and its own limit. */
+  readonly #takers: readonly RateTaker[];
   readonly #stop = new AbortController();
   /**
    * Read over its last second, or over ten under a speed limit: there bytes come in bursts of a
@@ -222,6 +224,7 @@ export class TaskRunner {
     this.#env = env;
     this.#flushDue = performance.now() + env.flushEveryMs;
     this.#limiter = new RateLimiter(record.options.limit);
+    this.#takers = [env.globalLimiter.share(), this.#limiter];
     this.#url = record.url;
   }
 
@@ -1119,7 +1122,7 @@ export class TaskRunner {
     body: HttpBody,
     limit: number,
   ): Promise<number> {
-    const limiters = [this.#env.globalLimiter, this.#limiter];
+    const limiters = this.#takers;
     const signal = worker.signal;
     const max = this.record.options.maxSize;
     let got = 0;

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import type { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import { waitForEnd, waitForTask, withHarness } from '../support/engine-harness.ts';
+import type { FaultServer } from '../support/fault-server.ts';
 import { listDir, makeContent, MiB, sha256, sha256File } from '../support/fixtures.ts';
 
 const KiB = 1024;
@@ -479,6 +481,79 @@ describe('bandwidth limits', () => {
       },
       { globalLimit: 512 * KiB },
     );
+  });
+
+  describe('a global limit with per-download limits', () => {
+    const global = 2 * MiB;
+
+    /**
+     * Starts downloads of one big file under the global limit and returns what each got per
+     * second over five seconds, from when the first quarter second's burst is long spent.
+     */
+    async function ratesUnder(
+      engine: DownloadEngine,
+      server: FaultServer,
+      downloads: { limit: number; connections: number }[],
+    ): Promise<number[]> {
+      const body = makeContent(16 * MiB);
+      const tasks = await engine.add(
+        downloads.map((d, i) => {
+          server.addFile(`/shared${i}`, { body });
+          return { url: server.url(`/shared${i}`), ...d };
+        }),
+      );
+      await Promise.all(tasks.map((t) => waitForTask(engine, t.id, (s) => s.downloaded > 0)));
+      await sleep(1500);
+      const before = tasks.map((t) => engine.get(t.id)!.downloaded);
+      const started = performance.now();
+      await sleep(5000);
+      const after = tasks.map((t) => engine.get(t.id)!.downloaded);
+      const seconds = (performance.now() - started) / 1000;
+      for (const t of tasks) await engine.pause(t.id);
+      return after.map((bytes, i) => (bytes - before[i]!) / seconds);
+    }
+
+    const kib = (rates: number[]) => rates.map((r) => Math.round(r / KiB)).join(', ');
+    /** Within 15 %: a loaded machine shifts a few reads between downloads, not their shares. */
+    const near = (rate: number, expected: number) => Math.abs(rate / expected - 1) <= 0.15;
+
+    it('gives a download limited below its share its own limit, and the rest to the others alike, whatever their connections', async () => {
+      await withHarness(
+        async ({ engine, server }) => {
+          const limit = 300 * KiB;
+          const rates = await ratesUnder(engine, server, [
+            { limit, connections: 4 },
+            { limit: 0, connections: 16 },
+            { limit: 0, connections: 4 },
+          ]);
+          const [limited, many, few] = rates as [number, number, number];
+          const rest = (global - limit) / 2;
+          assert.ok(near(limited, limit), `KiB/s: ${kib(rates)}; the first limited to 300`);
+          assert.ok(near(many, rest) && near(few, rest), `KiB/s: ${kib(rates)}; 874 expected`);
+          assert.ok(limited + many + few <= global * 1.1, `KiB/s: ${kib(rates)}; 2048 in all`);
+        },
+        { globalLimit: global, maxConcurrent: 3 },
+      );
+    });
+
+    it('gives a download limited above its share that share, as much as the others', async () => {
+      await withHarness(
+        async ({ engine, server }) => {
+          const rates = await ratesUnder(engine, server, [
+            { limit: 1 * MiB, connections: 4 },
+            { limit: 0, connections: 4 },
+            { limit: 0, connections: 4 },
+          ]);
+          assert.ok(
+            rates.every((r) => near(r, global / 3)),
+            `KiB/s: ${kib(rates)}; 683 each expected`,
+          );
+          const total = rates.reduce((a, b) => a + b);
+          assert.ok(total <= global * 1.1, `KiB/s: ${kib(rates)}; 2048 in all`);
+        },
+        { globalLimit: global, maxConcurrent: 3 },
+      );
+    });
   });
 });
 
