@@ -56,7 +56,8 @@ export class ApiHub {
   readonly #afterQueueDelayMs: number;
   readonly #speed = new SpeedHistory();
   readonly #errors = new ErrorHistory();
-  #afterQueueTimer: NodeJS.Timeout | null = null;
+  /** The countdown running, if any. */
+  #afterQueue: { action: 'quit' | 'sleep'; timer: NodeJS.Timeout } | null = null;
 
   readonly observability: Observability | null;
 
@@ -74,7 +75,10 @@ export class ApiHub {
     observability?.bind(() => engine.list());
     for (const task of engine.list()) this.#states.set(task.id, task.state);
     this.#afterQueueDelayMs = afterQueueDelayMs;
-    this.#queue = new QueueWatcher(engine.list(), () => this.#queueFinished());
+    this.#queue = new QueueWatcher(engine.list(), {
+      finished: () => this.#queueFinished(),
+      busy: () => this.#cancelAfterQueue(),
+    });
     this.#unsubscribe = engine.subscribe((event) => this.#onEngineEvent(event));
   }
 
@@ -113,8 +117,10 @@ export class ApiHub {
           }
         : null,
       cancelAfterQueue: () => this.#cancelAfterQueue(),
-      settingsChanged: () =>
-        this.#broadcast({ type: 'settings-changed', settings: this.engine.settings }),
+      settingsChanged: () => {
+        this.#broadcast({ type: 'settings-changed', settings: this.engine.settings });
+        if (this.#afterQueue?.action !== this.engine.settings.whenDone) this.#cancelAfterQueue();
+      },
     };
     return {
       dispatch: (command, input) => dispatch(command, input, ctx),
@@ -131,7 +137,7 @@ export class ApiHub {
   }
 
   async close(): Promise<void> {
-    if (this.#afterQueueTimer) clearTimeout(this.#afterQueueTimer);
+    if (this.#afterQueue) clearTimeout(this.#afterQueue.timer);
     this.#unsubscribe();
     for (const client of this.#clients) client.close();
     this.#clients.clear();
@@ -166,29 +172,32 @@ export class ApiHub {
     }
   }
 
+  /** The action chosen now, if this host can carry it out. */
+  #chosenAction(): 'quit' | 'sleep' | null {
+    const action = this.engine.settings.whenDone;
+    if (action === 'nothing' || !this.#info.afterQueueActions.includes(action)) return null;
+    return this.#host.afterQueue ? action : null;
+  }
+
   /** Starts the countdown to the chosen action; every client shows it and may cancel it. */
   #queueFinished(): void {
-    const action = this.engine.settings.whenDone;
-    if (
-      action === 'nothing' ||
-      !this.#info.afterQueueActions.includes(action) ||
-      !this.#host.afterQueue
-    ) {
-      return;
-    }
+    const action = this.#chosenAction();
+    if (!action) return;
     this.#cancelAfterQueue();
     const at = Date.now() + this.#afterQueueDelayMs;
     this.#broadcast({ type: 'after-queue', action, at });
-    this.#afterQueueTimer = setTimeout(() => {
-      this.#afterQueueTimer = null;
-      void this.#host.afterQueue?.(action);
+    const timer = setTimeout(() => {
+      this.#afterQueue = null;
+      // The choice may have changed since without a client saying so (no settings.update).
+      if (this.#chosenAction() === action) void this.#host.afterQueue?.(action);
     }, this.#afterQueueDelayMs);
+    this.#afterQueue = { action, timer };
   }
 
   #cancelAfterQueue(): void {
-    if (!this.#afterQueueTimer) return;
-    clearTimeout(this.#afterQueueTimer);
-    this.#afterQueueTimer = null;
+    if (!this.#afterQueue) return;
+    clearTimeout(this.#afterQueue.timer);
+    this.#afterQueue = null;
     this.#broadcast({ type: 'after-queue', action: null, at: Date.now() });
   }
 

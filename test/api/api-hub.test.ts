@@ -398,6 +398,57 @@ describe('when the queue finishes', () => {
     });
   });
 
+  it('stops the countdown, telling every client, when a new download is added during it', async () => {
+    await withHub(async ({ server, client, hub, opened }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      server.addFile('/slow.bin', {
+        body: makeContent(512 * 1024),
+        faults: { connectionRate: 256 * 1024 },
+      });
+      const c = client();
+      const other = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      const [slow] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/slow.bin'), connections: 1 }],
+      });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === null);
+      await other.waitFor((e) => e.type === 'after-queue' && e.action === null);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, [], 'Braid quit in the middle of a download');
+      assert.equal(hub.engine.get(slow!.id)?.state, 'downloading');
+    });
+  });
+
+  it('stops the countdown when "when the queue finishes" is set to do nothing during it', async () => {
+    await withHub(async ({ server, client, opened }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      await c.call('settings.update', { whenDone: 'nothing' });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === null);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, []);
+    });
+  });
+
+  it('checks the choice again as the countdown ends, and does nothing if it is no longer chosen', async () => {
+    await withHub(async ({ server, client, hub, opened }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      // Changed without a client's command (no settings-changed passes the hub).
+      await hub.engine.updateSettings({ whenDone: 'nothing' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(opened, []);
+    });
+  });
+
   it('waits while anything is still queued or downloading', async () => {
     await withHub(async ({ server, client, opened }) => {
       server.addFile('/fast.bin', { body: makeContent(10 * 1024) });
