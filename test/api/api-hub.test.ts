@@ -449,6 +449,33 @@ describe('when the queue finishes', () => {
     });
   });
 
+  it('waits while a download the user paused is unfinished, and counts down once it completes', async () => {
+    await withHub(async ({ server, client, opened }) => {
+      server.addFile('/fast.bin', { body: makeContent(10 * 1024) });
+      server.addFile('/slow.bin', {
+        body: makeContent(512 * 1024),
+        faults: { connectionRate: 256 * 1024 },
+      });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      const [fast, slow] = await c.call('tasks.add', {
+        tasks: [{ url: server.url('/fast.bin') }, { url: server.url('/slow.bin'), connections: 1 }],
+      });
+      await c.waitFor(isState(fast!.id, 'completed'));
+      await c.waitFor(isState(slow!.id, 'downloading'));
+      await c.call('tasks.pause', { id: slow!.id });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok(
+        !c.batches.flat().some((e) => e.type === 'after-queue'),
+        'a paused download has not finished',
+      );
+      assert.deepEqual(opened, []);
+      await c.call('tasks.resume', { id: slow!.id });
+      await c.waitFor(isState(slow!.id, 'completed'));
+      await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+    });
+  });
+
   it('waits while anything is still queued or downloading', async () => {
     await withHub(async ({ server, client, opened }) => {
       server.addFile('/fast.bin', { body: makeContent(10 * 1024) });
