@@ -123,7 +123,7 @@ export class DownloadEngine {
     (e) => e.record.state === 'queued' && this.#entries.has(e.record.id),
   );
   readonly #running = new Set<Entry>();
-  /** The last settings save, done or failed: the next waits for it. */
+  /** The last settings change, saved or failed: the next waits for it. */
   #settingsSaved: Promise<void> = Promise.resolve();
   /** The last place in the queue an add took, listed or still being saved. */
   #orderFloor = 0;
@@ -585,20 +585,30 @@ export class DownloadEngine {
   }
 
   /**
-   * Writes the settings as they are when its turn comes, one save at a time: saves running
-   * together could land in the wrong order, the file left with an older change.
+   * Applies a change to the settings once the file holds it, one change at a time, each built on
+   * the last: changes running together could land in the wrong order, the file left with an older
+   * one. A change that cannot be saved changes nothing.
    */
-  #saveSettings(): Promise<void> {
-    const save = this.#settingsSaved.then(() => {
+  #changeSettings(parsed: SettingsPatch): Promise<void> {
+    const change = this.#settingsSaved.then(async () => {
+      const persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed });
       // The proxy URL may hold the proxy's password: sealed like other credentials.
-      const stored = {
-        ...this.#persisted,
-        proxyUrl: sealValue(this.#persisted.proxyUrl, this.#secrets),
-      };
-      return writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
+      const stored = { ...persisted, proxyUrl: sealValue(persisted.proxyUrl, this.#secrets) };
+      try {
+        await writeFileAtomic(join(this.home, 'settings.json'), JSON.stringify(stored, null, 2));
+      } catch (error) {
+        throw storageError(error, this.home);
+      }
+      this.#persisted = persisted;
+      // A setting the user changes is theirs from now on: kept over the process's override, the
+      // folder chosen in the UI went back to `serve -d`'s at the next change of anything else.
+      this.#overrides = Object.fromEntries(
+        Object.entries(this.#overrides).filter(([key]) => !(key in parsed)),
+      );
+      this.#settings = SettingsSchema.parse({ ...persisted, ...this.#overrides });
     });
-    this.#settingsSaved = save.catch(() => undefined);
-    return save;
+    this.#settingsSaved = change.catch(() => undefined);
+    return change;
   }
 
   /** Per-task bandwidth limit in bytes per second (0 = none), applied at once to a running task. */
@@ -612,15 +622,7 @@ export class DownloadEngine {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     this.#assertOpen();
-    const parsed = parseSettingsPatch(patch);
-    this.#persisted = SettingsSchema.parse({ ...this.#persisted, ...parsed });
-    // A setting the user changes is theirs from now on: kept over the process's override, the
-    // folder chosen in the UI went back to `serve -d`'s at the next change of anything else.
-    this.#overrides = Object.fromEntries(
-      Object.entries(this.#overrides).filter(([key]) => !(key in parsed)),
-    );
-    this.#settings = SettingsSchema.parse({ ...this.#persisted, ...this.#overrides });
-    await this.#saveSettings();
+    await this.#changeSettings(parseSettingsPatch(patch));
     await this.#applySchedule();
     await this.#enforceConcurrency();
     this.#schedule();

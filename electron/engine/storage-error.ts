@@ -10,6 +10,7 @@ const REASONS = new Map([
   ['EIO', 'the disk reported an I/O error'],
   ['EEXIST', 'a file is in the way'],
   ['ENOTDIR', 'a file is in the way'],
+  ['EISDIR', 'a folder is in the way'],
 ]);
 
 /** A failure to write Braid's own state in `home` (its task journal, its lock), said in words. */

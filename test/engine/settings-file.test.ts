@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ApiError } from '../../shared/api/errors.ts';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
 import { listDir, tempDir } from '../support/fixtures.ts';
@@ -136,6 +137,45 @@ describe('the settings file', () => {
       );
     } finally {
       await reopened.close();
+      await tmp.cleanup();
+    }
+  });
+
+  it('changes nothing when a change cannot be saved, and says why as a storage failure', async () => {
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    const engine = await DownloadEngine.open({ home, settings: { downloadDir: '/srv/from-cli' } });
+    try {
+      await engine.updateSettings({ theme: 'dark' });
+      const before = engine.settings;
+      // A folder where the file goes: the save's rename fails (EISDIR).
+      await rm(join(home, 'settings.json'));
+      await mkdir(join(home, 'settings.json'));
+      await assert.rejects(
+        engine.updateSettings({ maxConcurrent: 1, globalLimit: 1000, downloadDir: '/srv/mine' }),
+        (error: unknown) => {
+          assert.ok(error instanceof ApiError, String(error));
+          assert.equal(error.code, 'STORAGE_FAILED');
+          assert.match(error.message, /cannot save Braid's state in .*: a folder is in the way/);
+          return true;
+        },
+      );
+      assert.deepEqual(engine.settings, before, 'nothing changed in memory');
+      await rm(join(home, 'settings.json'), { recursive: true });
+      await engine.updateSettings({ connections: 4 });
+      const saved = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8'));
+      assert.deepEqual(
+        [saved.maxConcurrent, saved.globalLimit, saved.downloadDir, saved.theme],
+        [3, 0, '', 'dark'],
+        'the failed change is not saved with the next one',
+      );
+      assert.equal(
+        engine.settings.downloadDir,
+        '/srv/from-cli',
+        'the process’s folder still holds',
+      );
+    } finally {
+      await engine.close();
       await tmp.cleanup();
     }
   });
