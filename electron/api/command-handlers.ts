@@ -8,6 +8,7 @@ import type {
   SpeedHistory,
 } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
+import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { RecentError } from '../../shared/recent-errors.ts';
 import type { DownloadEngine } from '../engine/download-engine.ts';
@@ -81,6 +82,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   'tasks.setLimit': (input, ctx) => ctx.engine.setTaskLimit(input.id, input.limit),
   'settings.get': async (_input, ctx) => ctx.engine.settings,
   'settings.update': async (input, ctx) => {
+    if (input.whenDone) requireAfterQueueAction(ctx.info, input.whenDone);
     const settings = await ctx.engine.updateSettings(input);
     ctx.settingsChanged();
     return settings;
@@ -128,4 +130,16 @@ async function hostCall(ctx: HandlerContext, act: () => Promise<void>): Promise<
     throw new ApiError('UNSUPPORTED', 'files can only be opened in the desktop app');
   }
   await act();
+}
+
+/** An action this host cannot carry out would be accepted and then silently not done. */
+function requireAfterQueueAction(info: AppInfo, action: Settings['whenDone']): void {
+  const can = ['nothing', ...info.afterQueueActions];
+  if (can.includes(action)) return;
+  throw new ApiError(
+    'INVALID_INPUT',
+    `whenDone: this Braid cannot do "${action}" when downloads finish; it can do ${can
+      .map((a) => `"${a}"`)
+      .join(' or ')}`,
+  );
 }

@@ -262,6 +262,35 @@ describe('braid serve web server', () => {
     });
   });
 
+  it('refuses an action for when downloads finish that it cannot carry out, saying what it can do', async () => {
+    await withServe(async (s, port) => {
+      const ws = await openSocket(port, {
+        cookie: `braid_token_${port}=${TOKEN}`,
+        origin: `http://127.0.0.1:${port}`,
+      });
+      ws.send(
+        JSON.stringify({
+          kind: 'call',
+          id: 1,
+          command: 'settings.update',
+          input: { whenDone: 'sleep', theme: 'dark' },
+        }),
+      );
+      const reply = await nextFrame(ws, (f) => f.kind === 'result' && f.id === 1);
+      assert.ok(reply.kind === 'result' && !reply.result.ok, JSON.stringify(reply));
+      assert.equal(reply.result.error.code, 'INVALID_INPUT');
+      assert.equal(
+        reply.result.error.message,
+        'whenDone: this Braid cannot do "sleep" when downloads finish; it can do "nothing" or "quit"',
+      );
+      assert.deepEqual(
+        [s.hub.engine.settings.whenDone, s.hub.engine.settings.theme],
+        ['nothing', 'system'],
+      );
+      ws.close();
+    });
+  });
+
   it('stays up and refuses a token cookie it cannot decode, and finds the real one behind a bogus one', async () => {
     await withServe(async (_s, port) => {
       const origin = `http://127.0.0.1:${port}`;
