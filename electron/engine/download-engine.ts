@@ -52,7 +52,7 @@ import { probeUrl } from './url-probe.ts';
 import type { TaskRecord } from './task-record.ts';
 import { idleProgress, TaskRunner, type RunOutcome } from './task-runner.ts';
 import { makeFolder } from './make-folder.ts';
-import { downloadDirSetting, expandHome } from './user-folder.ts';
+import { downloadDirSetting, expandHome, requireFolderPossible } from './user-folder.ts';
 
 export interface EngineOptions {
   /** Where tasks, journals and settings live (BRAID_HOME). */
@@ -622,7 +622,9 @@ export class DownloadEngine {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     this.#assertOpen();
-    await this.#changeSettings(parseSettingsPatch(patch));
+    const parsed = parseSettingsPatch(patch);
+    if (parsed.downloadDir) await requireFolderPossible(parsed.downloadDir);
+    await this.#changeSettings(parsed);
     await this.#applySchedule();
     await this.#enforceConcurrency();
     this.#schedule();

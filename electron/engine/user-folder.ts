@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors.ts';
 
 /**
@@ -28,4 +29,24 @@ export function downloadDirSetting(value: string): string {
     );
   }
   return resolve(path);
+}
+
+/**
+ * Refuses a download folder that can never be one: a file, or a path through a file. Accepted, it
+ * failed every download later. A folder not made yet is fine: the first download makes it.
+ */
+export async function requireFolderPossible(path: string): Promise<void> {
+  for (let at = path; ; at = dirname(at)) {
+    const found = await stat(at).catch(() => null);
+    if (found?.isDirectory()) return;
+    if (found) {
+      throw new ApiError(
+        'INVALID_INPUT',
+        at === path
+          ? `downloadDir: ${path} is a file, not a folder`
+          : `downloadDir: ${path} cannot be made: ${at} is a file`,
+      );
+    }
+    if (dirname(at) === at) return;
+  }
 }

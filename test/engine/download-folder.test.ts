@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -49,6 +50,38 @@ describe('the download folder', () => {
       assert.equal(engine.settings.downloadDir, '');
       const settings = await engine.updateSettings({ downloadDir: join(dir, 'a', '..', 'b') });
       assert.equal(settings.downloadDir, join(dir, 'b'));
+    });
+  });
+
+  it('refuses a download folder that is a file, or lies under one, saying so, and keeps its own', async () => {
+    await withHarness(async ({ engine, dir }) => {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, 'notes.txt');
+      await writeFile(file, 'a file, not a folder');
+      const refused = [
+        [file, `downloadDir: ${file} is a file, not a folder`],
+        [join(file, 'sub'), `downloadDir: ${join(file, 'sub')} cannot be made: ${file} is a file`],
+      ];
+      for (const [downloadDir, message] of refused) {
+        await assert.rejects(engine.updateSettings({ downloadDir, theme: 'dark' }), (error) => {
+          assert.ok(error instanceof ApiError);
+          assert.deepEqual([error.code, error.message], ['INVALID_INPUT', message]);
+          return true;
+        });
+      }
+      assert.deepEqual([engine.settings.downloadDir, engine.settings.theme], ['', 'system']);
+    });
+  });
+
+  it('takes a download folder that does not exist yet, and makes it for the first download', async () => {
+    await withHarness(async ({ engine, server, dir }) => {
+      const body = makeContent(10_000);
+      server.addFile('/a.bin', { body });
+      const later = join(dir, 'not', 'made', 'yet');
+      assert.equal((await engine.updateSettings({ downloadDir: later })).downloadDir, later);
+      const [task] = await engine.add([{ url: server.url('/a.bin') }]);
+      assert.equal((await waitForEnd(engine, task!.id)).state, 'completed');
+      assert.equal(await sha256File(join(later, 'a.bin')), sha256(body));
     });
   });
 
