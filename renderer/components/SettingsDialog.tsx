@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Settings } from '../../shared/api/settings.ts';
-import { formatRate } from '../../shared/format.ts';
+import type { MessageKey } from '../../shared/i18n/en.ts';
 import { useApi, useApp } from '../app/context.ts';
 import { errorText } from '../app/error-text.ts';
 import { translator, useT } from '../i18n/i18n.ts';
@@ -14,6 +14,7 @@ import {
   type FieldProblem,
 } from './FieldProblem.tsx';
 import { Modal } from './Modal.tsx';
+import { rebaseForm, settingsForm, type FormField } from './settings-form.ts';
 import { COUNT_KEYS, COUNT_MAX, settingsPatch } from './settings-patch.ts';
 import { TimeWindowEditor } from './TimeWindowEditor.tsx';
 
@@ -22,13 +23,30 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
   const api = useApi();
   const info = useApp((s) => s.info);
   const notify = useApp((s) => s.notify);
-  const [draft, setDraft] = useState(settings);
-  const [limit, setLimit] = useState(settings.globalLimit ? formatRate(settings.globalLimit) : '');
-  const [slowLimit, setSlowLimit] = useState(formatRate(settings.limitSchedule.limit));
+  // The host's settings as last seen: what the form's untouched fields show, and what a save
+  // compares with to send only the user's changes.
+  const [base, setBase] = useState(settings);
+  const [form, setForm] = useState(() => settingsForm(settings));
+  const [clashes, setClashes] = useState<FormField[]>([]);
+  const [saving, setSaving] = useState(false);
+  if (settings !== base) {
+    // Changed elsewhere (another window) while open. While this dialog's own save is under way
+    // the host's normalised values (~ expanded) are not someone else's.
+    const rebased = rebaseForm(form, base, settings);
+    setBase(settings);
+    setForm(rebased.form);
+    if (!saving && rebased.clashes.length > 0) {
+      setClashes((known) => [...new Set([...known, ...rebased.clashes])]);
+    }
+  }
+  const draft = form.settings;
   const [problem, setProblem] = useState<FieldProblem | null>(null);
   const errorId = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const patch = (change: Partial<Settings>) => setDraft((d) => ({ ...d, ...change }));
+  const patch = (change: Partial<Settings>) =>
+    setForm((f) => ({ ...f, settings: { ...f.settings, ...change } }));
+  const setLimit = (globalLimit: string) => setForm((f) => ({ ...f, globalLimit }));
+  const setSlowLimit = (scheduledLimit: string) => setForm((f) => ({ ...f, scheduledLimit }));
   // The keyboard goes to the field a refused save is about.
   useEffect(() => {
     formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -36,18 +54,21 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
-    const built = settingsPatch(draft, { globalLimit: limit, scheduledLimit: slowLimit }, t);
+    const built = settingsPatch(form, base, t);
     if ('problem' in built) {
       setProblem(built.problem);
       return;
     }
     setProblem(null);
+    setSaving(true);
     try {
       await api.call('settings.update', built.patch);
       notify('info', translator(draft.language)('settings.saved'));
       onClose();
     } catch (failure) {
       setProblem({ field: '', message: errorText(failure, t) });
+    } finally {
+      setSaving(false);
     }
   };
 
@@ -56,6 +77,13 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
     <Modal title={t('settings.title')} onClose={onClose} className="settings-dialog">
       <FieldProblemContext.Provider value={{ problem, id: errorId }}>
         <form ref={formRef} onSubmit={save} noValidate>
+          {clashes.length > 0 && (
+            <p className="hint" role="status">
+              {t('settings.changedElsewhere', {
+                fields: clashes.map((f) => t(FIELD_LABELS[f])).join(t('schedule.daySeparator')),
+              })}
+            </p>
+          )}
           <Field
             label={t('settings.downloadDir')}
             hint={t('settings.downloadDirHint', { dir: info?.defaultDownloadDir ?? '' })}
@@ -91,7 +119,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
                 <>
                   <input
                     id={id}
-                    value={limit}
+                    value={form.globalLimit}
                     placeholder="∞"
                     onChange={(e) => setLimit(e.target.value)}
                     aria-describedby={hint}
@@ -187,7 +215,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
             <input
               aria-label={t('schedule.limitRate')}
               className="rate"
-              value={slowLimit}
+              value={form.scheduledLimit}
               disabled={!draft.limitSchedule.enabled}
               onChange={(e) => setSlowLimit(e.target.value)}
               {...invalid('limitSchedule.limit')}
@@ -228,6 +256,26 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
     </Modal>
   );
 }
+
+/** Each field's name as the dialog labels it. */
+const FIELD_LABELS = {
+  downloadDir: 'settings.downloadDir',
+  maxConcurrent: 'settings.maxConcurrent',
+  connections: 'settings.connections',
+  globalLimit: 'settings.globalLimit',
+  theme: 'settings.theme',
+  language: 'settings.language',
+  whenDone: 'whenDone.label',
+  proxyMode: 'settings.proxy',
+  proxyUrl: 'settings.proxyUrl',
+  clipboardWatch: 'clipboard.setting',
+  useCategories: 'categories.use',
+  categories: 'categories.title',
+  schedule: 'schedule.download',
+  limitSchedule: 'schedule.limit',
+  'limitSchedule.limit': 'schedule.limitRate',
+  notifications: 'settings.notifications',
+} as const satisfies Record<FormField, MessageKey>;
 
 function CountField(props: {
   label: string;

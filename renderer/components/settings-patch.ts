@@ -4,9 +4,9 @@ import {
   type SettingsPatch,
 } from '../../shared/api/settings.ts';
 import { LIMITS } from '../../shared/api/limits.ts';
-import { parseRate } from '../../shared/format.ts';
 import type { Translate } from '../i18n/i18n.ts';
 import type { FieldProblem } from './FieldProblem.tsx';
+import { editedFields, typedRate, type FormField, type SettingsForm } from './settings-form.ts';
 
 export const COUNT_KEYS = ['maxConcurrent', 'connections'] as const;
 type CountKey = (typeof COUNT_KEYS)[number];
@@ -28,31 +28,32 @@ const ORDER = [
 ];
 
 /**
- * What the settings dialog sends, or the first thing wrong with it, said in the UI's words and
- * tied to its field (the host's own messages name schema paths).
+ * What the settings dialog sends: the fields the user changed from `base` (the host's settings as
+ * the dialog last saw them), so a save neither undoes another window's changes nor makes a
+ * per-process setting (`serve -d`'s folder) permanent. Or the first thing wrong with it, said in
+ * the UI's words and tied to its field (the host's own messages name schema paths).
  */
 export function settingsPatch(
-  draft: Settings,
-  rates: { globalLimit: string; scheduledLimit: string },
+  form: SettingsForm,
+  base: Settings,
   t: Translate,
 ): { patch: SettingsPatch } | { problem: FieldProblem } {
+  const draft = form.settings;
   const problems: FieldProblem[] = [];
   const rate = (text: string, field: string, label: string) => {
-    try {
-      return text.trim() ? parseRate(text) : 0;
-    } catch {
-      problems.push({ field, message: t('settings.errorLimit', { label }) });
-      return 0;
-    }
+    const value = typedRate(text);
+    if (!Number.isNaN(value)) return value;
+    problems.push({ field, message: t('settings.errorLimit', { label }) });
+    return 0;
   };
   const folder = draft.downloadDir.trim();
   // The host refuses a relative folder (relative to where it was started, which no one sees).
   if (folder && !/^(~($|[\\/])|\/|\\\\|[A-Za-z]:[\\/])/.test(folder)) {
     problems.push({ field: 'downloadDir', message: t('settings.errorFolderRelative') });
   }
-  const globalLimit = rate(rates.globalLimit, 'globalLimit', t('settings.globalLimit'));
-  const limit = rate(rates.scheduledLimit, 'limitSchedule.limit', t('schedule.limitRate'));
-  const patch = {
+  const globalLimit = rate(form.globalLimit, 'globalLimit', t('settings.globalLimit'));
+  const limit = rate(form.scheduledLimit, 'limitSchedule.limit', t('schedule.limitRate'));
+  const whole = {
     downloadDir: draft.downloadDir.trim(),
     maxConcurrent: draft.maxConcurrent,
     connections: draft.connections,
@@ -69,13 +70,19 @@ export function settingsPatch(
     categories: draft.categories,
     limitSchedule: { ...draft.limitSchedule, limit },
   };
-  const parsed = SettingsPatchSchema.safeParse(patch);
+  const parsed = SettingsPatchSchema.safeParse(whole);
   for (const issue of parsed.success ? [] : parsed.error.issues) {
     problems.push(describe(issue.path, issue.message, draft, t));
   }
   const place = (p: FieldProblem) => ORDER.indexOf(p.field.split('.')[0]!);
   const [first] = problems.sort((a, b) => place(a) - place(b));
-  return first ? { problem: first } : { patch };
+  if (first) return { problem: first };
+  const edited = editedFields(form, base);
+  // The slow-down window and its limit are one setting: either changed sends both.
+  if (edited.has('limitSchedule.limit')) edited.add('limitSchedule');
+  const changed = (key: string) => edited.has(key as FormField);
+  const patch = Object.fromEntries(Object.entries(whole).filter(([key]) => changed(key)));
+  return { patch: patch as SettingsPatch };
 }
 
 /** The problem the schema found at `path`, in the words of the field there. */

@@ -133,6 +133,8 @@ export const en = {
   'settings.save': 'Save',
   'settings.close': 'Close',
   'settings.saved': 'Settings saved',
+  'settings.changedElsewhere':
+    'Changed in another window while you edited: {fields}. Saving keeps what you entered here.',
   'details.label': 'Selected download',
   'details.priority': 'Priority',
   'priority.high': 'High',

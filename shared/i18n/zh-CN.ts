@@ -126,6 +126,8 @@ export const zhCN: Dictionary = {
   'settings.save': '保存',
   'settings.close': '关闭',
   'settings.saved': '设置已保存',
+  'settings.changedElsewhere':
+    '你编辑期间，另一个窗口更改了：{fields}。保存将保留你在此处输入的内容。',
   'details.label': '所选下载',
   'details.priority': '优先级',
   'priority.high': '高',

@@ -1,12 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CATEGORIES,
-  SettingsSchema,
-  type Category,
-  type Settings,
-} from '../../shared/api/settings.ts';
+import { DEFAULT_CATEGORIES, SettingsSchema, type Category } from '../../shared/api/settings.ts';
 import { en } from '../../shared/i18n/en.ts';
 import { DICTIONARIES, translator } from '../../renderer/i18n/i18n.ts';
 import { renderApp } from './render-app.tsx';
@@ -23,7 +18,7 @@ function openSettings() {
 }
 
 describe('settings', () => {
-  it('saves every setting through settings.update', async () => {
+  it('saves every setting the user changed through settings.update, and only those', async () => {
     const { api, dialog } = openSettings();
     const set = (label: string, value: string) =>
       fireEvent.change(within(dialog).getByLabelText(label), { target: { value } });
@@ -70,8 +65,6 @@ describe('settings', () => {
         notifications: false,
         proxyMode: 'custom',
         proxyUrl: 'http://u:p@proxy.test:3128',
-        whenDone: 'nothing',
-        clipboardWatch: false,
         useCategories: true,
         categories: DEFAULT_CATEGORIES.map((c) =>
           c.name === 'Video'
@@ -125,7 +118,7 @@ describe('settings', () => {
     ]);
   });
 
-  it('saves the exact speed limits it was opened with when they are left untouched', async () => {
+  it('saves the exact speed limit it was opened with when only its window changes', async () => {
     const { api, store } = renderApp();
     const settings = SettingsSchema.parse({
       globalLimit: 1234567,
@@ -134,10 +127,59 @@ describe('settings', () => {
     act(() => store.getState().applyEvents([{ type: 'settings-changed', settings }]));
     fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
     const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    const days = within(dialog).getByRole('group', {
+      name: 'Slow down between these times: Days',
+    });
+    fireEvent.click(within(days).getByLabelText('Tue'));
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
-    const [saved] = api.commands('settings.update') as Settings[];
-    expect(saved?.globalLimit).toBe(1234567);
-    expect(saved?.limitSchedule.limit).toBe(765432);
+    expect(api.commands('settings.update')).toEqual([
+      {
+        limitSchedule: {
+          enabled: true,
+          days: [1, 2],
+          start: '09:00',
+          stop: '18:00',
+          limit: 765432,
+        },
+      },
+    ]);
+  });
+
+  it('sends only what the user changed: the process’s own folder (serve -d) is not made permanent', async () => {
+    const { api, store } = renderApp();
+    const settings = SettingsSchema.parse({ downloadDir: '/srv/given-with-d', maxConcurrent: 7 });
+    act(() => store.getState().applyEvents([{ type: 'settings-changed', settings }]));
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.change(within(dialog).getByLabelText('Theme'), { target: { value: 'dark' } });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    expect(api.commands('settings.update')).toEqual([{ theme: 'dark' }]);
+  });
+
+  it('shows changes made in another window in the fields left alone, and says which edited ones changed there too', async () => {
+    const { api, dialog } = openSettings();
+    const field = (label: string) => within(dialog).getByLabelText<HTMLInputElement>(label);
+    fireEvent.change(field('Downloads at once'), { target: { value: '5' } });
+    fireEvent.change(field('Global speed limit'), { target: { value: '2M' } });
+    const elsewhere = SettingsSchema.parse({
+      maxConcurrent: 2,
+      connections: 16,
+      theme: 'dark',
+      globalLimit: 1024,
+    });
+    act(() => api.emit([{ type: 'settings-changed', settings: elsewhere }]));
+    expect(field('Connections per download').value).toBe('16');
+    expect(field('Theme').value).toBe('dark');
+    expect(field('Downloads at once').value).toBe('5');
+    expect(field('Global speed limit').value).toBe('2M');
+    expect(within(dialog).getByRole('status').textContent).toBe(
+      'Changed in another window while you edited: Downloads at once, Global speed limit. ' +
+        'Saving keeps what you entered here.',
+    );
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })));
+    expect(api.commands('settings.update')).toEqual([
+      { maxConcurrent: 5, globalLimit: 2 * 1024 * 1024 },
+    ]);
   });
 
   it('says which count is out of range in words, marks it, and saves nothing', async () => {
