@@ -20,7 +20,8 @@ export type { HostServices } from './command-handlers.ts';
 export interface ApiHubOptions {
   home: string;
   defaultDownloadDir: string;
-  info: AppInfo;
+  /** The hub adds the time zone: the engine's, which is this process's. */
+  info: Omit<AppInfo, 'timeZone'>;
   host: HostServices;
   /** Per-process overrides (tests, `serve --dir`); not persisted. */
   settings?: SettingsPatch;
@@ -93,7 +94,7 @@ export class ApiHub {
     });
     return new ApiHub(
       engine,
-      options.info,
+      { ...options.info, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
       options.host,
       options.observability ?? null,
       options.afterQueueDelayMs ?? AFTER_QUEUE_COUNTDOWN_MS,

@@ -1,38 +1,27 @@
-import { useEffect, useState } from 'react';
 import type { TimeWindow } from '../../shared/api/settings.ts';
 import { inWindow, nextOpening } from '../../shared/time-window.ts';
 import { useApp } from '../app/context.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
+import { clockTime, clocksDiffer, hostClock, useNow } from './host-clock.ts';
 import { DAYS } from './TimeWindowEditor.tsx';
-
-const TICK_MS = 30_000;
 
 /**
  * Tells the user downloads wait for a time window, so a queued task is not a mystery: whether they
- * may run now, and if not, when they next may.
+ * may run now, and if not, when they next may, by the engine host's clock.
  */
 export function ScheduleBadge() {
   const t = useT();
   const schedule = useApp((s) => s.settings?.schedule);
+  const timeZone = useApp((s) => s.info?.timeZone);
   const now = useNow(schedule?.enabled === true);
   if (!schedule?.enabled) return null;
+  const host = hostClock(now, timeZone);
+  const text = badgeText(schedule, host, t);
   return (
     <span className="schedule-badge" role="status">
-      {badgeText(schedule, now, t)}
+      {clocksDiffer(now, host) ? t('schedule.hostTime', { text, zone: timeZone ?? '' }) : text}
     </span>
   );
-}
-
-/** The current time, renewed every TICK_MS while `ticking`. */
-function useNow(ticking: boolean): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    if (!ticking) return;
-    setNow(new Date());
-    const timer = setInterval(() => setNow(new Date()), TICK_MS);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return now;
 }
 
 function badgeText(schedule: TimeWindow, now: Date, t: Translate): string {
@@ -46,13 +35,11 @@ function badgeText(schedule: TimeWindow, now: Date, t: Translate): string {
   if (inWindow(schedule, now)) return t('schedule.badge.open', when);
   const next = nextOpening(schedule, now);
   if (!next) return t('schedule.badge.never');
-  const time = `${pad(next.getHours())}:${pad(next.getMinutes())}`;
+  const time = clockTime(next);
   const sameDay = next.toDateString() === now.toDateString();
   const at = sameDay ? time : t('schedule.nextDay', { day: dayName(next.getDay(), t), time });
   return t('schedule.badge.wait', { ...when, next: at });
 }
-
-const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `every day`, `Mon–Fri`, `Mon, Wed, Sat–Sun`: runs of three days or more as a range. */
 function dayList(days: readonly number[], t: Translate): string {

@@ -13,6 +13,7 @@ import {
   useInvalid,
   type FieldProblem,
 } from './FieldProblem.tsx';
+import { clockTime, clocksDiffer, hostClock, useNow } from './host-clock.ts';
 import { Modal } from './Modal.tsx';
 import { rebaseForm, settingsForm, type FormField } from './settings-form.ts';
 import { COUNT_KEYS, COUNT_MAX, settingsPatch } from './settings-patch.ts';
@@ -197,7 +198,7 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
             onChange={patch}
           />
           <h3>{t('schedule.title')}</h3>
-          <p className="hint">{t('schedule.hint')}</p>
+          <ScheduleHint />
           <TimeWindowEditor
             name="schedule"
             label={t('schedule.download')}
@@ -254,6 +255,21 @@ export function SettingsDialog({ settings, onClose }: { settings: Settings; onCl
         </form>
       </FieldProblemContext.Provider>
     </Modal>
+  );
+}
+
+/** Schedules run on the host's clock: where the browser's differs, says the host's zone and time. */
+function ScheduleHint() {
+  const t = useT();
+  const zone = useApp((s) => s.info?.timeZone);
+  const now = useNow(true);
+  const host = hostClock(now, zone);
+  return (
+    <p className="hint">
+      {clocksDiffer(now, host)
+        ? t('schedule.hintHost', { zone: zone ?? '', time: clockTime(host) })
+        : t('schedule.hint')}
+    </p>
   );
 }
 

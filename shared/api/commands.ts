@@ -44,6 +44,8 @@ export const AppInfoSchema = z.object({
   canOpenFiles: z.boolean(),
   /** "When the queue finishes" actions this host can carry out. */
   afterQueueActions: z.array(z.enum(['quit', 'sleep'])),
+  /** The engine host's IANA time zone (Asia/Shanghai): schedules run on its local time. */
+  timeZone: z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9_+\-/]+$/)),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

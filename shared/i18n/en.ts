@@ -195,6 +195,9 @@ export const en = {
   'schedule.stop': 'Until',
   'schedule.days': 'Days',
   'schedule.hint': 'Times are the local time of the computer that downloads.',
+  'schedule.hintHost':
+    'Times are the local time of the computer that downloads: {zone}, where it is {time} now.',
+  'schedule.hostTime': '{text} · host time ({zone})',
   'schedule.badge.open': 'Downloads may run now · {days}, {hours}',
   'schedule.badge.wait': 'Downloads wait until {next} · {days}, {hours}',
   'schedule.badge.never': 'Downloads never run: no day is ticked in the schedule',

@@ -188,6 +188,8 @@ export const zhCN: Dictionary = {
   'schedule.stop': '到',
   'schedule.days': '日期',
   'schedule.hint': '时间为执行下载的计算机的本地时间。',
+  'schedule.hintHost': '时间为执行下载的计算机的本地时间：{zone}，那里现在是 {time}。',
+  'schedule.hostTime': '{text} · 主机时间（{zone}）',
   'schedule.badge.open': '现在可以下载 · {days} {hours}',
   'schedule.badge.wait': '下载等待至 {next} · {days} {hours}',
   'schedule.badge.never': '不会下载：计划中没有勾选任何一天',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { AppInfoSchema } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import { waitForTask } from '../support/engine-harness.ts';
 import { makeContent, sha256, sha256File, MiB } from '../support/fixtures.ts';
@@ -42,6 +43,14 @@ describe('ApiHub', () => {
       const state = await c.call('app.state', {});
       assert.equal(state.tasks[0]?.state, 'completed');
       assert.equal(state.info.shell, 'electron');
+    });
+  });
+
+  it('tells a client the time zone schedules run in: the engine host’s, as the contract says', async () => {
+    await withHub(async ({ client }) => {
+      const { info } = await client().call('app.state', {});
+      assert.equal(info.timeZone, Intl.DateTimeFormat().resolvedOptions().timeZone);
+      assert.ok(AppInfoSchema.safeParse(info).success, JSON.stringify(info));
     });
   });
 

@@ -85,6 +85,7 @@ export function appState(tasks: TaskSnapshot[] = []): AppState {
       defaultDownloadDir: '/downloads',
       canOpenFiles: false,
       afterQueueActions: [],
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     },
     settings: SettingsSchema.parse({}),
     tasks,

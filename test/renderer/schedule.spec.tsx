@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SettingsSchema, type TimeWindow } from '../../shared/api/settings.ts';
+import { appState } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
 // 2026-11-23 is a Monday.
@@ -54,6 +55,67 @@ describe('the schedule badge', () => {
   it('says it in 简体中文', () => {
     withSchedule({ start: '09:00', stop: '18:00', days: [2, 3, 4, 5, 6] }, 'zh-CN');
     expect(badge()).toBe('下载等待至 周二 09:00 · 周二至周六 09:00–18:00');
+  });
+});
+
+describe('the schedule on a host in another time zone', () => {
+  // The browser in UTC, its clock at Monday 02:00; the host's (UTC+8) at Monday 10:00.
+  beforeEach(() => {
+    vi.stubEnv('TZ', 'UTC');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T02:00:00Z'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  function onHost(schedule: Partial<TimeWindow>) {
+    const rendered = renderApp();
+    const state = appState();
+    act(() =>
+      rendered.store.getState().load({
+        ...state,
+        info: { ...state.info, timeZone: 'Asia/Shanghai' },
+        settings: SettingsSchema.parse({
+          schedule: {
+            enabled: true,
+            days: [1, 2, 3, 4, 5],
+            start: '09:00',
+            stop: '18:00',
+            ...schedule,
+          },
+        }),
+      }),
+    );
+    return rendered;
+  }
+
+  it('says whether downloads may run by the host’s clock, and that its times are the host’s', () => {
+    onHost({});
+    expect(badge()).toBe(
+      'Downloads may run now · Mon–Fri, 09:00–18:00 · host time (Asia/Shanghai)',
+    );
+  });
+
+  it('says when they next may by the host’s clock, on the host’s day', () => {
+    vi.setSystemTime(new Date('2026-11-23T20:00:00Z'));
+    onHost({ days: [2] });
+    expect(badge()).toBe(
+      'Downloads wait until 09:00 · Tue, 09:00–18:00 · host time (Asia/Shanghai)',
+    );
+  });
+
+  it('says in the settings which time zone the times are in, and the time there', () => {
+    onHost({});
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    expect(
+      within(dialog).getByText(/^Times are the local time of the computer that downloads/)
+        .textContent,
+    ).toBe(
+      'Times are the local time of the computer that downloads: Asia/Shanghai, where it is 10:00 now.',
+    );
   });
 });
 
