@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FaultServer } from '../support/fault-server.ts';
@@ -89,5 +91,37 @@ describe('web UI dialogs, in Chromium', () => {
     assert.equal(await dialog.getByLabel('Folder').inputValue(), '/mine');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('saves only what its user changed when another tab saved settings while it was open', async () => {
+    const other = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await other.goto(session.serve.url);
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const open = page.getByRole('dialog', { name: 'Settings' });
+      await other.getByRole('button', { name: 'Settings' }).click();
+      const elsewhere = other.getByRole('dialog', { name: 'Settings' });
+      await elsewhere.getByLabel('Downloads at once').fill('1');
+      await elsewhere.getByRole('button', { name: 'Save' }).click();
+      await elsewhere.waitFor({ state: 'detached' });
+      // The open dialog shows the other tab's change in the field its user left alone.
+      const atOnce = open.getByLabel('Downloads at once');
+      for (let tries = 0; (await atOnce.inputValue()) !== '1'; tries++) {
+        assert.ok(tries < 50, 'the open dialog kept the old value');
+        await page.waitForTimeout(100);
+      }
+      await open.getByLabel('Theme').selectOption('dark');
+      await open.getByRole('button', { name: 'Save' }).click();
+      await open.waitFor({ state: 'detached' });
+      const home = join(dirname(session.downloads), 'home');
+      const saved = JSON.parse(await readFile(join(home, 'settings.json'), 'utf8'));
+      assert.deepEqual(
+        [saved.maxConcurrent, saved.theme, saved.downloadDir],
+        [1, 'dark', ''],
+        'the other tab’s change kept, and serve --dir’s folder not made permanent',
+      );
+    } finally {
+      await other.close();
+    }
   });
 });
