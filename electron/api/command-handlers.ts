@@ -78,6 +78,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   'tasks.setPriority': (input, ctx) => ctx.engine.setPriority(input.id, input.priority),
   'tasks.move': (input, ctx) => ctx.engine.move(input.id, input.beforeId),
   'tasks.setUrl': (input, ctx) => ctx.engine.setUrl(input.id, input.url, input.headers),
+  'tasks.setChecksum': (input, ctx) => ctx.engine.setChecksum(input.id, input.checksum),
   'tasks.setConnections': (input, ctx) => ctx.engine.setConnections(input.id, input.connections),
   'tasks.setLimit': (input, ctx) => ctx.engine.setTaskLimit(input.id, input.limit),
   'settings.get': async (_input, ctx) => ctx.engine.settings,

@@ -11,6 +11,7 @@ import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { displayName } from '../store/app-store.ts';
 import { headerLines, parseHeaderLines } from '../input/header-lines.ts';
 import { linkProblem } from '../input/link-problem.ts';
+import { parseChecksumText } from '../input/checksum-text.ts';
 import { QueueControls } from './QueueControls.tsx';
 
 const PRIORITIES: Priority[] = ['high', 'normal', 'low'];
@@ -99,8 +100,9 @@ export function TaskDetails({ id }: { id: string }) {
 /**
  * The download's link, and a new one for the same file where the old expired or moved: a failed
  * download is retried with it and goes on from the bytes it kept (the engine checks they fit).
- * Its headers too, for a link that wants a new cookie or token. Keyed by the download: what is
- * typed for one is never shown, nor used, for another.
+ * Its headers too, for a link that wants a new cookie or token, and its expected checksum, for one
+ * that failed its check against a wrong value: the retry checks the kept data, not fetching it
+ * again. Keyed by the download: what is typed for one is never shown, nor used, for another.
  */
 function LinkForm({ id, name }: { id: string; name: string }) {
   const t = useT();
@@ -108,18 +110,20 @@ function LinkForm({ id, name }: { id: string; name: string }) {
   const url = useApp((s) => s.tasks[id]?.url ?? '');
   const headers = useApp(useShallow((s) => s.tasks[id]?.options.headers ?? {}));
   const state = useApp((s) => s.tasks[id]?.state);
+  const shownChecksum = useApp((s) => s.tasks[id]?.options.checksum?.expected ?? '');
   const shownHeaders = headerLines(headers);
   const [draft, setDraft] = useState(url);
   const [headerDraft, setHeaderDraft] = useState(shownHeaders);
+  const [checksumDraft, setChecksumDraft] = useState(shownChecksum);
   // What is wrong with what was typed, and in which field.
-  const [problem, setProblem] = useState<{ field: 'link' | 'headers'; message: string } | null>(
-    null,
-  );
+  const [problem, setProblem] = useState<{ field: Field; message: string } | null>(null);
   const ids = {
     link: useId(),
     headers: useId(),
+    checksum: useId(),
     hint: useId(),
     headersHint: useId(),
+    checksumHint: useId(),
     problem: useId(),
   };
   const changeable = !!state && LINK_CHANGEABLE.includes(state);
@@ -127,11 +131,13 @@ function LinkForm({ id, name }: { id: string; name: string }) {
   useEffect(() => {
     setDraft(url);
     setHeaderDraft(shownHeaders);
+    setChecksumDraft(shownChecksum);
     setProblem(null);
-  }, [url, shownHeaders, changeable]);
+  }, [url, shownHeaders, shownChecksum, changeable]);
   if (!state) return null;
 
   const headersEdited = headerDraft.trim() !== shownHeaders;
+  const checksumEdited = checksumDraft.trim().toLowerCase() !== shownChecksum;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const link = draft.trim();
@@ -152,22 +158,40 @@ function LinkForm({ id, name }: { id: string; name: string }) {
       setProblem({ field: 'headers', message: given.error.issues[0]?.message ?? '' });
       return;
     }
+    const checksum = parseChecksumText(checksumDraft);
+    if (checksum === undefined) {
+      setProblem({ field: 'checksum', message: t('details.checksumInvalid') });
+      return;
+    }
     setProblem(null);
-    if (parsed.data === url && !headersEdited) return;
-    // Headers left as they were are not sent: the engine then keeps them, or drops the
-    // credentials among them when the new link is on another server.
-    const changed = await run('tasks.setUrl', {
-      id,
-      url: parsed.data,
-      ...(headersEdited ? { headers: given.data } : {}),
-    });
-    if (changed?.state === 'failed') await run('tasks.retry', { id });
+    const relinked = parsed.data !== url || headersEdited;
+    if (!relinked && !checksumEdited) return;
+    let changed = state;
+    if (checksumEdited) {
+      // Before the retry below: it keeps the data of a failed check only for a new checksum.
+      const answer = await run('tasks.setChecksum', { id, checksum });
+      if (!answer) return;
+      changed = answer.state;
+    }
+    if (relinked) {
+      // Headers left as they were are not sent: the engine then keeps them, or drops the
+      // credentials among them when the new link is on another server.
+      const answer = await run('tasks.setUrl', {
+        id,
+        url: parsed.data,
+        ...(headersEdited ? { headers: given.data } : {}),
+      });
+      if (!answer) return;
+      changed = answer.state;
+    }
+    if (changed === 'failed') await run('tasks.retry', { id });
   };
 
-  const describedBy = (field: 'link' | 'headers') =>
+  const describedBy = (field: Field) =>
     [
       changeable ? null : ids.hint,
       changeable && field === 'headers' ? ids.headersHint : null,
+      changeable && field === 'checksum' ? ids.checksumHint : null,
       problem?.field === field ? ids.problem : null,
     ]
       .filter(Boolean)
@@ -202,12 +226,31 @@ function LinkForm({ id, name }: { id: string; name: string }) {
         aria-describedby={describedBy('headers')}
         onChange={(e) => setHeaderDraft(e.target.value)}
       />
-      <button type="submit" disabled={!changeable || (draft.trim() === url && !headersEdited)}>
+      <label htmlFor={ids.checksum}>{t('details.checksum')}</label>
+      <input
+        id={ids.checksum}
+        value={checksumDraft}
+        readOnly={!changeable}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={problem?.field === 'checksum' ? true : undefined}
+        aria-describedby={describedBy('checksum')}
+        onChange={(e) => setChecksumDraft(e.target.value)}
+      />
+      <button
+        type="submit"
+        disabled={!changeable || (draft.trim() === url && !headersEdited && !checksumEdited)}
+      >
         {t('details.useLink')}
       </button>
       {changeable && (
         <span id={ids.headersHint} className="task-link-hint">
           {t('details.headersHint')}
+        </span>
+      )}
+      {changeable && (
+        <span id={ids.checksumHint} className="task-link-hint">
+          {t('details.checksumHint')}
         </span>
       )}
       {!changeable && (
@@ -223,6 +266,8 @@ function LinkForm({ id, name }: { id: string; name: string }) {
     </form>
   );
 }
+
+type Field = 'link' | 'headers' | 'checksum';
 
 const LOG_REFRESH_MS = 2000;
 

@@ -4,6 +4,7 @@ import { LIMITS } from './limits.ts';
 import { SettingsPatchSchema, SettingsSchema } from './settings.ts';
 import {
   AddTaskInputSchema,
+  ChecksumSchema,
   ConnectionsSchema,
   HeadersSchema,
   HttpUrlSchema,
@@ -120,6 +121,14 @@ export const COMMANDS = {
       url: HttpUrlSchema,
       headers: z.optional(HeadersSchema),
     }),
+    output: TaskSnapshotSchema,
+  },
+  /**
+   * A corrected expected checksum, or none (`null`: the file is taken as downloaded), for a
+   * download not yet completed. After a mismatch the retry checks the kept data against it.
+   */
+  'tasks.setChecksum': {
+    input: z.strictObject({ id: TaskIdSchema, checksum: z.nullable(ChecksumSchema) }),
     output: TaskSnapshotSchema,
   },
   /** Connections the download may open; a running one opens or closes connections at once. */

@@ -154,6 +154,11 @@ export const en = {
   'details.headersHint':
     'One "Name: value" per line; they replace this download\'s own. Cookies and passwords are not sent to another server unless typed here.',
   'details.useLink': 'Use this link',
+  'details.checksum': 'Checksum',
+  'details.checksumHint':
+    'SHA-256, SHA-1 or MD5, in hexadecimal; a retry checks the kept data against it. Empty for none: the file is then taken as downloaded.',
+  'details.checksumInvalid':
+    'A checksum is 64 (SHA-256), 40 (SHA-1) or 32 (MD5) hexadecimal digits.',
   'details.linkPause': 'Pause the download to give it a new link.',
   'details.linkDone': 'Finished: its link can no longer change.',
   'details.linkInvalid': 'not a valid link',

@@ -147,6 +147,11 @@ export const zhCN: Dictionary = {
   'details.headersHint':
     '每行一个 "Name: value"，替换此下载原有的请求头。除非在此填写，Cookie 和密码不会发送给另一台服务器。',
   'details.useLink': '使用此链接',
+  'details.checksum': '校验值',
+  'details.checksumHint':
+    'SHA-256、SHA-1 或 MD5，十六进制；重试时用它校验已保留的数据。留空表示不校验：文件按下载所得保存。',
+  'details.checksumInvalid':
+    '校验值应为 64 位（SHA-256）、40 位（SHA-1）或 32 位（MD5）十六进制数字。',
   'details.linkPause': '暂停下载后才能更换链接。',
   'details.linkDone': '已完成：链接不能再更换。',
   'details.linkInvalid': '不是有效的链接',

@@ -192,6 +192,69 @@ describe('ApiHub', () => {
     });
   });
 
+  it('takes a corrected checksum after a mismatch, and the retry verifies the kept data without fetching it again', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      const body = makeContent(1 * MiB);
+      server.addFile('/big.bin', { body });
+      const c = client();
+      const [task] = await c.call('tasks.add', {
+        tasks: [
+          {
+            url: server.url('/big.bin'),
+            checksum: { algorithm: 'sha256', expected: '0'.repeat(64) },
+          },
+        ],
+      });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'failed'));
+      const served = server.stats.bodyBytes;
+      await rejectsWith(
+        c.call('tasks.setChecksum', {
+          id: task.id,
+          checksum: { algorithm: 'sha256', expected: 'abc' },
+        }),
+        'INVALID_INPUT',
+        /wrong length/,
+      );
+      const changed = await c.call('tasks.setChecksum', {
+        id: task.id,
+        checksum: { algorithm: 'sha256', expected: sha256(body).toUpperCase() },
+      });
+      assert.deepEqual(changed.options.checksum, { algorithm: 'sha256', expected: sha256(body) });
+      await c.call('tasks.retry', { id: task.id });
+      await c.waitFor(isState(task.id, 'completed'));
+      assert.equal(await sha256File(join(dir, 'big.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes, served, 'nothing fetched again');
+    });
+  });
+
+  it('takes a checksum cleared after a mismatch: the kept data is published as downloaded, not fetched again', async () => {
+    await withHub(async ({ server, client, dir }) => {
+      const body = makeContent(1 * MiB);
+      server.addFile('/big.bin', { body });
+      const c = client();
+      const [task] = await c.call('tasks.add', {
+        tasks: [
+          { url: server.url('/big.bin'), checksum: { algorithm: 'md5', expected: '0'.repeat(32) } },
+        ],
+      });
+      assert.ok(task);
+      await c.waitFor(isState(task.id, 'failed'));
+      const served = server.stats.bodyBytes;
+      const changed = await c.call('tasks.setChecksum', { id: task.id, checksum: null });
+      assert.equal(changed.options.checksum, null);
+      await c.call('tasks.retry', { id: task.id });
+      await c.waitFor(isState(task.id, 'completed'));
+      assert.equal(await sha256File(join(dir, 'big.bin')), sha256(body));
+      assert.equal(server.stats.bodyBytes, served, 'nothing fetched again');
+      await rejectsWith(
+        c.call('tasks.setChecksum', { id: task.id, checksum: null }),
+        'INVALID_TRANSITION',
+        /verified already/,
+      );
+    });
+  });
+
   it('pauses all and resumes all, counting the tasks it changed', async () => {
     await withHub(async ({ server, client }) => {
       server.addFile('/s.bin', {
