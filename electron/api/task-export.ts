@@ -1,6 +1,5 @@
 import type { TaskSnapshot } from '../../shared/api/task.ts';
-
-export const EXPORT_FORMAT = 'braid-task-list';
+import { TASK_LIST_FORMAT } from '../../shared/api/task-list-format.ts';
 /** Headers that carry credentials; an export is a file people share, so they never go in it. */
 const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-token)$/i;
 
@@ -38,7 +37,12 @@ export function exportTasks(tasks: readonly TaskSnapshot[], now = Date.now()): s
     completedAt: t.completedAt,
   }));
   return JSON.stringify(
-    { format: EXPORT_FORMAT, version: 1, exportedAt: new Date(now).toISOString(), tasks: exported },
+    {
+      format: TASK_LIST_FORMAT,
+      version: 1,
+      exportedAt: new Date(now).toISOString(),
+      tasks: exported,
+    },
     null,
     2,
   );

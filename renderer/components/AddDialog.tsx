@@ -15,6 +15,8 @@ import { shortcutHint } from '../app/shortcut-hint.ts';
 import { parseHeaderLines } from '../input/header-lines.ts';
 import { linkProblem } from '../input/link-problem.ts';
 import { addParts } from '../app/add-in-parts.ts';
+import { linksFromFiles, MAX_LIST_FILE_BYTES } from '../input/link-text.ts';
+import type { ImportedOptions } from '../input/task-list-file.ts';
 
 const PROBE_DELAY_MS = 400;
 
@@ -47,6 +49,8 @@ export function AddDialog({ urls: handed, onClose }: Props) {
   const [checksum, setChecksum] = useState('');
   const [headers, setHeaders] = useState('');
   const [mirrors, setMirrors] = useState('');
+  // What the links of an imported Braid export keep (folder, name, headers, …), by link.
+  const [imported, setImported] = useState<ReadonlyMap<string, ImportedOptions>>(new Map());
   const [errors, setErrors] = useState<FormError[]>([]);
   /** Marks the control a message is about, and points it at the messages. */
   const invalid = (field: FormField) =>
@@ -71,6 +75,7 @@ export function AddDialog({ urls: handed, onClose }: Props) {
   // A link given twice (pasted again, in two ranges) is one download, not a.bin and a (1).bin.
   const urls = [...new Set(listed)];
   const repeated = listed.length - urls.length;
+  const importedCount = urls.filter((url) => imported.has(url)).length;
   // One link is asked about before adding; for several, a first one's name and size would read
   // as if they were all of them.
   const single = urls.length === 1 ? urls[0] : undefined;
@@ -117,6 +122,7 @@ export function AddDialog({ urls: handed, onClose }: Props) {
         checksum,
         headers,
         mirrors,
+        imported,
       },
       t,
     );
@@ -181,13 +187,21 @@ export function AddDialog({ urls: handed, onClose }: Props) {
           {t('add.import')}
           <input
             type="file"
-            accept=".txt,.lst,.list,text/plain"
+            accept=".txt,.lst,.list,.json,text/plain,application/json"
             onChange={async (e) => {
-              const file = e.target.files?.[0];
+              const input = e.target;
+              const file = input.files?.[0];
               if (!file) return;
-              const imported = await file.text();
-              setText((current) => withLines(current, imported));
-              e.target.value = '';
+              const found = await linksFromFiles([file]);
+              input.value = '';
+              if (found.links.length)
+                setText((current) => withLines(current, found.links.join('\n')));
+              setImported((current) => new Map([...current, ...found.imported]));
+              const names = found.refused.join(', ');
+              const max = formatBytes(MAX_LIST_FILE_BYTES);
+              setErrors(
+                names ? [{ field: 'url', message: t('drop.notList', { names, max }) }] : [],
+              );
             }}
           />
         </label>
@@ -198,6 +212,11 @@ export function AddDialog({ urls: handed, onClose }: Props) {
               ? t('add.count', { count: urls.length })
               : t('add.urlHint')}
         </p>
+        {importedCount > 0 && (
+          <p className="hint" role="status">
+            {t('add.imported', { count: importedCount })}
+          </p>
+        )}
         {known.length > 0 && (
           <p className="hint known" role="status">
             {t('add.known', {
@@ -376,6 +395,8 @@ export interface AddForm {
   headers: string;
   /** Other URLs of the same file, one per line (single download only). */
   mirrors: string;
+  /** What links imported from a Braid export keep where the form leaves a field empty. */
+  imported?: ReadonlyMap<string, ImportedOptions>;
 }
 
 const FIELDS = [
@@ -440,13 +461,17 @@ export function buildInputs(
       if (errors.length >= 10) break;
       continue;
     }
+    // An imported link keeps its own options; what the form says overrides them.
+    const own = form.imported?.get(url) ?? {};
+    const allHeaders = { ...own.headers, ...headers };
     const input = {
+      ...own,
       url,
       ...(form.dir.trim() ? { dir: form.dir.trim() } : {}),
       ...(form.fileName.trim() && form.urls.length === 1 ? { fileName: form.fileName.trim() } : {}),
       ...(form.connections.trim() && !badCount ? { connections: count } : {}),
       ...(limit !== undefined ? { limit } : {}),
-      ...(Object.keys(headers).length ? { headers } : {}),
+      ...(Object.keys(allHeaders).length ? { headers: allHeaders } : {}),
       ...(mirrors.length ? { mirrors } : {}),
       ...(form.algorithm
         ? { checksum: { algorithm: form.algorithm, expected: form.checksum.trim() } }

@@ -1,3 +1,5 @@
+import { readTaskList, type ImportedOptions } from './task-list-file.ts';
+
 /**
  * Full-width punctuation (，。！？；：、 brackets and quotes) and the ideographic space: in Chinese
  * or Japanese text a link runs straight into them, with no space between.
@@ -48,22 +50,30 @@ export function linksFromTransfer(data: Pick<DataTransfer, 'getData'>): string[]
 
 /** A list of links is text, and small: a larger file is something else dropped by mistake. */
 export const MAX_LIST_FILE_BYTES = 4 * 1024 * 1024;
-const LIST_FILE = /\.(txt|lst|list)$/i;
+const LIST_FILE = /\.(txt|lst|list|json)$/i;
+const LIST_TYPES = new Set(['text/plain', 'application/json']);
 
 /**
- * Links in dropped files that are lists of links (text, as the add dialog's import takes them);
- * `refused` names the files that are not, or hold no link.
+ * Links in files that are lists of links (text, or a Braid export); `refused` names the files
+ * that are not, or hold no link. `imported` is what each link of an export keeps.
  */
-export async function linksFromFiles(
-  files: readonly File[],
-): Promise<{ links: string[]; refused: string[] }> {
+export async function linksFromFiles(files: readonly File[]): Promise<{
+  links: string[];
+  refused: string[];
+  imported: Map<string, ImportedOptions>;
+}> {
   const links: string[] = [];
   const refused: string[] = [];
+  const imported = new Map<string, ImportedOptions>();
   for (const file of files) {
-    const isList = file.type === 'text/plain' || (file.type === '' && LIST_FILE.test(file.name));
-    const found = isList && file.size <= MAX_LIST_FILE_BYTES ? extractUrls(await file.text()) : [];
+    const isList = LIST_TYPES.has(file.type) || (file.type === '' && LIST_FILE.test(file.name));
+    // Never read past the cap: a large file read whole into the page locked it for seconds.
+    const text = isList && file.size <= MAX_LIST_FILE_BYTES ? await file.text() : '';
+    const exported = readTaskList(text);
+    const found = exported ? [...exported.keys()] : extractUrls(text);
+    for (const [url, options] of exported ?? []) imported.set(url, options);
     if (found.length) links.push(...found);
     else refused.push(file.name);
   }
-  return { links: [...new Set(links)], refused };
+  return { links: [...new Set(links)], refused, imported };
 }

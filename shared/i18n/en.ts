@@ -180,6 +180,8 @@ export const en = {
   'monitor.errors': 'Recent errors',
   'monitor.noErrors': 'No errors.',
   'add.import': 'Import list from file…',
+  'add.imported':
+    '{count, plural, one {# link} other {# links}} from a Braid export: each keeps its folder, name, priority, headers and checksum, except where set here.',
   'toolbar.export': 'Export list',
   'toolbar.exported': 'Task list exported',
   'shortcuts.label':

@@ -173,6 +173,8 @@ export const zhCN: Dictionary = {
   'monitor.errors': '最近的错误',
   'monitor.noErrors': '没有错误。',
   'add.import': '从文件导入列表…',
+  'add.imported':
+    '{count} 个链接来自 Braid 导出：各自保留其文件夹、文件名、优先级、请求头和校验值，此处填写的除外。',
   'toolbar.export': '导出列表',
   'toolbar.exported': '任务列表已导出',
   'shortcuts.label':
