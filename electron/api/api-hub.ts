@@ -233,7 +233,8 @@ async function dispatch(command: unknown, input: unknown, ctx: HandlerContext): 
     return { ok: true, value: await handler(parsed.data, ctx) };
   } catch (error) {
     if (error instanceof ApiError) {
-      return { ok: false, error: { code: error.code, message: error.message } };
+      const { code, message, reason } = error;
+      return { ok: false, error: { code, message, ...(reason ? { reason } : {}) } };
     }
     return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message } };
   }

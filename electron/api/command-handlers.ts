@@ -12,6 +12,7 @@ import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot } from '../../shared/api/task.ts';
 import type { RecentError } from '../../shared/recent-errors.ts';
 import type { DownloadEngine } from '../engine/download-engine.ts';
+import { toDownloadError } from '../engine/retry-policy.ts';
 import { exportTasks } from './task-export.ts';
 
 /** What only the host can do: the desktop opens files with the OS; a headless server cannot. */
@@ -62,7 +63,9 @@ export const COMMAND_HANDLERS: CommandHandlers = {
     try {
       return await ctx.engine.probe(input.url, input.headers ?? {});
     } catch (error) {
-      throw new ApiError('INVALID_INPUT', `could not probe the URL: ${(error as Error).message}`);
+      // The UI says "could not ask the server" itself, in its language, from the reason.
+      const { code, message } = toDownloadError(error);
+      throw new ApiError('INVALID_INPUT', message, code);
     }
   },
   'tasks.pause': (input, ctx) => ctx.engine.pause(input.id),

@@ -21,9 +21,10 @@ export function installBraidApi(
     async call(command, input) {
       const result = await invoke(command, input);
       if (result.ok) return result.value as never;
-      const error = new Error(result.error.message) as Error & { code: string };
+      const error = new Error(result.error.message) as Error & { code: string; reason?: string };
       error.name = 'ApiError';
       error.code = result.error.code;
+      if (result.error.reason) error.reason = result.error.reason;
       throw error;
     },
     onEvents(listener) {

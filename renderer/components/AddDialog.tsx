@@ -6,7 +6,7 @@ import { formatBytes, parseRate } from '../../shared/format.ts';
 import { expandUrlPatterns, UrlPatternError } from '../../shared/url-patterns.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi, useApp } from '../app/context.ts';
-import { errorText } from '../app/error-text.ts';
+import { errorText, useReasonText } from '../app/error-text.ts';
 import { displayName } from '../store/app-store.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { Field } from './Field.tsx';
@@ -63,6 +63,7 @@ export function AddDialog({ urls: handed, onClose }: Props) {
     | { state: 'done'; result: ProbeResult }
     | { state: 'failed'; message: string }
   >({ state: 'idle' });
+  const reasonText = useReasonText();
   const ids = { url: useId(), hint: useId(), errors: useId() };
 
   let listed: string[] = [];
@@ -100,13 +101,17 @@ export function AddDialog({ urls: handed, onClose }: Props) {
       api
         .call('tasks.probe', { url: single })
         .then((result) => current && setProbe({ state: 'done', result }))
-        .catch((error: Error) => current && setProbe({ state: 'failed', message: error.message }));
+        .catch((error: Error & { reason?: string }) => {
+          // The engine's code, where the host gave one, says it in the UI's language.
+          const message = reasonText({ code: error.reason ?? '', message: error.message });
+          if (current) setProbe({ state: 'failed', message });
+        });
     }, PROBE_DELAY_MS);
     return () => {
       current = false;
       clearTimeout(timer);
     };
-  }, [single, api]);
+  }, [single, api, reasonText]);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();

@@ -1,8 +1,9 @@
 import { memo, useId } from 'react';
-import type { TaskSnapshot, TaskVerifying } from '../../shared/api/task.ts';
+import type { TaskError, TaskSnapshot, TaskVerifying } from '../../shared/api/task.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
 import { useApp } from '../app/context.ts';
 import { useCommand } from '../app/use-command.ts';
+import { useReasonText } from '../app/error-text.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { displayName } from '../store/app-store.ts';
 import { SegmentMap } from './SegmentMap.tsx';
@@ -51,7 +52,7 @@ function Row({
   // A bar that moves says bytes are coming: only while they do (not while waiting to retry), when
   // the size is unknown.
   const busy = percent === null && task.state === 'downloading' && !task.retry;
-  const text = details(task, t);
+  const text = details(task, t, useReasonText());
   const detailsId = useId();
   return (
     <div
@@ -120,14 +121,14 @@ function Row({
   );
 }
 
-function details(task: TaskSnapshot, t: Translate): string {
+function details(task: TaskSnapshot, t: Translate, reason: (error: TaskError) => string): string {
   // Its data is gone with the cancel (and with it the size): "0 B of size unknown" said nothing.
   // An error says what it kept (a finished file it was fetching again after an OS crash).
-  if (task.state === 'canceled') return task.error?.message ?? t('task.canceled');
+  if (task.state === 'canceled') return task.error ? reason(task.error) : t('task.canceled');
   // Nothing known yet of a download that has not started: say that, not "0 B of size unknown".
   if (task.downloaded === 0 && task.size === null) {
     if (task.state === 'queued') return t('task.waiting');
-    if (task.state === 'failed' && task.error) return task.error.message;
+    if (task.state === 'failed' && task.error) return reason(task.error);
   }
   const size = task.size === null ? t('task.sizeUnknown') : formatBytes(task.size);
   if (task.state === 'downloading' && task.verifying) {
@@ -152,7 +153,7 @@ function details(task: TaskSnapshot, t: Translate): string {
     if (task.connections > 0) parts.push(t('task.connections', { count: task.connections }));
   }
   if (task.error && (task.state === 'failed' || task.state === 'paused'))
-    parts.push(task.error.message);
+    parts.push(reason(task.error));
   return parts.join(' · ');
 }
 

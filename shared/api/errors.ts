@@ -14,10 +14,13 @@ export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
+  /** The engine's code behind it (HTTP_404, WEB_PAGE, ENOTFOUND), for a UI to say in its words. */
+  readonly reason: string | undefined;
 
-  constructor(code: ApiErrorCode, message: string) {
+  constructor(code: ApiErrorCode, message: string, reason?: string) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.reason = reason;
   }
 }

@@ -93,6 +93,22 @@ export const en = {
   'add.probing': 'Asking the server…',
   'add.probed': '{name} · {size}',
   'add.probeFailed': 'Could not ask the server: {message}',
+  'reason.notFound': 'the server has no such file ({status})',
+  'reason.denied':
+    'the server refused access ({status}): the link may have expired or need a login',
+  'reason.http': 'the server answered {status}',
+  'reason.webPage':
+    'the server sent a web page instead of the file: the link may have expired or need a login',
+  'reason.diskFull': 'the disk is full: free some space, then resume',
+  'reason.checksum':
+    'the file does not match its checksum; the data is kept: if the checksum is wrong, correct it under Link, then retry',
+  'reason.hostNotFound': "the server's name does not resolve",
+  'reason.refused': 'the server refused the connection',
+  'reason.timedOut': 'the connection timed out',
+  'reason.reset': 'the server reset the connection',
+  'reason.unreachable': 'the server cannot be reached (the network is unreachable)',
+  'reason.fileAccess': 'cannot write the file (no permission, or read-only)',
+  'reason.certificate': "the server's certificate is refused",
   'add.submit': 'Add',
   'add.close': 'Close',
   'add.errorUrl': 'Enter at least one link.',

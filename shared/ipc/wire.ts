@@ -7,7 +7,11 @@ export const ResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({
     ok: z.literal(false),
-    error: z.object({ code: z.enum(API_ERROR_CODES), message: z.string() }),
+    error: z.object({
+      code: z.enum(API_ERROR_CODES),
+      message: z.string(),
+      reason: z.optional(z.string()),
+    }),
   }),
 ]);
 export type Result = z.infer<typeof ResultSchema>;

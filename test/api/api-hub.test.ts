@@ -354,6 +354,27 @@ describe('ApiHub', () => {
     });
   });
 
+  it('says why a probe failed once, in words, with the engine’s code for the UI to translate', async () => {
+    await withHub(async ({ server, client }) => {
+      const c = client();
+      const failure = (url: string) =>
+        c.call('tasks.probe', { url }).then(
+          () => assert.fail('the probe succeeded'),
+          (error: ApiError) => ({ code: error.code, reason: error.reason, message: error.message }),
+        );
+      assert.deepEqual(await failure(server.url('/nothing')), {
+        code: 'INVALID_INPUT',
+        reason: 'HTTP_404',
+        message: `server answered 404 Not Found for ${server.url('/nothing')}`,
+      });
+      assert.deepEqual(await failure('http://nosuch.invalid/file.iso'), {
+        code: 'INVALID_INPUT',
+        reason: 'ENOTFOUND',
+        message: 'host not found: nosuch.invalid',
+      });
+    });
+  });
+
   it('opens only completed files, through the host, at the path inside the task folder', async () => {
     await withHub(async ({ server, client, opened, dir }) => {
       server.addFile('/o.txt', { body: makeContent(1000) });
