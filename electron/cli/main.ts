@@ -17,7 +17,7 @@ import { hashFile } from '../engine/checksum.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
-import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { interruptedExitCode, onInterrupt, type StopSignal } from './interrupt.ts';
 import { LiveBlock, renderFrame, taskLabel } from './progress-display.ts';
 
 export interface CliIO {
@@ -199,7 +199,7 @@ async function runDownloads(
   const tty = !plan.quiet && io.stderr.isTTY === true;
   const live = tty ? new LiveBlock(io.stderr) : null;
   const started = Date.now();
-  let interrupted = false;
+  let interrupted: StopSignal | null = null;
   /** Set once every task of this command is known, so an early finisher cannot end the wait. */
   let wake: (() => void) | null = null;
 
@@ -277,8 +277,8 @@ async function runDownloads(
   const toStderr = notices.say;
   if (live) notices.say = (line) => live.log(line, frame());
   const stopListening = onInterrupt(
-    () => {
-      interrupted = true;
+    (signal) => {
+      interrupted = signal;
       wake?.();
     },
     (line) => notices.say(line),
@@ -319,7 +319,7 @@ async function runDownloads(
   if (closing) io.stderr.write(`braid: ${closing.message}\n`);
   if (interrupted) {
     io.stderr.write('braid: interrupted — run the same command again to resume\n');
-    return EXIT_INTERRUPTED;
+    return interruptedExitCode(interrupted);
   }
   return failures.length === 0 && !closing ? 0 : 1;
 }

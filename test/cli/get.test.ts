@@ -28,6 +28,8 @@ function braid(
   home: string,
   options: {
     interruptAfter?: (out: string) => boolean;
+    /** What interruptAfter sends: SIGINT, as Ctrl-C does, unless told. */
+    signal?: NodeJS.Signals;
     /** Kills a process still running this long after it started (it then exits with null). */
     killAfterMs?: number;
     env?: Record<string, string>;
@@ -45,7 +47,7 @@ function braid(
       stdout += d.toString();
       if (!sent && options.interruptAfter?.(stdout)) {
         sent = true;
-        setTimeout(() => child.kill('SIGINT'), 300);
+        setTimeout(() => child.kill(options.signal ?? 'SIGINT'), 300);
       }
     });
     const killer =
@@ -333,6 +335,22 @@ describe('braid get', () => {
     });
   });
 
+  it('stops as for Ctrl-C on SIGTERM, exiting 143 as a shell reports that signal', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/term.bin', {
+        body: makeContent(2 * MiB),
+        faults: { connectionRate: 256 * KiB },
+      });
+      const run = await braid(['get', server.url('/term.bin'), '-d', dir], home, {
+        interruptAfter: (out) => out.includes('downloading'),
+        signal: 'SIGTERM',
+      });
+      assert.equal(run.code, 143, run.stderr);
+      assert.match(run.stderr, /run the same command again to resume/);
+      assert.deepEqual(await listDir(dir), ['term.bin.part']);
+    });
+  });
+
   it('stops the download when its launcher on an older Node is told to stop, leaving no process behind', async (t) => {
     const oldNode = '/usr/bin/node';
     const version = existsSync(oldNode)
@@ -366,7 +384,7 @@ describe('braid get', () => {
       assert.equal(children.length, 1, 'the launcher runs braid in one child');
       launcher.kill('SIGTERM');
       const code = await new Promise<number | null>((resolve) => launcher.on('exit', resolve));
-      assert.equal(code, 130, 'the child stopped as for Ctrl-C, and its code came back');
+      assert.equal(code, 143, 'the child stopped as for Ctrl-C, and its code came back');
       const alive = (pid: number) => {
         try {
           process.kill(pid, 0);
