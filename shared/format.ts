@@ -44,7 +44,7 @@ export function parseRate(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
   if (!match) {
     throw new Error(
-      `invalid rate "${text}": use a number with an optional K, M or G, e.g. 500K or 16M`,
+      `invalid rate "${text}": use a number with an optional K, M, G or T, e.g. 500K or 16M`,
     );
   }
   const value = Number(match[1]) * MULTIPLIERS[match[2]!.toLowerCase()]!;

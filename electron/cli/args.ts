@@ -97,7 +97,7 @@ export function buildGetPlan(
     errors.push(
       options.input === undefined
         ? 'no URL given: pass URLs or --input <file>'
-        : `no URL in ${options.input} (one per line; # starts a comment)`,
+        : `no URL ${options.input === '-' ? 'on standard input' : `in ${options.input}`} (one per line; # starts a comment)`,
     );
   }
   const single = all.length === 1;

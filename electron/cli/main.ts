@@ -40,6 +40,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
+  const environment = environmentHelp(io.env);
+  program.addHelpText('after', environment);
   program
     .command('get')
     .description('download one or more URLs; run the same command again to resume')
@@ -47,14 +49,18 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('-d, --dir <dir>', 'folder to save into')
     .option('-o, --out <path>', 'file name, or path under --dir (one URL only)')
     .option('-c, --connections <n>', 'connections per download, 1-32 (default 8)')
-    .option('--limit <rate>', 'speed limit per download, e.g. 500K or 16M; 0 for none')
+    .option(
+      '--limit <rate>',
+      'speed limit per download in bytes/s, with K, M, G or T: 500K, 16M; 0 for none',
+    )
     .option('--sha256 <hex>', 'verify the file (one URL only)')
     .option('--sha1 <hex>', 'verify the file with SHA-1 (one URL only)')
     .option('--md5 <hex>', 'verify the file with MD5 (one URL only)')
-    .option('-j, --jobs <n>', 'downloads at once (default 3)')
+    .option('-j, --jobs <n>', 'downloads at once, 1-32 (default 3)')
     .option('-i, --input <file>', 'read URLs from a file, one per line (-: standard input)')
-    .option('--header <header>', 'extra request header "Name: value" (repeatable)', collect, [])
+    .option('--header <header>', 'extra request header "Name: value" (repeatable)', collect)
     .option('-q, --quiet', 'print errors only')
+    .addHelpText('after', environment)
     .action(async (urls: string[], options: RawGetOptions) => {
       exitCode = await get(urls, options, io);
     });
@@ -65,12 +71,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
     .option('--token <token>', 'access token (default: a new random one each start)')
     .option('-d, --dir <dir>', 'folder to save downloads into')
-    .option('--allow-host <name>', 'extra Host name to accept (repeatable)', collect, [])
+    .option('--allow-host <name>', 'extra Host name to accept (repeatable)', collect)
     .option('--metrics', 'serve Prometheus metrics at /metrics (token required)')
     .option(
       '--metrics-open',
       'serve /metrics without the token (for a scraper on a trusted network)',
     )
+    .addHelpText('after', environment)
     .action(async (options: RawServeOptions) => {
       exitCode = await serve(options, io);
     });
@@ -85,8 +92,20 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   return exitCode;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** The state folder, said where a user looks: two Braid processes cannot share one. */
+function environmentHelp(env: NodeJS.ProcessEnv): string {
+  return (
+    '\nEnvironment:\n' +
+    "  BRAID_HOME  the folder of Braid's download list, settings and resume data\n" +
+    `              (${braidHome(env)}). braid get, braid serve and the desktop app\n` +
+    '              use it one at a time; another folder lets one run beside the others:\n' +
+    '              BRAID_HOME=~/.braid-cli braid get URL\n'
+  );
+}
+
+/** A repeatable option's values; without a default, so its help shows no "(default: [])". */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const ANY_TIME = { enabled: false, days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', stop: '00:00' };
@@ -452,7 +471,7 @@ interface RawServeOptions {
   port: string;
   token?: string;
   dir?: string;
-  allowHost: string[];
+  allowHost?: string[];
   metrics?: boolean;
   metricsOpen?: boolean;
 }
@@ -491,9 +510,10 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
       dir: options.dir === undefined ? undefined : resolve(io.cwd, options.dir),
       defaultDownloadDir: io.cwd,
       // A name given to --host is the one the printed address uses: refusing it refused that.
-      allowedHosts: [...options.allowHost, ...(isIP(options.host) === 0 ? [options.host] : [])].map(
-        (h) => h.toLowerCase(),
-      ),
+      allowedHosts: [
+        ...(options.allowHost ?? []),
+        ...(isIP(options.host) === 0 ? [options.host] : []),
+      ].map((h) => h.toLowerCase()),
       version: VERSION,
       metrics: options.metricsOpen ? 'open' : options.metrics ? 'token' : undefined,
       onQuitRequested: () => quit(),

@@ -99,6 +99,9 @@ describe('braid get arguments', () => {
     assert.deepEqual(buildGetPlan([], { input: 'list.txt' }, '# nothing yet\n'), {
       errors: ['no URL in list.txt (one per line; # starts a comment)'],
     });
+    assert.deepEqual(buildGetPlan([], { input: '-' }, '\n'), {
+      errors: ['no URL on standard input (one per line; # starts a comment)'],
+    });
     const two = buildGetPlan(['http://a/1', 'http://a/2'], { md5: '0'.repeat(32) });
     assert.ok('errors' in two && two.errors.includes('--md5 needs exactly one URL'));
     const bad = buildGetPlan(['http://a/1'], { sha256: 'xyz' });

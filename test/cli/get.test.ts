@@ -283,6 +283,18 @@ describe('braid get', () => {
     });
   });
 
+  it('says in its help the limits of -c, -j and --limit, and the state folder BRAID_HOME names', async () => {
+    const home = '/srv/braid-state';
+    const run = await braid(['get', '--help'], home);
+    assert.equal(run.code, 0, run.stderr);
+    const help = run.stdout.replace(/\s+/g, ' ');
+    assert.match(help, /-c, --connections <n> connections per download, 1-32/);
+    assert.match(help, /-j, --jobs <n> downloads at once, 1-32/);
+    assert.match(help, /--limit <rate> .*\bK, M, G or T\b/);
+    assert.doesNotMatch(help, /default: \[\]/);
+    assert.match(help, /BRAID_HOME .*\(\/srv\/braid-state\)/);
+  });
+
   it('exits 2 on a usage error without touching anything', async () => {
     await withServer(async (_server, dir, home) => {
       const run = await braid(['get', 'ftp://example.com/x', '-d', dir], home);
