@@ -8,6 +8,7 @@ import {
   type ChecksumAlgorithm,
   type TaskSnapshot,
 } from '../../shared/api/task.ts';
+import { ApiError } from '../../shared/api/errors.ts';
 import { LINK_CHANGEABLE } from '../../shared/task-transitions.ts';
 import { aboutSubject, formatBytes, formatSpeed } from '../../shared/format.ts';
 import { braidHome } from '../engine/braid-home.ts';
@@ -133,9 +134,10 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     say: (line) => io.stderr.write(`${line}\n`),
     discarded: () => {},
   };
+  const home = braidHome(io.env);
   try {
     engine = await DownloadEngine.open({
-      home: braidHome(io.env),
+      home,
       defaultDownloadDir: io.cwd,
       // A command typed means now: quiet hours set in the app (same state folder) would leave
       // it waiting on nothing.
@@ -162,7 +164,9 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
       },
     });
   } catch (error) {
-    io.stderr.write(`braid: ${(error as Error).message}\n`);
+    const locked = error instanceof ApiError && error.code === 'ENGINE_LOCKED';
+    const message = `braid: ${(error as Error).message}\n`;
+    io.stderr.write(locked ? lockedAdvice(error, resolve(io.cwd, home)) : message);
     return 1;
   }
   try {
@@ -172,6 +176,21 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
     io.stderr.write(`braid: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/**
+ * What to do when the app or `braid serve` holds the state folder: the engine's own advice
+ * ("close it") would stop their downloads to start this one.
+ */
+function lockedAdvice(error: ApiError, home: string): string {
+  const who = /^another Braid process \(pid \d+\)/.exec(error.message)?.[0];
+  if (!who) return `braid: ${error.message}\n`;
+  return (
+    `braid: ${who} is using Braid's state folder ${home} ` +
+    '(the desktop app, braid serve, or another braid get)\n' +
+    "braid: add the download there (New download in the app, or braid serve's web UI), " +
+    `or give this command a state folder of its own: BRAID_HOME=${home}-get braid get …\n`
+  );
 }
 
 /** Where lines from the engine's log go: stderr, or above the live block while one is drawn. */

@@ -295,6 +295,33 @@ describe('braid get', () => {
     assert.match(help, /BRAID_HOME .*\(\/srv\/braid-state\)/);
   });
 
+  it('says what to do when the app or braid serve holds its state folder: add it there, or another BRAID_HOME', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/held.bin', { body: makeContent(10 * KiB) });
+      // This test process stands for the app: it holds the folder's lock while braid get runs.
+      const app = await DownloadEngine.open({ home, autoStart: false });
+      try {
+        const run = await braid(['get', server.url('/held.bin'), '-d', dir], home);
+        assert.equal(run.code, 1, run.stderr);
+        const lines = run.stderr.trim().split('\n');
+        assert.equal(lines.length, 2, run.stderr);
+        assert.equal(
+          lines[0],
+          `braid: another Braid process (pid ${process.pid}) is using Braid's state folder ${home} ` +
+            '(the desktop app, braid serve, or another braid get)',
+        );
+        assert.match(
+          lines[1]!,
+          /add the download there \(New download in the app, or braid serve's web UI\)/,
+        );
+        assert.ok(lines[1]!.endsWith(`BRAID_HOME=${home}-get braid get …`), lines[1]);
+        assert.deepEqual(await listDir(dir), []);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   it('exits 2 on a usage error without touching anything', async () => {
     await withServer(async (_server, dir, home) => {
       const run = await braid(['get', 'ftp://example.com/x', '-d', dir], home);
