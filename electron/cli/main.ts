@@ -213,8 +213,9 @@ function aboutTask(
 function describeRetry(record: EngineLogRecord, engine: DownloadEngine | undefined): string {
   const why = aboutTask(record, engine, record.message ?? 'request failed');
   const seconds = Math.round((record.delayMs ?? 0) / 1000);
-  const max = engine && engine.settings.maxRetries + 1;
-  return `${why}; attempt ${record.attempt}${max ? ` of ${max}` : ''} failed, next in ${seconds} s`;
+  // Counted as the live line counts them ("retry 3/10"): retries, not requests.
+  const max = engine?.settings.maxRetries;
+  return `${why}; retry ${record.attempt}${max ? ` of ${max}` : ''} in ${seconds} s`;
 }
 
 function describeStartOver(record: EngineLogRecord, engine: DownloadEngine | undefined): string {

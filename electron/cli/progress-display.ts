@@ -21,8 +21,9 @@ export function renderFrame(tasks: readonly TaskSnapshot[], width: number): stri
 /**
  * A task's line, never wider than `width` columns. As the terminal narrows, the least useful
  * parts go first: the connection count, then (the name shortened with an ellipsis meanwhile) the
- * column alignment, the retry count, and the name itself. Percent, speed and ETA stay down to 40
- * columns; below that, what fits of them, in that order.
+ * column alignment, the retry's reason, and the name itself. Percent, speed and ETA stay down to
+ * 40 columns; below that, what fits of them, in that order. A retrying download's status stays
+ * to the last, before its speed and ETA: at 0 B/s they say nothing, the status why.
  */
 export function progressLine(task: TaskSnapshot, width: number): string {
   if (task.state === 'downloading' && task.verifying)
@@ -33,20 +34,24 @@ export function progressLine(task: TaskSnapshot, width: number): string {
     : formatBytes(task.downloaded);
   const speed = formatSpeed(task.speed);
   const eta = formatEta(task.eta);
+  const retry = task.state === 'downloading' ? task.retry : null;
+  // The same count as the log's "retry 3 of 10": retries, not requests.
   const status =
     task.state !== 'downloading'
       ? task.state
-      : task.retry
-        ? `retry ${task.retry.attempt}/${task.retry.maxAttempts - 1}`
+      : retry
+        ? `retry ${retry.attempt}/${retry.maxAttempts - 1}`
         : null;
+  const reasoned = retry ? `${status}: ${briefReason(retry.message)}` : status;
   const aligned = [amount.padStart(known ? 6 : 9), speed.padStart(11), `ETA ${eta.padStart(7)}`];
   const compact = [amount, speed, `ETA ${eta}`];
   const label = taskLabel(task);
   const named: Array<[(string | null)[], number]> = [
-    [[...aligned, `${task.connections} conn`, status], NAME_ROOMY],
-    [[...aligned, status], NAME_MIN],
+    [[...aligned, `${task.connections} conn`, reasoned], NAME_ROOMY],
+    [[...aligned, reasoned], NAME_MIN],
+    [[...compact, reasoned], NAME_MIN],
     [[...compact, status], NAME_MIN],
-    [compact, NAME_MIN],
+    status === null ? [compact, NAME_MIN] : [[amount, status], NAME_MIN],
   ];
   for (const [parts, nameMin] of named) {
     const stats = parts
@@ -56,11 +61,24 @@ export function progressLine(task: TaskSnapshot, width: number): string {
     const room = width - stats.length;
     if (room >= Math.min(columnsOf(label), nameMin)) return fitColumns(label, room) + stats;
   }
-  for (const parts of [compact, compact.slice(0, 2), compact.slice(0, 1)]) {
+  const unnamed =
+    status === null
+      ? [compact, compact.slice(0, 2), compact.slice(0, 1)]
+      : [[...compact, status], [amount, status], [status]];
+  for (const parts of unnamed) {
     const line = parts.join('  ');
     if (line.length <= width) return line;
   }
-  return amount.slice(0, Math.max(0, width));
+  return (status ?? amount).slice(0, Math.max(0, width));
+}
+
+/**
+ * Why a request failed, in a few words: "503 Service Unavailable" for "server answered 503
+ * Service Unavailable for https://…"; a network error without its system detail in parentheses.
+ */
+export function briefReason(message: string): string {
+  const answered = /^server answered (\d{3}\b.*?)(?: for \S+)?$/.exec(message);
+  return answered ? answered[1]! : message.replace(/ \(.*\)$/, '');
 }
 
 /** A task checking its file against its checksum: how far, in place of its download's numbers. */

@@ -160,7 +160,7 @@ describe('braid get', () => {
     });
   });
 
-  it('says each retry when its output is not a terminal, and completes', async () => {
+  it('says each retry when its output is not a terminal, counted as the live line counts them, and completes', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(64 * KiB);
       server.addFile('/flaky.bin', {
@@ -171,10 +171,10 @@ describe('braid get', () => {
       assert.equal(run.code, 0, run.stderr);
       const lines = run.stderr.trim().split('\n');
       assert.deepEqual(
-        lines.map((l) => l.replace(/next in \d+ s$/, 'next in N s')),
+        lines.map((l) => l.replace(/in \d+ s$/, 'in N s')),
         [1, 2].map(
           (n) =>
-            `braid: server answered 500 Internal Server Error for ${server.url('/flaky.bin')}; attempt ${n} of 11 failed, next in N s`,
+            `braid: server answered 500 Internal Server Error for ${server.url('/flaky.bin')}; retry ${n} of 10 in N s`,
         ),
       );
       assert.equal(await sha256File(join(dir, 'flaky.bin')), sha256(body));

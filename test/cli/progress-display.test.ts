@@ -32,10 +32,19 @@ function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
 }
 
 describe('the progress display', () => {
-  it('says which attempt a retrying download is on', () => {
-    const retry = { attempt: 3, maxAttempts: 11, at: 0, message: 'server answered 500' };
-    const [line] = renderFrame([task({ speed: 0, eta: null, connections: 0, retry })], 80);
-    assert.match(line!, /0 conn {2}retry 3\/10$/);
+  it('says which retry a retrying download is on, and why, briefly', () => {
+    const url = 'http://example/ubuntu.iso';
+    const retry = {
+      attempt: 3,
+      maxAttempts: 11,
+      at: 0,
+      message: `server answered 503 Service Unavailable for ${url}`,
+    };
+    const [line] = renderFrame([task({ speed: 0, eta: null, connections: 0, retry })], 100);
+    assert.match(line!, /0 conn {2}retry 3\/10: 503 Service Unavailable$/);
+    const reset = { ...retry, message: 'the server reset the connection (read ECONNRESET)' };
+    const [other] = renderFrame([task({ speed: 0, eta: null, retry: reset })], 80);
+    assert.match(other!, /ETA --:-- {2}retry 3\/10: the server reset the connection$/);
   });
 
   it('says a download is being verified, and how far, instead of 100% at 0 B/s', () => {
@@ -94,11 +103,27 @@ describe('the progress display', () => {
       assert.equal(progressLine(iso, 40), 'ubuntu-24.0…  42.1%  118 MiB/s  ETA 0:07');
     });
 
-    it('drops the retry count before the name, and the name before the numbers', () => {
-      const retry = { attempt: 3, maxAttempts: 11, at: 0, message: 'server answered 500' };
+    it('keeps a retry’s status to the last: its reason goes, then speed and ETA, then the name', () => {
+      const message = 'server answered 500 Internal Server Error for http://example/x';
+      const retry = { attempt: 3, maxAttempts: 11, at: 0, message };
       const retrying = task({ ...iso, speed: 0, eta: null, retry });
-      assert.match(progressLine(retrying, 60), / {2}retry 3\/10$/);
-      assert.equal(progressLine(retrying, 40), 'ubuntu-24.04.1…  42.1%  0 B/s  ETA --:--');
+      assert.equal(
+        progressLine(retrying, 80),
+        'ubuntu-24.04.1-…  42.1%  0 B/s  ETA --:--  retry 3/10: 500 Internal Server Error',
+      );
+      assert.equal(
+        progressLine(retrying, 60),
+        'ubuntu-24.04.1-desktop…  42.1%  0 B/s  ETA --:--  retry 3/10',
+      );
+      assert.equal(progressLine(retrying, 40), 'ubuntu-24.04.1-deskt…  42.1%  retry 3/10');
+      assert.equal(progressLine(retrying, 30), 'ubuntu-24.…  42.1%  retry 3/10');
+      assert.equal(progressLine(retrying, 20), '42.1%  retry 3/10');
+      assert.equal(progressLine(retrying, 12), 'retry 3/10');
+      for (let width = 0; width <= 80; width++) {
+        const line = progressLine(retrying, width);
+        assert.ok(line.length <= width, `${width}: ${line}`);
+        if (width >= 10) assert.match(line, /retry 3\/10/, `${width}: ${line}`);
+      }
       assert.equal(progressLine(iso, 30), '42.1%  118 MiB/s  ETA 0:07');
     });
 
