@@ -258,6 +258,7 @@ async function runDownloads(
         .map((id) => engine.get(id))
         .filter((t): t is TaskSnapshot => !!t && t.state === 'downloading'),
       io.stderr.columns || 100,
+      io.stderr.rows || Infinity,
     );
   /** When each task began transferring in this run, and what it had then: its speed's base. */
   const began = new Map<string, { at: number; bytes: number }>();
@@ -323,6 +324,9 @@ async function runDownloads(
     (line) => notices.say(line),
   );
   const redraw = live ? setInterval(() => live.draw(frame()), 200) : null;
+  // A terminal made smaller (SIGWINCH) gets a frame that fits it at once, not 200 ms later.
+  const resized = () => live?.draw(frame());
+  if (live) io.stderr.on('resize', resized);
   try {
     const { tasks, problems } = await startOrResume(engine, plan.tasks, dir, (task, algorithm) =>
       print(`verifying ${taskLabel(task)} (${algorithm})`),
@@ -344,6 +348,7 @@ async function runDownloads(
     }
   } finally {
     if (redraw) clearInterval(redraw);
+    io.stderr.off('resize', resized);
     live?.draw([]);
     notices.say = toStderr;
     unsubscribe();

@@ -13,9 +13,24 @@ const NAME_MIN = 8;
 /** The connection count is shown only while the name keeps this many: which file matters more. */
 const NAME_ROOMY = 20;
 
-/** One line per active task, fitted to the terminal width. Pure, so it is easy to test. */
-export function renderFrame(tasks: readonly TaskSnapshot[], width: number): string[] {
-  return tasks.map((task) => progressLine(task, width));
+/**
+ * One line per active task, fitted to the terminal, in at most `rows - 1` lines: a block taller
+ * than the screen cannot be redrawn in place (the cursor goes up no further than the top), so
+ * each frame would scroll lines into the scrollback. The tasks that do not fit are counted on
+ * the last line, with the speed of all. Pure, so it is easy to test.
+ */
+export function renderFrame(
+  tasks: readonly TaskSnapshot[],
+  width: number,
+  rows = Infinity,
+): string[] {
+  // The line the cursor rests on, below the block, is on the screen too.
+  const room = Math.max(1, rows - 1);
+  if (tasks.length <= room) return tasks.map((task) => progressLine(task, width));
+  const shown = tasks.slice(0, room - 1);
+  const total = tasks.reduce((sum, task) => sum + task.speed, 0);
+  const more = `+${tasks.length - shown.length} more (${formatSpeed(total)} total)`;
+  return [...shown.map((task) => progressLine(task, width)), more.slice(0, Math.max(0, width))];
 }
 
 /**

@@ -13,6 +13,7 @@ import { FaultServer } from '../support/fault-server.ts';
 import { HttpProxy } from '../support/http-proxy.ts';
 import { listDir, makeContent, MiB, sha256, sha256File, tempDir } from '../support/fixtures.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
+import { TerminalScreen } from '../support/terminal-screen.ts';
 
 const BIN = new URL('../../bin/braid.js', import.meta.url).pathname;
 const KiB = 1024;
@@ -75,11 +76,26 @@ async function withServer(
   }
 }
 
-/** Runs braid under a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
-function braidOnTerminal(args: string[], home: string): Promise<Run> {
-  const command = [process.execPath, BIN, ...args]
-    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-    .join(' ');
+/**
+ * Runs braid under a pseudo-terminal (util-linux `script`), as a person at a terminal would; of
+ * `size` rows and columns when given, made `resize.rows` tall after `resize.afterSeconds` (the
+ * kernel sends SIGWINCH), with RESIZING written to the terminal just before.
+ */
+function braidOnTerminal(
+  args: string[],
+  home: string,
+  options: {
+    size?: { rows: number; columns: number };
+    resize?: { afterSeconds: number; rows: number };
+  } = {},
+): Promise<Run> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  let command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const { size, resize } = options;
+  if (resize) {
+    command = `${command} & sleep ${resize.afterSeconds}; echo RESIZING; stty rows ${resize.rows}; wait $!`;
+  }
+  if (size) command = `stty rows ${size.rows} cols ${size.columns}; ${command}`;
   return new Promise((resolve) => {
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       env: { ...process.env, BRAID_HOME: home, COLUMNS: '100', TERM: 'xterm' },
@@ -108,6 +124,56 @@ describe('braid get', () => {
       );
       assert.match(run.stdout, /completed .*live\.bin/);
       assert.equal(await sha256File(join(dir, 'live.bin')), sha256(body));
+    });
+  });
+
+  it('keeps the live block within a small terminal, counting the downloads that do not fit, so nothing floods the scrollback', async () => {
+    await withServer(async (server, dir, home) => {
+      const names = Array.from({ length: 8 }, (_, i) => `many-${i}.bin`);
+      for (const name of names) {
+        server.addFile(`/${name}`, {
+          body: makeContent(512 * KiB, name),
+          faults: { connectionRate: 256 * KiB },
+        });
+      }
+      const urls = names.map((name) => server.url(`/${name}`));
+      const run = await braidOnTerminal(['get', ...urls, '-d', dir, '-j', '8', '-c', '1'], home, {
+        size: { rows: 5, columns: 100 },
+      });
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /\+5 more \([\d.]+ [KM]iB\/s total\)/);
+      const screen = new TerminalScreen(5);
+      screen.write(run.stdout);
+      const progress = screen.scrollback.filter((line) => /ETA|more \(/.test(line));
+      assert.deepEqual(progress, [], 'progress lines scrolled away');
+      const kept = [...screen.scrollback, ...screen.lines].join('\n');
+      for (const name of names) assert.match(kept, new RegExp(`completed .*${name}`));
+    });
+  });
+
+  it('fits the live block to the terminal again when it is resized (SIGWINCH)', async () => {
+    await withServer(async (server, dir, home) => {
+      const names = Array.from({ length: 8 }, (_, i) => `resize-${i}.bin`);
+      for (const name of names) {
+        server.addFile(`/${name}`, {
+          body: makeContent(1 * MiB, name),
+          faults: { connectionRate: 256 * KiB },
+        });
+      }
+      const urls = names.map((name) => server.url(`/${name}`));
+      const run = await braidOnTerminal(['get', ...urls, '-d', dir, '-j', '8', '-c', '1'], home, {
+        size: { rows: 4, columns: 100 },
+        resize: { afterSeconds: 1.5, rows: 20 },
+      });
+      assert.equal(run.code, 0, run.stdout);
+      const [before, after] = run.stdout.split('RESIZING');
+      assert.ok(after !== undefined, run.stdout);
+      // Frames begin where the cursor goes back up (CSI n F); each line of one names its ETA.
+      const tallest = (text: string) =>
+        Math.max(...text.split(/\[\d+F/).map((frame) => frame.split('ETA').length - 1));
+      assert.match(before!, /\+6 more/);
+      assert.ok(tallest(before!) <= 2, 'two lines and the count fit 4 rows');
+      assert.equal(tallest(after), 8, 'every download has its line once there is room');
     });
   });
 

@@ -150,6 +150,19 @@ describe('the progress display', () => {
     });
   });
 
+  it('shows at most rows - 1 lines, the last counting the downloads left out with the speed of all', () => {
+    const many = Array.from({ length: 6 }, (_, i) =>
+      task({ id: `task-${i}`, fileName: `file-${i}.iso`, speed: 1024 * 1024 }),
+    );
+    assert.equal(renderFrame(many, 80, 7).length, 6, 'six fit in seven rows');
+    const lines = renderFrame(many, 80, 5);
+    assert.equal(lines.length, 4);
+    assert.match(lines[2]!, /^file-2\.iso/);
+    assert.equal(lines[3], '+3 more (6.00 MiB/s total)');
+    assert.deepEqual(renderFrame(many, 80, 1), ['+6 more (6.00 MiB/s total)']);
+    assert.deepEqual(renderFrame(many, 8, 2), ['+6 more ']);
+  });
+
   it('shortens long names to fit the terminal', () => {
     const [line] = renderFrame([task({ fileName: 'x'.repeat(200) })], 60);
     assert.equal(line!.length, 60);
