@@ -246,10 +246,12 @@ async function runDownloads(
     failures.push(line);
     notices.say(line);
   };
+  // Results go to standard output, terminal or not: `braid get URL > log` and `$(braid get …)`
+  // capture them. Redirected, they are said on the terminal as well, above the live block.
   const print = (line: string) => {
     if (plan.quiet) return;
     if (live) live.log(line, frame());
-    else io.stdout.write(`${line}\n`);
+    if (!live || io.stdout.isTTY !== true) io.stdout.write(`${line}\n`);
   };
   const frame = () =>
     renderFrame(

@@ -87,11 +87,14 @@ function braidOnTerminal(
   options: {
     size?: { rows: number; columns: number };
     resize?: { afterSeconds: number; rows: number };
+    /** A file standard output is redirected to, away from the terminal. */
+    stdoutTo?: string;
   } = {},
 ): Promise<Run> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   let command = [process.execPath, BIN, ...args].map(quote).join(' ');
-  const { size, resize } = options;
+  const { size, resize, stdoutTo } = options;
+  if (stdoutTo) command = `${command} > ${quote(stdoutTo)}`;
   if (resize) {
     command = `${command} & sleep ${resize.afterSeconds}; echo RESIZING; stty rows ${resize.rows}; wait $!`;
   }
@@ -174,6 +177,22 @@ describe('braid get', () => {
       assert.match(before!, /\+6 more/);
       assert.ok(tallest(before!) <= 2, 'two lines and the count fit 4 rows');
       assert.equal(tallest(after), 8, 'every download has its line once there is room');
+    });
+  });
+
+  it('writes its results to standard output when that is redirected from the terminal its progress is on', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/kept.bin', { body: makeContent(300 * KiB) });
+      const log = join(home, '..', 'get.log');
+      const run = await braidOnTerminal(['get', server.url('/kept.bin'), '-d', dir], home, {
+        stdoutTo: log,
+      });
+      assert.equal(run.code, 0, run.stdout);
+      const completed = `completed ${join(dir, 'kept.bin')}`;
+      const written = await readFile(log, 'utf8');
+      assert.ok(written.startsWith(`${completed} (`) && written.endsWith(')\n'), written);
+      assert.equal(written.split('\n').length, 2, 'one line: no progress, no escapes');
+      assert.ok(run.stdout.includes(completed), 'said on the terminal as well');
     });
   });
 
