@@ -15,6 +15,7 @@ import { braidHome } from '../engine/braid-home.ts';
 import { DownloadEngine } from '../engine/download-engine.ts';
 import { STATE_PROBLEMS, type EngineLogRecord } from '../engine/engine-log.ts';
 import { hashFile } from '../engine/checksum.ts';
+import { sanitizeFileName } from '../engine/file-name.ts';
 import type { RunningServe } from '../serve/serve-command.ts';
 import { DEFAULT_PORT, isLoopback } from '../serve/serve-address.ts';
 import { buildGetPlan, type GetPlan, type RawGetOptions } from './args.ts';
@@ -306,6 +307,13 @@ async function runDownloads(
           : '';
       const fetched = fetchSummary(task.size ?? 0, from.bytes, (verified ?? end) - from.at);
       print(`completed ${join(task.dir, task.fileName ?? '')} (${fetched}${checked})`);
+      const renamed = renamedFrom(task);
+      // Even with -q: a script would go on to read the other file under the name it asked for.
+      if (renamed) {
+        notices.say(
+          `braid: saved as ${join(task.dir, task.fileName ?? '')}: the name ${renamed} was taken`,
+        );
+      }
     } else {
       // Said when it happens: a Ctrl-C later would otherwise hide it.
       fail(`braid: ${aboutSubject(taskLabel(task), task.error?.message ?? task.state)}`);
@@ -368,6 +376,13 @@ async function runDownloads(
     return interruptedExitCode(interrupted);
   }
   return failures.length === 0 && !closing ? 0 : 1;
+}
+
+/** The name `-o` asked for, when the download had to take another: a file had it already. */
+function renamedFrom(task: TaskSnapshot): string | null {
+  if (!task.requestedName || !task.fileName) return null;
+  const asked = sanitizeFileName(task.requestedName, { hidden: true });
+  return task.fileName === asked ? null : asked;
 }
 
 /**

@@ -196,6 +196,28 @@ describe('braid get', () => {
     });
   });
 
+  it('says when -o had to take another name because a file had it, even with -q', async () => {
+    await withServer(async (server, dir, home) => {
+      server.addFile('/new.bin', { body: makeContent(20 * KiB) });
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'exist.bin'), 'mine');
+      for (const quiet of [[], ['-q']]) {
+        const run = await braid(
+          ['get', server.url('/new.bin'), '-d', dir, '-o', 'exist.bin', ...quiet],
+          home,
+        );
+        assert.equal(run.code, 0, run.stderr);
+        const n = quiet.length + 1;
+        assert.equal(
+          run.stderr,
+          `braid: saved as ${join(dir, `exist (${n}).bin`)}: the name exist.bin was taken\n`,
+        );
+        await rm(join(home), { recursive: true });
+      }
+      assert.equal(await readFile(join(dir, 'exist.bin'), 'utf8'), 'mine');
+    });
+  });
+
   it('downloads, says where the file went, and exits 0', async () => {
     await withServer(async (server, dir, home) => {
       const body = makeContent(600 * KiB);
