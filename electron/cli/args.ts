@@ -29,6 +29,8 @@ export interface GetPlan {
   dir: string | null;
   jobs: number;
   quiet: boolean;
+  /** `-o -`: the one URL's bytes go to standard output, in order, instead of to a file. */
+  stream: boolean;
 }
 
 /** URLs from an input file: one per line; blank lines and `#` comments are skipped. */
@@ -93,7 +95,13 @@ export function buildGetPlan(
   };
   // A link given twice is one download (two would race for its name and its resume).
   const all = [...new Set([...urls, ...(inputText === undefined ? [] : parseUrlList(inputText))])];
-  if (all.length === 0) {
+  // `-o -` as curl and wget take it: standard output. A list makes no sense there: the files
+  // would run together into one stream.
+  const stream = options.out === '-';
+  const streamsList = stream && options.input !== undefined;
+  if (streamsList) {
+    errors.push('-o - writes one URL to standard output: give the URL, not --input');
+  } else if (all.length === 0) {
     errors.push(
       options.input === undefined
         ? 'no URL given: pass URLs or --input <file>'
@@ -101,7 +109,11 @@ export function buildGetPlan(
     );
   }
   const single = all.length === 1;
-  if (options.out !== undefined && !single) errors.push('--out needs exactly one URL');
+  if (options.out !== undefined && !single && !streamsList) {
+    errors.push(
+      stream ? '-o - writes exactly one URL to standard output' : '--out needs exactly one URL',
+    );
+  }
   const sums = (['sha256', 'sha1', 'md5'] as const).filter((a) => options[a] !== undefined);
   if (sums.length > 1) errors.push('give only one of --sha256, --sha1, --md5');
   if (sums.length === 1 && !single) errors.push(`--${sums[0]} needs exactly one URL`);
@@ -130,19 +142,14 @@ export function buildGetPlan(
       ? undefined
       : attempt(() => parseChecksum(algorithm, options[algorithm]!));
   // `-o path/name` as curl and wget take it: the folder part joins --dir (or is the folder).
-  let outName = options.out === undefined ? undefined : basename(options.out);
-  const outDir = options.out === undefined ? '.' : dirname(options.out);
+  const out = stream ? undefined : options.out;
+  let outName = out === undefined ? undefined : basename(out);
+  const outDir = out === undefined ? '.' : dirname(out);
   if (
-    options.out !== undefined &&
-    (!outName ||
-      outName === '..' ||
-      outName === '.' ||
-      options.out.endsWith('/') ||
-      options.out.endsWith(sep))
+    out !== undefined &&
+    (!outName || outName === '..' || outName === '.' || out.endsWith('/') || out.endsWith(sep))
   ) {
-    errors.push(
-      `--out needs a file name, not ${JSON.stringify(options.out)} (--dir says the folder)`,
-    );
+    errors.push(`--out needs a file name, not ${JSON.stringify(out)} (--dir says the folder)`);
     outName = undefined;
   }
   // An absolute folder in `-o` wins over --dir, as a path does wherever it is given.
@@ -174,5 +181,5 @@ export function buildGetPlan(
   }
   const unique = [...new Set(errors)];
   if (unique.length > 0) return { errors: unique };
-  return { plan: { tasks, dir, jobs, quiet: options.quiet ?? false } };
+  return { plan: { tasks, dir, jobs, quiet: options.quiet ?? false, stream } };
 }

@@ -49,7 +49,10 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .description('download one or more URLs; run the same command again to resume')
     .argument('[url...]', 'http(s) URLs to download')
     .option('-d, --dir <dir>', 'folder to save into')
-    .option('-o, --out <path>', 'file name, or path under --dir (one URL only)')
+    .option(
+      '-o, --out <path>',
+      'file name, or path under --dir (one URL only); - writes to standard output, in order',
+    )
     .option('-c, --connections <n>', 'connections per download, 1-32 (default 8)')
     .option(
       '--limit <rate>',
@@ -116,7 +119,8 @@ const DISCARDING = new Set(['started_over', 'link_changed']);
 
 async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<number> {
   let inputText: string | undefined;
-  if (options.input !== undefined) {
+  // With -o - a list is refused unread: `-i - -o -` would wait on a terminal for nothing.
+  if (options.input !== undefined && options.out !== '-') {
     try {
       // `-i -` as wget takes it: a list piped in (fd 0).
       inputText = readFileSync(options.input === '-' ? 0 : resolve(io.cwd, options.input), 'utf8');
@@ -129,6 +133,11 @@ async function get(urls: string[], options: RawGetOptions, io: CliIO): Promise<n
   if ('errors' in built) {
     for (const e of built.errors) io.stderr.write(`braid: ${e}\n`);
     return EXIT_USAGE;
+  }
+  if (built.plan.stream) {
+    // Loaded only here: most commands write files.
+    const { streamGet } = await import('./stream-command.ts');
+    return streamGet(built.plan, io);
   }
   let engine: DownloadEngine | undefined;
   const notices: Notices = {
@@ -581,9 +590,10 @@ async function serve(options: RawServeOptions, io: CliIO): Promise<number> {
 function defaultIO(): CliIO {
   // Output piped into a reader that stopped (`braid get … | head -1`): the downloads asked for
   // go on, unseen, instead of dying on an unhandled EPIPE with the rest left undone.
+  // Another listener (`-o -` writing the file there) handles the errors of its own writes.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      if (error.code !== 'EPIPE' && stream.listenerCount('error') === 1) throw error;
     });
   }
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };

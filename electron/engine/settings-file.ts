@@ -13,8 +13,27 @@ export async function loadSettings(
   home: string,
   secrets: SecretBox | null,
 ): Promise<{ settings: Settings; problems: string[] }> {
-  const path = join(home, 'settings.json');
   await removeCutSaves(home);
+  return readSettings(home, secrets, { keepBadAside: true });
+}
+
+/**
+ * The saved settings as loadSettings reads them, changing nothing: for a process that does not
+ * hold the home's lock (`braid get -o -`), while another may be saving them.
+ */
+export function peekSettings(
+  home: string,
+  secrets: SecretBox | null,
+): Promise<{ settings: Settings; problems: string[] }> {
+  return readSettings(home, secrets, { keepBadAside: false });
+}
+
+async function readSettings(
+  home: string,
+  secrets: SecretBox | null,
+  { keepBadAside }: { keepBadAside: boolean },
+): Promise<{ settings: Settings; problems: string[] }> {
+  const path = join(home, 'settings.json');
   const defaults = SettingsSchema.parse({});
   let text: string;
   try {
@@ -32,6 +51,12 @@ export async function loadSettings(
       throw new Error('not an object');
     fields = { ...(raw as Record<string, unknown>) };
   } catch {
+    if (!keepBadAside) {
+      return {
+        settings: defaults,
+        problems: ['settings.json is not a JSON object; using the defaults'],
+      };
+    }
     const kept = await rename(path, `${path}.bad`).then(
       () => 'kept as settings.json.bad',
       (error: unknown) => `could not keep it aside: ${(error as Error).message}`,

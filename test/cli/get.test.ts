@@ -22,6 +22,8 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Standard output as bytes, for `-o -`. */
+  out?: Buffer;
 }
 
 function braid(
@@ -44,7 +46,9 @@ function braid(
     let stdout = '';
     let stderr = '';
     let sent = false;
+    const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
       stdout += d.toString();
       if (!sent && options.interruptAfter?.(stdout)) {
         sent = true;
@@ -56,9 +60,9 @@ function braid(
         ? undefined
         : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(killer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, out: Buffer.concat(chunks) });
     });
   });
 }
@@ -1020,5 +1024,213 @@ describe('braid get', () => {
         'every download finished before exit',
       );
     });
+  });
+});
+
+describe('braid get -o - (standard output)', () => {
+  it('writes the file to standard output in order over one connection, leaving no file and no state, beside the app', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(3 * MiB);
+      server.addFile('/data.tar', { body });
+      // The app holds the state folder: a stream needs none of it.
+      const app = await DownloadEngine.open({ home, autoStart: false });
+      try {
+        const run = await braid(['get', server.url('/data.tar'), '-o', '-', '-d', dir], home);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(sha256(run.out!), sha256(body));
+        assert.match(
+          run.stderr,
+          /^completed \S+\/data\.tar to standard output \(3\.00 MiB in [\d.]+ s, [\d.]+ [KMG]iB\/s\)\n$/,
+        );
+      } finally {
+        await app.close();
+      }
+      assert.deepEqual(await listDir(dir), []);
+      const state = await DownloadEngine.open({ home, autoStart: false });
+      assert.deepEqual(state.list(), [], 'no task, no journal');
+      await state.close();
+      const asked = server.stats.requests.filter((r) => r.path === '/data.tar');
+      assert.deepEqual(
+        asked.map((r) => r.range),
+        [null],
+      );
+    });
+  });
+
+  it('continues a broken connection from the bytes written, with a Range and If-Range on the ETag', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(2 * MiB);
+      server.addFile('/broken.bin', {
+        body,
+        faults: { reset: { afterBytes: 700 * KiB, times: 1 } },
+      });
+      const run = await braid(['get', server.url('/broken.bin'), '-o', '-'], home);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(sha256(run.out!), sha256(body));
+      const etag = (await fetch(server.url('/broken.bin'), { method: 'HEAD' })).headers.get('etag');
+      const asked = server.stats.requests.filter(
+        (r) => r.path === '/broken.bin' && r.method === 'GET',
+      );
+      assert.deepEqual(
+        asked.map((r) => [r.range, r.ifRange]),
+        [
+          [null, null],
+          [`bytes=${700 * KiB}-`, etag],
+        ],
+      );
+      assert.match(run.stderr, /the server ended the response early; retry 1 of 10 in \d+ s\n/);
+    });
+  });
+
+  it('asks the bytes before the rest again where the server shows no validator, and fails when they differ', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(1 * MiB, 'old');
+      const plain = { etag: null, lastModified: null };
+      server.addFile('/same.bin', {
+        body,
+        ...plain,
+        faults: { reset: { afterBytes: 300 * KiB, times: 1 } },
+      });
+      const same = await braid(['get', server.url('/same.bin'), '-o', '-'], home);
+      assert.equal(same.code, 0, same.stderr);
+      assert.equal(sha256(same.out!), sha256(body));
+      const asked = server.stats.requests.filter((r) => r.path === '/same.bin');
+      assert.equal(asked[1]!.range, `bytes=${300 * KiB - 16 * KiB}-`);
+
+      server.addFile('/changed.bin', {
+        body,
+        ...plain,
+        replacedBy: { after: 1, body: makeContent(1 * MiB, 'new') },
+        faults: { reset: { afterBytes: 300 * KiB, times: 1 } },
+      });
+      const changed = await braid(['get', server.url('/changed.bin'), '-o', '-'], home);
+      assert.equal(changed.code, 1);
+      assert.ok(body.subarray(0, 300 * KiB).equals(changed.out!), 'the first version’s bytes only');
+      assert.match(
+        changed.stderr,
+        /: the file changed on the server after 300 KiB of it went to standard output, which cannot take them back: run the command again to start over\n$/,
+      );
+    });
+  });
+
+  it('fails clearly when the file changed or the server cannot resume: written bytes cannot be taken back', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(1 * MiB, 'v1');
+      const reset = { reset: { afterBytes: 200 * KiB, times: 1 } };
+      server.addFile('/moved.bin', {
+        body,
+        replacedBy: { after: 1, body: makeContent(1 * MiB, 'v2') },
+        faults: reset,
+      });
+      server.addFile('/whole.bin', { body, faults: { ...reset, range: 'ignore' } });
+      const moved = await braid(['get', server.url('/moved.bin'), '-o', '-'], home);
+      assert.equal(moved.code, 1);
+      assert.match(
+        moved.stderr,
+        /the file changed on the server after 200 KiB of it went to standard output/,
+      );
+      const whole = await braid(['get', server.url('/whole.bin'), '-o', '-'], home);
+      assert.equal(whole.code, 1);
+      assert.match(
+        whole.stderr,
+        /the server cannot resume \(it sent the whole file again\) after 200 KiB of it went to standard output, which cannot take them back/,
+      );
+      for (const run of [moved, whole]) assert.ok(body.subarray(0, 200 * KiB).equals(run.out!));
+    });
+  });
+
+  it('verifies --sha256 on the stream, exiting 1 with a clear message on a mismatch', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(512 * KiB);
+      server.addFile('/sum.bin', { body });
+      const good = await braid(
+        ['get', server.url('/sum.bin'), '-o', '-', '--sha256', sha256(body)],
+        home,
+      );
+      assert.equal(good.code, 0, good.stderr);
+      assert.match(good.stderr, /; sha256 verified\)\n$/);
+      const wrong = 'ab'.repeat(32);
+      const bad = await braid(['get', server.url('/sum.bin'), '-o', '-', '--sha256', wrong], home);
+      assert.equal(bad.code, 1);
+      assert.equal(sha256(bad.out!), sha256(body));
+      assert.equal(
+        bad.stderr,
+        `braid: ${server.url('/sum.bin')}: what went to standard output does not match --sha256: ` +
+          `its sha256 is ${sha256(body)}, not ${wrong}; do not use what its reader made of it\n`,
+      );
+    });
+  });
+
+  it('stops quietly when its reader goes away (| head -c), as a pipe’s writer does', async () => {
+    await withServer(async (server, dir, home) => {
+      const body = makeContent(8 * MiB);
+      server.addFile('/long.bin', { body, faults: { connectionRate: 1 * MiB } });
+      const script = `'${process.execPath}' '${BIN}' get '${server.url('/long.bin')}' -o - | head -c 1000 > /dev/null; echo "status \${PIPESTATUS[0]}" >&2`;
+      const run = await promisify(execFile)('bash', ['-c', script], {
+        env: { ...process.env, BRAID_HOME: home },
+      });
+      assert.equal(
+        run.stderr,
+        'status 141\n',
+        'no message, and the code of a process SIGPIPE ended',
+      );
+      assert.ok(server.stats.bodyBytes < body.length / 2, `served ${server.stats.bodyBytes}`);
+    });
+  });
+
+  it('retries as the saved settings say, saying each retry, then gives up with the reason', async () => {
+    await withServer(async (server, _dir, home) => {
+      server.addFile('/down.bin', {
+        body: makeContent(64 * KiB),
+        faults: { statusSequence: [{ status: 503 }, { status: 503 }, { status: 503 }] },
+      });
+      await mkdir(home, { recursive: true });
+      await writeFile(join(home, 'settings.json'), '{"maxRetries": 1}');
+      const run = await braid(['get', server.url('/down.bin'), '-o', '-'], home);
+      assert.equal(run.code, 1);
+      const url = server.url('/down.bin');
+      assert.deepEqual(
+        run.stderr
+          .replace(/in \d+ s/, 'in N s')
+          .trim()
+          .split('\n'),
+        [
+          `braid: server answered 503 Service Unavailable for ${url}; retry 1 of 1 in N s`,
+          `braid: server answered 503 Service Unavailable for ${url} (gave up after 2 attempts)`,
+        ],
+      );
+      assert.equal(run.out!.length, 0, 'no error page on standard output');
+    });
+  });
+
+  it('stops on Ctrl-C, saying how much went out, and exits 130', async () => {
+    await withServer(async (server, _dir, home) => {
+      server.addFile('/slow.bin', {
+        body: makeContent(4 * MiB),
+        faults: { connectionRate: 512 * KiB },
+      });
+      const run = await braid(['get', server.url('/slow.bin'), '-o', '-'], home, {
+        interruptAfter: (out) => out.length > 0,
+      });
+      assert.equal(run.code, 130, run.stderr);
+      assert.match(
+        run.stderr,
+        /^braid: interrupted after [\d.]+ [KM]iB went to standard output\n$/,
+      );
+    });
+  });
+
+  it('refuses -o - with --input or several URLs, saying why', async () => {
+    const home = '/nonexistent/braid-home';
+    const list = await braid(['get', '-i', '-', '-o', '-'], home);
+    assert.equal(list.code, 2);
+    assert.equal(
+      list.stderr,
+      'braid: -o - writes one URL to standard output: give the URL, not --input\n',
+    );
+    const two = await braid(['get', 'http://a.example/1', 'http://a.example/2', '-o', '-'], home);
+    assert.equal(two.code, 2);
+    assert.equal(two.stderr, 'braid: -o - writes exactly one URL to standard output\n');
+    assert.equal(two.out!.length, 0);
   });
 });

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ApiError } from '../../shared/api/errors.ts';
 import { DownloadEngine } from '../../electron/engine/download-engine.ts';
 import type { EngineLogRecord } from '../../electron/engine/engine-log.ts';
+import { peekSettings } from '../../electron/engine/settings-file.ts';
 import { listDir, tempDir } from '../support/fixtures.ts';
 
 /** Opens an engine on `home` whose settings.json holds `text`; returns it with its warnings. */
@@ -100,6 +101,26 @@ describe('the settings file', () => {
       assert.equal(await readFile(join(home, 'settings.json.bad'), 'utf8'), '{"connections": 4,');
     } finally {
       await engine.close();
+      await tmp.cleanup();
+    }
+  });
+
+  it('is read without the lock changing nothing: a damaged file and a save under way stay as they are', async () => {
+    const tmp = await tempDir();
+    const home = join(tmp.path, 'home');
+    try {
+      await mkdir(home, { recursive: true });
+      await writeFile(join(home, 'settings.json'), '{"connections": 4,');
+      await writeFile(join(home, 'settings.json.1.tmp'), '{"connections": 5}');
+      const { settings, problems } = await peekSettings(home, null);
+      assert.equal(settings.connections, 8);
+      assert.deepEqual(problems, ['settings.json is not a JSON object; using the defaults']);
+      assert.deepEqual(await listDir(home), ['settings.json', 'settings.json.1.tmp']);
+      await writeFile(join(home, 'settings.json'), '{"maxRetries": 3, "proxyMode": "none"}');
+      const saved = await peekSettings(home, null);
+      assert.equal(saved.settings.maxRetries, 3);
+      assert.equal(saved.settings.proxyMode, 'none');
+    } finally {
       await tmp.cleanup();
     }
   });
