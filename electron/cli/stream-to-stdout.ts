@@ -9,7 +9,7 @@ import { header, ifRangeValidator, openRange, type RangeResponse } from '../engi
 import { createTransport } from '../engine/http-transport.ts';
 import { afterOverlap, OVERLAP_BYTES } from '../engine/overlap-check.ts';
 import { RateLimiter, readCap } from '../engine/rate-limiter.ts';
-import { retryDelay, toDownloadError } from '../engine/retry-policy.ts';
+import { attempts, retryDelay, toDownloadError } from '../engine/retry-policy.ts';
 import { SpeedMeter } from '../engine/speed-meter.ts';
 import { refuseFirstPage } from '../engine/web-page.ts';
 
@@ -143,7 +143,7 @@ export class StdoutStream {
         if (this.#written > before) failures = 0;
         failures++;
         if (failures > maxRetries) {
-          return this.#failed(error, ` (gave up after ${failures} attempts)`);
+          return this.#failed(error, ` (gave up after ${attempts(failures)})`);
         }
         const delayMs = retryDelay(error, failures - 1);
         const seconds = Math.round(delayMs / 1000);

@@ -295,3 +295,8 @@ export function retryDelay(
   if (error.retryAfterMs !== null) return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
   return backoffDelay(attempt, options);
 }
+
+/** "1 attempt", "2 attempts": how a download that gave up says how often it tried. */
+export function attempts(n: number): string {
+  return n === 1 ? '1 attempt' : `${n} attempts`;
+}

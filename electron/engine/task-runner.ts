@@ -30,7 +30,7 @@ import type { ResumeJournal } from './resume-journal.ts';
 import { categoryDir, categoryOf } from './categories.ts';
 import { findCrawlers, type ConnectionSample } from './crawler-check.ts';
 import { redactUrl, type EngineLog } from './engine-log.ts';
-import { retryDelay, toDownloadError } from './retry-policy.ts';
+import { attempts, retryDelay, toDownloadError } from './retry-policy.ts';
 import { SegmentPlanner, type Segment } from './segment-planner.ts';
 import { SegmentWriter, planConnections } from './segment-writer.ts';
 import { SpeedMeter } from './speed-meter.ts';
@@ -680,7 +680,7 @@ export class TaskRunner {
       if (noAnswer) health.gaveUp(worker.host);
       const why = hostDown
         ? `${worker.host} has answered nothing since another download gave up on it`
-        : `gave up after ${this.#failuresSinceProgress} attempts`;
+        : `gave up after ${attempts(this.#failuresSinceProgress)}`;
       this.#setFatal(
         new DownloadError(error.code, `${error.message} (${why})`, {
           retryable: false,

@@ -293,7 +293,7 @@ describe('a SOCKS5 proxy that refuses', () => {
         assert.equal(done.error?.code, 'PROXY_TARGET_UNREACHABLE');
         assert.equal(
           done.error?.message,
-          `the proxy ${proxy.host} could not reach nowhere.invalid:80: host unreachable, or its name does not resolve there (SOCKS5 reply 4) (gave up after 1 attempts)`,
+          `the proxy ${proxy.host} could not reach nowhere.invalid:80: host unreachable, or its name does not resolve there (SOCKS5 reply 4) (gave up after 1 attempt)`,
         );
       },
       viaSocks(proxy, undefined, { maxRetries: 0 }),
@@ -329,7 +329,7 @@ describe('a SOCKS5 proxy that refuses', () => {
         assert.equal(done.error?.code, 'PROXY_CLOSED');
         assert.equal(
           done.error?.message,
-          `the proxy 127.0.0.1:${port} closed the connection before the tunnel to 127.0.0.2:9 was open (gave up after 1 attempts)`,
+          `the proxy 127.0.0.1:${port} closed the connection before the tunnel to 127.0.0.2:9 was open (gave up after 1 attempt)`,
         );
         assert.ok(performance.now() - started < 2000, 'without waiting for the read timeout');
       },
@@ -348,7 +348,7 @@ describe('a SOCKS5 proxy that refuses', () => {
         assert.equal(done.error?.code, 'PROXY_UNREACHABLE');
         assert.equal(
           done.error?.message,
-          `the proxy 127.0.0.1:${port} did not answer the SOCKS5 greeting in 1 s (gave up after 1 attempts)`,
+          `the proxy 127.0.0.1:${port} did not answer the SOCKS5 greeting in 1 s (gave up after 1 attempt)`,
         );
       },
       {
@@ -423,7 +423,7 @@ describe('a SOCKS5 proxy that answers what Braid cannot use', () => {
           assert.equal(done.error?.code, 'PROXY_TARGET_UNREACHABLE');
           assert.equal(
             done.error?.message,
-            `the proxy ${new URL(proxyUrl).host} could not reach 127.0.0.2:9: no answer in 1 s (gave up after 1 attempts)`,
+            `the proxy ${new URL(proxyUrl).host} could not reach 127.0.0.2:9: no answer in 1 s (gave up after 1 attempt)`,
           );
         },
         { proxyMode: 'custom', proxyUrl, maxRetries: 0, readTimeoutMs: 1000 },
@@ -439,7 +439,7 @@ describe('a SOCKS5 proxy that answers what Braid cannot use', () => {
         assert.equal(done.error?.code, 'PROXY_UNREACHABLE');
         assert.equal(
           done.error?.message,
-          `the proxy ${proxy} did not answer the SOCKS5 greeting in 1 s (gave up after 1 attempts)`,
+          `the proxy ${proxy} did not answer the SOCKS5 greeting in 1 s (gave up after 1 attempt)`,
         );
       },
       {
