@@ -58,7 +58,7 @@ export class ApiHub {
   readonly #speed = new SpeedHistory();
   readonly #errors = new ErrorHistory();
   /** The countdown running, if any. */
-  #afterQueue: { action: 'quit' | 'sleep'; timer: NodeJS.Timeout } | null = null;
+  #afterQueue: { action: 'quit' | 'sleep'; at: number; timer: NodeJS.Timeout } | null = null;
 
   readonly observability: Observability | null;
 
@@ -117,6 +117,8 @@ export class ApiHub {
             dir: this.observability.logFile.dir,
           }
         : null,
+      afterQueue: () =>
+        this.#afterQueue ? { action: this.#afterQueue.action, at: this.#afterQueue.at } : null,
       cancelAfterQueue: () => this.#cancelAfterQueue(),
       settingsChanged: () => {
         this.#broadcast({ type: 'settings-changed', settings: this.engine.settings });
@@ -192,7 +194,7 @@ export class ApiHub {
       // The choice may have changed since without a client saying so (no settings.update).
       if (this.#chosenAction() === action) void this.#host.afterQueue?.(action);
     }, this.#afterQueueDelayMs);
-    this.#afterQueue = { action, timer };
+    this.#afterQueue = { action, at, timer };
   }
 
   #cancelAfterQueue(): void {

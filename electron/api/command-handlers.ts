@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type {
+  AfterQueue,
   AppInfo,
   CommandName,
   CommandOutput,
@@ -36,6 +37,8 @@ export interface HandlerContext {
   /** Recent per-task log lines and the log folder, when the host keeps logs. */
   logs: { lines(taskId: string): LogLine[]; dir: string } | null;
   settingsChanged(): void;
+  /** The countdown running now, if any. */
+  afterQueue(): AfterQueue | null;
   cancelAfterQueue(): void;
 }
 
@@ -56,6 +59,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
       tasks: ctx.engine.list(),
       speed: ctx.speedHistory(),
       recentErrors: ctx.recentErrors(),
+      afterQueue: ctx.afterQueue(),
     };
   },
   'tasks.add': (input, ctx) => ctx.engine.add(input.tasks),

@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiEvent } from '../../shared/api/api-events.ts';
-import type { AppInfo, AppState } from '../../shared/api/commands.ts';
+import type { AfterQueue, AppInfo, AppState } from '../../shared/api/commands.ts';
 import type { Settings } from '../../shared/api/settings.ts';
 import type { TaskSnapshot, TaskState } from '../../shared/api/task.ts';
 import type { Connection } from '../../shared/ipc/braid-api.ts';
@@ -64,7 +64,7 @@ export interface StoreState {
   /** Links copied elsewhere that the desktop shell offers to download. */
   linkOffer: string[] | null;
   /** A running "when the queue finishes" countdown. */
-  afterQueue: { action: 'quit' | 'sleep'; at: number } | null;
+  afterQueue: AfterQueue | null;
   /**
    * The add dialog, open, with every link handed to it (dropped, pasted, or handed over by the
    * desktop shell); links handed over while it is open are added to its box.
@@ -135,6 +135,9 @@ export function createAppStore(): AppStore {
           appSpeed: state.speed.app,
           taskSpeed: state.speed.tasks,
           recentErrors: state.recentErrors,
+          // The host's word replaces ours: a countdown that began while no window listened shows,
+          // and one that ended (cancelled, or the host restarted) goes.
+          afterQueue: state.afterQueue,
           // Loaded again after a reconnect: tasks removed meanwhile leave the selection.
           selectedId: s.selectedId !== null && tasks[s.selectedId] ? s.selectedId : null,
           selectedIds: s.selectedIds.filter((id) => tasks[id]),

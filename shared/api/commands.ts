@@ -64,12 +64,21 @@ export const RecentErrorsSchema = z
   .array(z.object({ at: z.number(), taskId: z.nullable(TaskIdSchema), text: z.string() }))
   .check(z.maxLength(RECENT_ERRORS));
 
+/** The "when the queue finishes" countdown running: the action, and when (host clock) it runs. */
+export const AfterQueueSchema = z.strictObject({
+  action: z.enum(['quit', 'sleep']),
+  at: z.number(),
+});
+export type AfterQueue = z.infer<typeof AfterQueueSchema>;
+
 export const AppStateSchema = z.object({
   info: AppInfoSchema,
   settings: SettingsSchema,
   tasks: z.array(TaskSnapshotSchema),
   speed: SpeedHistorySchema,
   recentErrors: RecentErrorsSchema,
+  /** A window that opens (or reconnects) during the countdown shows it too. */
+  afterQueue: z.nullable(AfterQueueSchema),
 });
 export type AppState = z.infer<typeof AppStateSchema>;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AppInfoSchema } from '../../shared/api/commands.ts';
+import { AppInfoSchema, AppStateSchema } from '../../shared/api/commands.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import { waitForTask } from '../support/engine-harness.ts';
 import { makeContent, sha256, sha256File, MiB } from '../support/fixtures.ts';
@@ -488,6 +488,22 @@ describe('when the queue finishes', () => {
       await c.waitFor((e) => e.type === 'after-queue' && e.action === null);
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.deepEqual(opened, []);
+    });
+  });
+
+  it('tells a window that opens during the countdown when it ends, and no more once cancelled', async () => {
+    await withHub(async ({ server, client }) => {
+      server.addFile('/a.bin', { body: makeContent(100 * 1024) });
+      const c = client();
+      await c.call('settings.update', { whenDone: 'quit' });
+      await c.call('tasks.add', { tasks: [{ url: server.url('/a.bin') }] });
+      const countdown = await c.waitFor((e) => e.type === 'after-queue' && e.action === 'quit');
+      assert.ok(countdown.type === 'after-queue');
+      const opening = await client().call('app.state', {});
+      assert.deepEqual(opening.afterQueue, { action: 'quit', at: countdown.at });
+      assert.ok(AppStateSchema.safeParse(opening).success, 'the answer keeps the contract');
+      await c.call('app.cancelAfterQueue', {});
+      assert.equal((await client().call('app.state', {})).afterQueue, null);
     });
   });
 

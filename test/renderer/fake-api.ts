@@ -91,5 +91,6 @@ export function appState(tasks: TaskSnapshot[] = []): AppState {
     tasks,
     speed: { app: [], tasks: {} },
     recentErrors: [],
+    afterQueue: null,
   };
 }

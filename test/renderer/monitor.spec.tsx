@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { countTotals, hostRows } from '../../renderer/components/MonitorView.tsx';
-import { task } from './fake-api.ts';
+import { appState, task } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
 const NOW = new Date('2026-11-24T15:00:00').getTime();
@@ -121,6 +121,22 @@ describe('when the queue finishes', () => {
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' })));
     expect(api.commands('app.cancelAfterQueue')).toEqual([{}]);
     act(() => api.emit([{ type: 'after-queue', action: null, at: Date.now() }]));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+
+  it('shows a countdown that began before the window opened (a reload, a new tab, a reconnect)', () => {
+    const { store } = renderApp();
+    const state = appState();
+    state.afterQueue = { action: 'quit', at: Date.now() + 20_000 };
+    act(() => store.getState().load(state));
+    expect(screen.getByRole('alertdialog').textContent).toMatch(/quits in (19|20) s\./);
+  });
+
+  it('drops a countdown the host no longer runs when loaded again (the host restarted)', () => {
+    const { api, store } = renderApp();
+    act(() => api.emit([{ type: 'after-queue', action: 'quit', at: Date.now() + 20_000 }]));
+    expect(screen.getByRole('alertdialog')).toBeTruthy();
+    act(() => store.getState().load(appState()));
     expect(screen.queryByRole('alertdialog')).toBeNull();
   });
 });
