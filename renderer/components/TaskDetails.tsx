@@ -138,8 +138,10 @@ function LinkForm({ id, name }: { id: string; name: string }) {
 
   const headersEdited = headerDraft.trim() !== shownHeaders;
   const checksumEdited = checksumDraft.trim().toLowerCase() !== shownChecksum;
+  const edited = draft.trim() !== url || headersEdited || checksumEdited;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    if (!changeable || !edited) return;
     const link = draft.trim();
     const parsed = HttpUrlSchema.safeParse(link);
     if (!parsed.success) {
@@ -237,10 +239,8 @@ function LinkForm({ id, name }: { id: string; name: string }) {
         aria-describedby={describedBy('checksum')}
         onChange={(e) => setChecksumDraft(e.target.value)}
       />
-      <button
-        type="submit"
-        disabled={!changeable || (draft.trim() === url && !headersEdited && !checksumEdited)}
-      >
+      {/* Not `disabled`: the button pressed becomes unusable, and Chromium would drop its focus. */}
+      <button type="submit" aria-disabled={!changeable || !edited}>
         {t('details.useLink')}
       </button>
       {changeable && (

@@ -75,27 +75,31 @@ export function TaskList() {
     }
   });
 
-  // The selected task changed places in the queue (a move, a new priority): the list follows it,
-  // and its row gets the keyboard focus back when it had left the rows rendered, taking the focus.
+  // The selected task changed places: in the queue (a move, a new priority), and the list
+  // follows it; or in the list (it started, completed), and the list follows it when it had the
+  // focus, which it keeps even when its row left the rows rendered.
   const place = useApp(
     useShallow((s) => {
       const task = s.selectedId ? s.tasks[s.selectedId] : undefined;
       return task ? { id: task.id, priority: task.priority, order: task.order } : null;
     }),
   );
-  const lastPlace = useRef(place);
+  const lastPlace = useRef({ place, index: -1 });
+  const placeIndex = place ? ids.indexOf(place.id) : -1;
   useEffect(() => {
     const before = lastPlace.current;
-    lastPlace.current = place;
-    if (!place || before?.id !== place.id || before === place) return;
-    const index = ids.indexOf(place.id);
-    if (index === -1) return;
-    virtualizer.scrollToIndex(index);
-    if (document.activeElement !== document.body) return;
+    lastPlace.current = { place, index: placeIndex };
+    if (!place || before.place?.id !== place.id || placeIndex === -1) return;
+    const active = document.activeElement;
+    const rowHadFocus = active === document.body || active === rowOf(place.id);
+    const queueMoved = before.place !== place;
+    if (!queueMoved && !(before.index !== placeIndex && rowHadFocus)) return;
+    virtualizer.scrollToIndex(placeIndex);
+    if (active !== document.body) return;
     const row = rowOf(place.id);
     if (row) row.focus();
     else focusAfterScroll.current = place.id;
-  }, [ids, place, virtualizer]);
+  }, [place, placeIndex, virtualizer]);
 
   // The selected row was removed (from its dialog, which returned the focus onto nothing): the row
   // that took its place is selected and focused, so the keyboard goes on from there.

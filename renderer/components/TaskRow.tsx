@@ -1,5 +1,6 @@
-import { memo, useId } from 'react';
-import type { TaskError, TaskSnapshot, TaskVerifying } from '../../shared/api/task.ts';
+import { memo, useId, useLayoutEffect, useRef } from 'react';
+import type { TaskError, TaskSnapshot, TaskState, TaskVerifying } from '../../shared/api/task.ts';
+import type { MessageKey } from '../../shared/i18n/en.ts';
 import { formatBytes, formatEta, formatSpeed } from '../../shared/format.ts';
 import { useApp } from '../app/context.ts';
 import { useCommand } from '../app/use-command.ts';
@@ -54,8 +55,11 @@ function Row({
   const busy = percent === null && task.state === 'downloading' && !task.retry;
   const text = details(task, t, useReasonText());
   const detailsId = useId();
+  const rowRef = useRef<HTMLDivElement>(null);
+  const keepFocus = useKeepFocus(rowRef);
   return (
     <div
+      ref={rowRef}
       className={`task state-${task.state}${selected ? ' selected' : ''}`}
       style={style}
       role="row"
@@ -68,7 +72,11 @@ function Row({
       onClick={(e) =>
         onSelect(task.id, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'one')
       }
-      onFocus={(e) => e.target === e.currentTarget && !focused && onSelect(task.id, 'one')}
+      onFocus={(e) => {
+        keepFocus.onFocus(e);
+        if (e.target === e.currentTarget && !focused) onSelect(task.id, 'one');
+      }}
+      onBlur={keepFocus.onBlur}
       onKeyDown={(e) => {
         if (e.key === 'Delete' && e.target === e.currentTarget) {
           e.preventDefault();
@@ -162,6 +170,40 @@ function verifiedPercent({ hashed, total }: TaskVerifying): number {
 }
 
 /**
+ * A button of the row that had the focus went (Cancel once canceled; Pause once completed): the
+ * focus goes to the button in its place, or to the row, never to the page body.
+ */
+function useKeepFocus(rowRef: React.RefObject<HTMLDivElement | null>) {
+  const had = useRef<Element | null>(null);
+  useLayoutEffect(() => {
+    const gone = had.current;
+    const active = document.activeElement;
+    if (!gone || gone.isConnected || (active && active !== document.body)) return;
+    had.current = null;
+    const row = rowRef.current;
+    (row?.querySelector<HTMLElement>('[data-primary]') ?? row)?.focus();
+  });
+  return {
+    onFocus: (e: React.FocusEvent) => void (had.current = e.target),
+    onBlur: (e: React.FocusEvent) => {
+      // Left for somewhere else, not lost with the element.
+      if (e.relatedTarget && !rowRef.current?.contains(e.relatedTarget)) had.current = null;
+    },
+  };
+}
+
+/** The row's first button: what its state lets the user do next. */
+const PRIMARY: Partial<
+  Record<TaskState, { label: MessageKey; command: 'tasks.pause' | 'tasks.resume' | 'tasks.retry' }>
+> = {
+  queued: { label: 'action.pause', command: 'tasks.pause' },
+  downloading: { label: 'action.pause', command: 'tasks.pause' },
+  paused: { label: 'action.resume', command: 'tasks.resume' },
+  failed: { label: 'action.retry', command: 'tasks.retry' },
+  canceled: { label: 'action.retry', command: 'tasks.retry' },
+};
+
+/**
  * Only the focused row's buttons are in the Tab order: Tab leaves a list of hundreds in a few
  * steps, and the arrow keys move between rows.
  */
@@ -180,24 +222,23 @@ function Actions({
   const notify = useApp((s) => s.notify);
   const id = task.id;
   const state = task.state;
-  const button = (label: string, onClick: () => void) => (
+  const button = (label: string, onClick: () => void, primary?: boolean) => (
     <button
       type="button"
       tabIndex={inTabOrder ? undefined : -1}
+      data-primary={primary || undefined}
       onClick={(e) => (e.stopPropagation(), onClick())}
     >
       {label}
     </button>
   );
+  const primary = PRIMARY[state];
   // In a browser, the file is on the machine braid serve runs on: it is taken home instead.
   const inBrowser = useApp((s) => s.info?.shell === 'browser');
   return (
     <div className="task-actions" role="group" aria-label={displayName(task)}>
-      {(state === 'queued' || state === 'downloading') &&
-        button(t('action.pause'), () => run('tasks.pause', { id }))}
-      {state === 'paused' && button(t('action.resume'), () => run('tasks.resume', { id }))}
-      {(state === 'failed' || state === 'canceled') &&
-        button(t('action.retry'), () => run('tasks.retry', { id }))}
+      {/* One place for Pause, Resume and Retry: the button pressed stays, focused, as the next. */}
+      {primary && button(t(primary.label), () => run(primary.command, { id }), true)}
       {(state === 'queued' || state === 'downloading' || state === 'paused') &&
         button(t('action.cancel'), () => run('tasks.cancel', { id }))}
       {state === 'completed' &&
