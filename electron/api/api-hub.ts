@@ -163,7 +163,10 @@ export class ApiHub {
     const { task } = event;
     const before = this.#states.get(task.id);
     this.#states.set(task.id, task.state);
-    if (task.state === 'failed' && before !== 'failed' && task.error) {
+    // A download that stopped on an error: failed, or paused until the user fixes it (a full disk).
+    const stoppedOnError =
+      (task.state === 'failed' || task.state === 'paused') && task.state !== before;
+    if (stoppedOnError && task.error) {
       const name = task.fileName ?? task.requestedName ?? task.url;
       this.#broadcast({
         type: 'error',

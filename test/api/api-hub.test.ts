@@ -304,6 +304,34 @@ describe('ApiHub', () => {
     });
   });
 
+  it('sends an error event naming the file when a download pauses with an error (its disk is full)', async () => {
+    await withHub(async ({ server, client }) => {
+      // 32 TiB: no disk here has room for it, so the download pauses before its first byte.
+      const size = 2 ** 45;
+      server.addHandler('/huge.iso', (req, res) => {
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        const start = range ? Number(range[1]) : 0;
+        const end = range?.[2] ? Number(range[2]) : size - 1;
+        res.writeHead(range ? 206 : 200, {
+          'content-type': 'application/octet-stream',
+          'content-length': end - start + 1,
+          ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+        });
+        // Headers only: the engine learns the size, then stops before writing.
+        res.flushHeaders();
+      });
+      const c = client();
+      const [task] = await c.call('tasks.add', { tasks: [{ url: server.url('/huge.iso') }] });
+      await c.waitFor(isState(task!.id, 'paused'));
+      const event = await c.waitFor((e) => e.type === 'error', 2000);
+      assert.ok(event.type === 'error');
+      assert.equal(event.code, 'DISK_FULL');
+      assert.equal(event.taskId, task!.id);
+      assert.match(event.message, /huge\.iso/);
+      assert.equal((await c.call('app.state', {})).recentErrors.at(-1)?.taskId, task!.id);
+    });
+  });
+
   it('gives a window that opens after a download failed the error recorded before it opened', async () => {
     await withHub(async ({ client, server, hub }) => {
       const addedAlone = client();
