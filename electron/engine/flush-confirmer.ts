@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskError } from '../../shared/api/task.ts';
@@ -33,6 +34,18 @@ export async function flushPublished(dir: string, name: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Makes every file on the file systems holding `dirs` durable, names included, with one syncfs
+ * each (`sync -f`, Linux): 1000 finished small files took ~0.1 s of fdatasyncs, each waiting for
+ * the disk on its own; one syncfs waits once. False where it could not be done: flush each file.
+ */
+export function syncFileSystems(dirs: readonly string[]): Promise<boolean> {
+  if (process.platform !== 'linux' || dirs.length === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    execFile('/bin/sync', ['-f', ...dirs], { timeout: 120_000 }, (error) => resolve(!error));
+  });
 }
 
 /**

@@ -314,6 +314,30 @@ describe('files finished without waiting for the disk', () => {
     });
   });
 
+  it('are flushed together, one sync of their file system, when many finish before the engine closes', async () => {
+    await withRig(async (rig) => {
+      const bodies = Array.from({ length: 40 }, (_, i) => makeContent(16 * 1024, `many-${i}`));
+      bodies.forEach((body, i) => rig.server.addFile(`/many-${i}.bin`, { body }));
+      const engine = await rig.open('boot-1');
+      const tasks = await engine.add(
+        bodies.map((_, i) => ({ url: rig.server.url(`/many-${i}.bin`) })),
+      );
+      for (const task of tasks)
+        assert.equal((await waitForEnd(engine, task.id)).state, 'completed');
+      await engine.close();
+      for (const task of tasks) {
+        assert.equal((await rig.saved(task.id)).unflushed, null, `${task.id} flushed and unmarked`);
+      }
+      const requests = rig.server.stats.requests.length;
+      await rig.open('boot-2');
+      await sleep(100);
+      assert.equal(rig.server.stats.requests.length, requests, 'nothing fetched again');
+      for (const [i, body] of bodies.entries()) {
+        assert.equal(sha256(await readFile(join(rig.dir, `many-${i}.bin`))), sha256(body));
+      }
+    });
+  });
+
   it('stay under their name after a reboot when the server answers 404, the task saying they may be damaged, until a retry replaces them', async () => {
     await withRig(async (rig) => {
       const body = makeContent(512 * 1024);
