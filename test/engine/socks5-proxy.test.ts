@@ -42,16 +42,22 @@ async function socks(options: Parameters<typeof Socks5Proxy.start>[0] = {}): Pro
  * what no proxy in good order says; closed after the test. Its `host:port`.
  */
 async function scripted(...answers: number[][]): Promise<string> {
-  const server = net.createServer((socket) => {
+  const port = await fakeProxy((socket) => {
     let messages = 0;
     socket.on('data', () => {
       const answer = answers[messages++];
       if (answer) socket.write(Buffer.from(answer));
     });
   });
+  return `127.0.0.1:${port}`;
+}
+
+/** A TCP server on 127.0.0.1 that treats each connection as `onSocket` says, closed after the test: its port. */
+async function fakeProxy(onSocket: (socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return (server.address() as net.AddressInfo).port;
 }
 
 /** Adds `url` to the harness's engine and waits for how it ends. */
@@ -318,10 +324,7 @@ describe('a SOCKS5 proxy that refuses', () => {
   });
 
   it('names the proxy at once when it closes the connection mid-handshake', async () => {
-    const closer = net.createServer((socket) => socket.once('data', () => socket.destroy()));
-    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
-    after(() => new Promise<void>((resolve) => closer.close(() => resolve())));
-    const { port } = closer.address() as net.AddressInfo;
+    const port = await fakeProxy((socket) => socket.once('data', () => socket.destroy()));
     await withHarness(
       async (h) => {
         const started = performance.now();
@@ -338,10 +341,7 @@ describe('a SOCKS5 proxy that refuses', () => {
   });
 
   it('says the proxy did not answer when it takes the connection and stays silent', async () => {
-    const silent = net.createServer((socket) => socket.resume());
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
-    const { port } = silent.address() as net.AddressInfo;
+    const port = await fakeProxy((socket) => socket.resume());
     await withHarness(
       async (h) => {
         const done = await download(h, 'http://127.0.0.2:9/x.bin');
@@ -361,12 +361,9 @@ describe('a SOCKS5 proxy that refuses', () => {
   });
 
   it('says an HTTP proxy given as socks5:// answered in HTTP', async () => {
-    const http = net.createServer((socket) =>
+    const port = await fakeProxy((socket) =>
       socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')),
     );
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    after(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const { port } = http.address() as net.AddressInfo;
     await withHarness(
       async (h) => {
         const done = await download(h, 'http://127.0.0.2:9/x.bin');
