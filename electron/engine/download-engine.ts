@@ -908,31 +908,11 @@ export class DownloadEngine {
     const batch = [...this.#unflushed];
     this.#unflushed.clear();
     const run = async () => {
-      const flushed: Entry[] = [];
       const due = batch.filter(({ record }) => isUnflushedFile(record));
       const dirs = [...new Set(due.map((e) => e.record.dir))];
-      if (due.length >= SYNCFS_FROM && (await syncFileSystems(dirs))) {
-        flushed.push(...due);
-        batch.length = 0;
-      }
-      await eachAtMost(batch, FLUSHES_AT_ONCE, async (entry) => {
-        const { record } = entry;
-        if (!isUnflushedFile(record)) return;
-        try {
-          await flushPublished(record.dir, record.fileName!);
-          flushed.push(entry);
-        } catch (error) {
-          // The mark stays: after a reboot the file is fetched again.
-          this.#log({
-            level: 'error',
-            event: 'flush_failed',
-            taskId: record.id,
-            message: (error as Error).message,
-          });
-        }
-      });
-      const flushedDirs = new Set(flushed.map((e) => e.record.dir));
-      await Promise.all([...flushedDirs].map((dir) => syncDirShared(dir)));
+      // One syncfs makes files and names durable alike; else each file, then each folder.
+      const synced = due.length >= SYNCFS_FROM && (await syncFileSystems(dirs));
+      const flushed = synced ? due : await this.#flushEach(due);
       // Saved without waiting for the disk: a mark an OS crash brings back costs a fetch only.
       await Promise.all(
         flushed.map((entry) => {
@@ -944,6 +924,30 @@ export class DownloadEngine {
     };
     this.#flushing = this.#flushing.then(run);
     return this.#flushing;
+  }
+
+  /** Flushes each file, then each folder that holds one; answers those flushed. */
+  async #flushEach(due: readonly Entry[]): Promise<Entry[]> {
+    const flushed: Entry[] = [];
+    await eachAtMost(due, FLUSHES_AT_ONCE, async (entry) => {
+      const { record } = entry;
+      if (!isUnflushedFile(record)) return; // removed or restarted while others flushed
+      try {
+        await flushPublished(record.dir, record.fileName!);
+        flushed.push(entry);
+      } catch (error) {
+        // The mark stays: after a reboot the file is fetched again.
+        this.#log({
+          level: 'error',
+          event: 'flush_failed',
+          taskId: record.id,
+          message: (error as Error).message,
+        });
+      }
+    });
+    const dirs = new Set(flushed.map((e) => e.record.dir));
+    await Promise.all([...dirs].map((dir) => syncDirShared(dir)));
+    return flushed;
   }
 
   #maxOrder(): number {
